@@ -1,0 +1,261 @@
+//! The one diagnostic type every kqlint check produces, the metadata each
+//! check declares for the rule registry, and offset ↔ line/column mapping.
+//!
+//! Producers build diagnostics from their [`RuleMeta`] with
+//! [`Diagnostic::new`], so a diagnostic cannot exist without a registered
+//! code, name, category and default severity.
+
+mod line_index;
+
+pub use kql_syntax::Span;
+pub use line_index::{LineCol, LineIndex};
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "information" | "note" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of check produced a diagnostic. Part of the JSON contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Syntax,
+    Semantic,
+    Placeholder,
+    Lint,
+    Rule,
+    Yaml,
+    Io,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Syntax,
+        Category::Semantic,
+        Category::Placeholder,
+        Category::Lint,
+        Category::Rule,
+        Category::Yaml,
+        Category::Io,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Semantic => "semantic",
+            Category::Placeholder => "placeholder",
+            Category::Lint => "lint",
+            Category::Rule => "rule",
+            Category::Yaml => "yaml",
+            Category::Io => "io",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which kind of text a rule's doc examples are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleKind {
+    /// A KQL query (a `.kql` file).
+    Kql,
+    /// A Sentinel rule / hunting-query YAML file.
+    Yaml,
+    /// Raw bytes that cannot be shown as a doc example (I/O conditions).
+    None,
+}
+
+/// Everything the registry knows about one diagnostic kind.
+///
+/// Declared once, as a `static`, next to the code that emits it; the
+/// registry, `kqlint rules`, `kqlint explain`, `docs/rules.md`, SARIF rule
+/// metadata and the language server's code descriptions all read it.
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    /// Stable code, e.g. `KQL101`. Never reused for another meaning.
+    pub code: &'static str,
+    /// Stable kebab-case name, e.g. `unknown-column`.
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// What it does (a short paragraph).
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// How to fix a finding.
+    pub fix: &'static str,
+    /// Whether `kqlint check --fix` (or an editor quick fix) can repair it.
+    pub fixable: bool,
+    pub example_kind: ExampleKind,
+    /// Inputs that must produce this diagnostic. Run as tests.
+    pub fail: &'static [&'static str],
+    /// Inputs that must not produce it. Run as tests.
+    pub pass: &'static [&'static str],
+}
+
+/// A secondary location with a short message ("`(` opened here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A text replacement in the same text the diagnostic's spans refer to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    #[serde(skip)]
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Preserves meaning; `--fix` applies it.
+    Safe,
+    /// Likely right but may change meaning; offered in the editor only.
+    Unsafe,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Imperative description: "Replace `contains` with `has`".
+    pub message: String,
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix { message: message.into(), edits, applicability: Applicability::Safe }
+    }
+
+    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix { message: message.into(), edits, applicability: Applicability::Unsafe }
+    }
+
+    /// A fix that replaces one span.
+    pub fn replace(message: impl Into<String>, span: Span, replacement: impl Into<String>, applicability: Applicability) -> Fix {
+        Fix {
+            message: message.into(),
+            edits: vec![Edit { span, replacement: replacement.into() }],
+            applicability,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub message: String,
+    /// Primary location, in the text the producer analysed (a query text for
+    /// KQL checks; the whole file for YAML and rule checks).
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(meta: &'static RuleMeta, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: meta.code,
+            name: meta.name,
+            category: meta.category,
+            severity: meta.severity,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Moves every span (primary, labels, fix edits) by `delta` bytes, for a
+    /// text that sits at `delta` inside a larger one.
+    pub fn shifted(mut self, delta: u32) -> Self {
+        let shift = |s: Span| Span::new(s.start + delta, s.end + delta);
+        self.span = shift(self.span);
+        for l in &mut self.labels {
+            l.span = shift(l.span);
+        }
+        if let Some(fix) = &mut self.fix {
+            for e in &mut fix.edits {
+                e.span = shift(e.span);
+            }
+        }
+        self
+    }
+}
+
+/// Orders diagnostics by position, then code, for stable output.
+pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(b.span.start, b.span.end, b.code, &b.message))
+    });
+}
