@@ -102,7 +102,11 @@ pub struct Param {
 pub enum ParamType {
     Scalar(TypeRef),
     /// A tabular parameter. `open` is true when the schema ends in (or is) `*`.
-    Tabular { columns: Vec<ColumnDecl>, open: bool, span: Span },
+    Tabular {
+        columns: Vec<ColumnDecl>,
+        open: bool,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -238,7 +242,10 @@ impl Expr {
     }
 
     pub fn error(span: Span) -> Self {
-        Self { kind: ExprKind::Error, span }
+        Self {
+            kind: ExprKind::Error,
+            span,
+        }
     }
 }
 
@@ -452,7 +459,10 @@ impl BinaryOp {
     /// The string operators (`has`, `contains`, `startswith`, `like`,
     /// `matches regex`, ... and their negated / case-sensitive forms).
     pub fn is_string_op(self) -> bool {
-        !(self.is_logical() || self.is_arithmetic() || self.is_comparison() || self == BinaryOp::SearchColon)
+        !(self.is_logical()
+            || self.is_arithmetic()
+            || self.is_comparison()
+            || self == BinaryOp::SearchColon)
     }
 
     /// True for the `!`/`not` forms.
@@ -712,7 +722,11 @@ pub enum ParsePart {
     /// A literal string the input must contain (or, for `kind=regex`, a regex).
     Literal(Literal),
     /// A column to extract, with an optional `: type`.
-    Column { name: Ident, ty: Option<TypeRef>, span: Span },
+    Column {
+        name: Ident,
+        ty: Option<TypeRef>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -725,7 +739,11 @@ pub struct MakeSeriesAgg {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MakeSeriesRange {
     /// `[from start] [to end] step step`.
-    FromTo { from: Option<Expr>, to: Option<Expr>, step: Expr },
+    FromTo {
+        from: Option<Expr>,
+        to: Option<Expr>,
+        step: Expr,
+    },
     /// `in range(start, stop, step)`.
     InRange { start: Expr, stop: Expr, step: Expr },
 }
@@ -763,8 +781,16 @@ pub enum FindProject {
 /// One element of a graph pattern: `(n)`, `-[e]->`, `<-[e*1..3]-`, `--`, `-->`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphPatternElement {
-    Node { name: Option<Ident>, span: Span },
-    Edge { name: Option<Ident>, direction: EdgeDirection, range: Option<(Expr, Expr)>, span: Span },
+    Node {
+        name: Option<Ident>,
+        span: Span,
+    },
+    Edge {
+        name: Option<Ident>,
+        direction: EdgeDirection,
+        range: Option<(Expr, Expr)>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1033,8 +1059,12 @@ impl OperatorKind {
             Union { .. } => "union",
             MvExpand { .. } => "mv-expand",
             MvApply { .. } => "mv-apply",
-            Parse { where_form: false, .. } => "parse",
-            Parse { where_form: true, .. } => "parse-where",
+            Parse {
+                where_form: false, ..
+            } => "parse",
+            Parse {
+                where_form: true, ..
+            } => "parse-where",
             ParseKv { .. } => "parse-kv",
             Evaluate { .. } => "evaluate",
             MakeSeries { .. } => "make-series",
@@ -1076,7 +1106,10 @@ mod tests {
     use super::*;
 
     fn pat(p: &str) -> NamePattern {
-        NamePattern { pattern: p.into(), span: Span::default() }
+        NamePattern {
+            pattern: p.into(),
+            span: Span::default(),
+        }
     }
 
     #[test]

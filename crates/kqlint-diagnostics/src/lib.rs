@@ -83,7 +83,9 @@ impl Category {
     }
 
     pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(s))
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -169,18 +171,34 @@ pub struct Fix {
 
 impl Fix {
     pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
-        Fix { message: message.into(), edits, applicability: Applicability::Safe }
+        Fix {
+            message: message.into(),
+            edits,
+            applicability: Applicability::Safe,
+        }
     }
 
     pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
-        Fix { message: message.into(), edits, applicability: Applicability::Unsafe }
+        Fix {
+            message: message.into(),
+            edits,
+            applicability: Applicability::Unsafe,
+        }
     }
 
     /// A fix that replaces one span.
-    pub fn replace(message: impl Into<String>, span: Span, replacement: impl Into<String>, applicability: Applicability) -> Fix {
+    pub fn replace(
+        message: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+        applicability: Applicability,
+    ) -> Fix {
         Fix {
             message: message.into(),
-            edits: vec![Edit { span, replacement: replacement.into() }],
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
             applicability,
         }
     }
@@ -222,7 +240,10 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -256,6 +277,11 @@ impl Diagnostic {
 /// Orders diagnostics by position, then code, for stable output.
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code, &a.message).cmp(&(b.span.start, b.span.end, b.code, &b.message))
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
     });
 }

@@ -37,7 +37,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts, len: text.len() as u32 }
+        LineIndex {
+            starts,
+            len: text.len() as u32,
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -57,7 +60,11 @@ impl LineIndex {
 
     /// Byte offset just past the text of `line`, before its line break.
     pub fn line_end(&self, text: &str, line: u32) -> u32 {
-        let next = self.starts.get(line as usize + 1).copied().unwrap_or(self.len);
+        let next = self
+            .starts
+            .get(line as usize + 1)
+            .copied()
+            .unwrap_or(self.len);
         let mut end = next;
         let b = text.as_bytes();
         if end > self.line_start(line) && end as usize <= b.len() && b[end as usize - 1] == b'\n' {
@@ -79,19 +86,28 @@ impl LineIndex {
     /// 0-based line and column in Unicode scalar values (characters).
     pub fn line_col_chars(&self, text: &str, offset: u32) -> LineCol {
         let (line, prefix) = self.prefix(text, offset);
-        LineCol { line, col: prefix.chars().count() as u32 }
+        LineCol {
+            line,
+            col: prefix.chars().count() as u32,
+        }
     }
 
     /// 0-based line and column in UTF-16 code units (LSP's default).
     pub fn line_col_utf16(&self, text: &str, offset: u32) -> LineCol {
         let (line, prefix) = self.prefix(text, offset);
-        LineCol { line, col: prefix.encode_utf16().count() as u32 }
+        LineCol {
+            line,
+            col: prefix.encode_utf16().count() as u32,
+        }
     }
 
     /// 0-based line and column in bytes.
     pub fn line_col_bytes(&self, text: &str, offset: u32) -> LineCol {
         let (line, prefix) = self.prefix(text, offset);
-        LineCol { line, col: prefix.len() as u32 }
+        LineCol {
+            line,
+            col: prefix.len() as u32,
+        }
     }
 
     /// Byte offset of a UTF-16 position (clamped to the line's end, as LSP
@@ -171,8 +187,14 @@ mod tests {
         assert_eq!(idx.offset_utf16(t, LineCol { line: 0, col: 4 }), y);
         assert_eq!(idx.offset_chars(t, LineCol { line: 0, col: 3 }), y);
         // Out of range clamps to the end of the line.
-        assert_eq!(idx.offset_utf16(t, LineCol { line: 0, col: 99 }), t.len() as u32);
-        assert_eq!(idx.offset_utf16(t, LineCol { line: 9, col: 0 }), t.len() as u32);
+        assert_eq!(
+            idx.offset_utf16(t, LineCol { line: 0, col: 99 }),
+            t.len() as u32
+        );
+        assert_eq!(
+            idx.offset_utf16(t, LineCol { line: 9, col: 0 }),
+            t.len() as u32
+        );
     }
 
     #[test]

@@ -1,0 +1,221 @@
+//! Test support shared by the crates' tests: where `../shared` is, the dev
+//! corpus, the oracle's recorded verdicts and the seed documents.
+//!
+//! Third-party text (corpus rules, seed pages) is read from `../shared` at
+//! test time, never copied into the repository. When `../shared` cannot be
+//! found the helpers panic with a message saying how to point at it: a test
+//! that silently skips would prove nothing.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Environment variable that overrides where the shared material lives.
+pub const SHARED_ENV: &str = "KQLINT_SHARED";
+
+/// The repository root (this crate lives at `crates/kqlint-testkit`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}
+
+/// `$KQLINT_SHARED`, or `../shared` beside the checkout.
+pub fn shared_dir() -> PathBuf {
+    let candidate = match std::env::var_os(SHARED_ENV) {
+        Some(p) => PathBuf::from(p),
+        None => repo_root().join("../shared"),
+    };
+    if !candidate.join("corpus").is_dir() {
+        panic!(
+            "the shared test material was not found at {}: check out `shared/` beside this repository \
+             or set {SHARED_ENV} to its path",
+            candidate.display()
+        );
+    }
+    candidate
+}
+
+pub fn corpus_dir() -> PathBuf {
+    shared_dir().join("corpus")
+}
+
+/// Every rule file of the dev corpus, sorted, as paths under `corpus_dir()`.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(&corpus_dir().join("sentinel"), &mut out);
+    out.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")));
+    out.sort();
+    assert!(
+        out.len() > 1000,
+        "the dev corpus looks incomplete: {} files",
+        out.len()
+    );
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// One line of the oracle's JSONL output (see `shared/oracle/README.md`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct OracleRecord {
+    /// Relative to `corpus_dir()`, e.g. `sentinel/Detections/...yaml`.
+    pub file: String,
+    #[serde(default)]
+    pub ok: bool,
+    #[serde(default)]
+    pub syntax_ok: bool,
+    #[serde(default)]
+    pub diagnostics: Vec<OracleDiagnostic>,
+    pub columns: Option<Vec<OracleColumn>>,
+    pub result_type: Option<String>,
+    pub query_line_in_file: Option<u32>,
+    pub query_indent_in_file: Option<u32>,
+    pub query_style: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct OracleDiagnostic {
+    pub code: String,
+    pub severity: String,
+    pub kind: String,
+    pub message: String,
+    #[serde(default)]
+    pub start: u32,
+    #[serde(default)]
+    pub end: u32,
+    pub start_byte: Option<u32>,
+    pub end_byte: Option<u32>,
+    /// 1-based, in the query text.
+    #[serde(default)]
+    pub line: u32,
+    #[serde(default)]
+    pub column: u32,
+    /// 1-based, in the YAML file.
+    pub file_line: Option<u32>,
+    pub file_column: Option<u32>,
+}
+
+impl OracleDiagnostic {
+    /// Byte offsets into the query text.
+    pub fn byte_range(&self) -> (u32, u32) {
+        (
+            self.start_byte.unwrap_or(self.start),
+            self.end_byte.unwrap_or(self.end),
+        )
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct OracleColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+fn read_jsonl(name: &str) -> Vec<OracleRecord> {
+    let path = corpus_dir().join("oracle").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}: {l}", path.display())))
+        .collect()
+}
+
+/// Kusto.Language's parse-only verdicts on the dev corpus.
+pub fn oracle_syntax() -> Vec<OracleRecord> {
+    read_jsonl("syntax.jsonl")
+}
+
+/// Kusto.Language's full-analysis verdicts (with the Sentinel schemas).
+pub fn oracle_full() -> Vec<OracleRecord> {
+    read_jsonl("full.jsonl")
+}
+
+/// The whole text of seed document `n` (`000` ... `004`).
+pub fn seed_text(n: u32) -> String {
+    let dir = shared_dir().join("seeds");
+    let prefix = format!("{n:03}_");
+    let entry = std::fs::read_dir(&dir)
+        .expect("seeds dir")
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .unwrap_or_else(|| panic!("seed {n:03} not found in {}", dir.display()));
+    std::fs::read_to_string(entry.path()).expect("seed text")
+}
+
+fn section<'a>(text: &'a str, start: &str, ends: &[&str]) -> &'a str {
+    let i = text
+        .find(start)
+        .unwrap_or_else(|| panic!("seed has no `{start}` section"))
+        + start.len();
+    let rest = &text[i..];
+    let j = ends
+        .iter()
+        .filter_map(|e| rest.find(e))
+        .min()
+        .unwrap_or(rest.len());
+    rest[..j].trim_matches('\n')
+}
+
+/// The "KQL Query" block of a seed, as a `.kql` text.
+pub fn seed_kql(n: u32) -> String {
+    let text = seed_text(n);
+    format!(
+        "{}\n",
+        section(&text, "\nKQL Query\n", &["\nAnalytic Rule Definition\n"]).trim_end()
+    )
+}
+
+/// The "Analytic Rule Definition" block of a seed, as a rule YAML text.
+pub fn seed_yaml(n: u32) -> String {
+    let text = seed_text(n);
+    format!(
+        "{}\n",
+        section(
+            &text,
+            "\nAnalytic Rule Definition\n",
+            &["\nRequired Data Sources\n", "\nMITRE ATT&CK Context\n"]
+        )
+        .trim_end()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_have_query_and_rule_blocks() {
+        let kql = seed_kql(0);
+        assert!(kql.starts_with("// Query 2"), "{kql}");
+        assert!(kql.trim_end().ends_with("InitiatingProcessCommandLine"));
+        let yaml = seed_yaml(3);
+        assert!(yaml.starts_with("id: 7da76b41"), "{yaml}");
+        assert!(yaml.contains("query: |"));
+        assert!(yaml.trim_end().ends_with("RemoteUrl"));
+    }
+
+    #[test]
+    fn corpus_and_oracle_line_up() {
+        let files = corpus_files();
+        let syntax = oracle_syntax();
+        assert_eq!(files.len(), syntax.len());
+        for r in &syntax {
+            assert!(corpus_dir().join(&r.file).is_file(), "{}", r.file);
+        }
+    }
+}
