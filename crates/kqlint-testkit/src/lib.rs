@@ -219,3 +219,38 @@ mod tests {
         }
     }
 }
+
+/// The `query` (or `ParserQuery` / `FunctionQuery`) text of a corpus rule
+/// file, read with a plain YAML loader. Tests of the parser use it so they do
+/// not depend on kqlint's own position-mapping loader (which has tests of its
+/// own); `None` when the file is not valid YAML or has no query.
+pub fn corpus_query(path: &Path) -> Option<String> {
+    use saphyr::{LoadableYamlNode, Yaml};
+    let text = std::fs::read_to_string(path).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let docs = Yaml::load_from_str(text).ok()?;
+    let doc = docs.first()?;
+    ["query", "ParserQuery", "FunctionQuery"]
+        .iter()
+        .find_map(|k| {
+            doc.as_mapping_get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn corpus_queries_load() {
+        let files = corpus_files();
+        let loaded = files.iter().filter(|p| corpus_query(p).is_some()).count();
+        assert_eq!(
+            loaded,
+            files.len(),
+            "every dev-corpus file has a loadable query"
+        );
+    }
+}
