@@ -1,0 +1,111 @@
+//! What checking one file produces, in file coordinates.
+
+use kqlint_diagnostics::{Diagnostic, LineIndex, Severity};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A file's text with its line index, shared by reporters and the editor.
+#[derive(Debug)]
+pub struct SourceText {
+    pub text: String,
+    pub index: LineIndex,
+}
+
+impl SourceText {
+    pub fn new(text: String) -> Arc<SourceText> {
+        let index = LineIndex::new(&text);
+        Arc::new(SourceText { text, index })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, offset: u32) -> Position {
+        let lc = self.index.line_col_chars(&self.text, offset);
+        Position {
+            line: lc.line + 1,
+            column: lc.col + 1,
+        }
+    }
+}
+
+/// A 1-based line and column, the column counted in Unicode characters
+/// (the JSON contract; SARIF's `unicodeCodePoints`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A column of a query's result, as Kusto names and types it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResultColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// Everything kqlint found in one file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as given on the command line (joined with the walked
+    /// sub-path), or the editor's document path.
+    pub path: String,
+    /// The file's text; `None` when it could not be read as text.
+    pub source: Option<Arc<SourceText>>,
+    /// Sorted by position; spans are byte offsets into `source`.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Tables the query reads, when known.
+    pub tables: Option<Vec<String>>,
+    /// The query's result columns, when known.
+    pub result_columns: Option<Vec<ResultColumn>>,
+}
+
+impl FileReport {
+    pub fn new(path: impl Into<String>, source: Option<Arc<SourceText>>) -> FileReport {
+        FileReport {
+            path: path.into(),
+            source,
+            diagnostics: Vec::new(),
+            tables: None,
+            result_columns: None,
+        }
+    }
+
+    /// 1-based position of a byte offset (line 1, column 1 without text).
+    pub fn position(&self, offset: u32) -> Position {
+        match &self.source {
+            Some(s) => s.position(offset),
+            None => Position { line: 1, column: 1 },
+        }
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Totals over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(reports: &[FileReport]) -> Summary {
+        let mut s = Summary {
+            files: reports.len(),
+            ..Summary::default()
+        };
+        for r in reports {
+            s.errors += r.count(Severity::Error);
+            s.warnings += r.count(Severity::Warning);
+            s.infos += r.count(Severity::Info);
+        }
+        s
+    }
+}

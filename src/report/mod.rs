@@ -1,0 +1,100 @@
+//! Output formats. Each turns the same [`FileReport`]s into text; none of
+//! them knows how a check works.
+
+mod concise;
+mod github;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use kqlint_core::{Diagnostic, FileReport, Position};
+
+pub use concise::render as concise;
+pub use github::render as github;
+pub use human::{Colors, render as human};
+pub use json::render as json;
+pub use junit::render as junit;
+pub use sarif::render as sarif;
+
+/// Start and end positions of a diagnostic's primary span.
+fn span_positions(report: &FileReport, d: &Diagnostic) -> (Position, Position) {
+    (report.position(d.span.start), report.position(d.span.end))
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Synthetic reports for the format snapshots. The metadata here is for
+    //! tests only; real rules live in their crates.
+
+    use kqlint_core::{
+        Category, Diagnostic, ExampleKind, FileReport, Fix, ResultColumn, RuleMeta, Severity,
+        SourceText, Span,
+    };
+
+    pub static ERR: RuleMeta = RuleMeta {
+        code: "KQL102",
+        name: "unknown-column",
+        category: Category::Semantic,
+        severity: Severity::Error,
+        summary: "A column name that no input of the operator has",
+        what: "w",
+        why: "y",
+        fix: "f",
+        fixable: false,
+        example_kind: ExampleKind::Kql,
+        fail: &[],
+        pass: &[],
+    };
+    pub static WARN: RuleMeta = RuleMeta {
+        code: "KQL301",
+        name: "join-without-kind",
+        category: Category::Lint,
+        severity: Severity::Warning,
+        summary: "A join without kind=",
+        what: "w",
+        why: "y",
+        fix: "f",
+        fixable: true,
+        example_kind: ExampleKind::Kql,
+        fail: &[],
+        pass: &[],
+    };
+
+    /// Two files: a rule YAML with an error and a warning (non-ASCII text
+    /// before the error, a message that needs escaping), and a clean `.kql`.
+    pub fn reports() -> Vec<FileReport> {
+        let yaml = "id: 1\nname: Ünïcode, \"quoted\" & <tagged>\nquery: |\n  T\n  | where RemoteIp == \"a\"\n  | join (U) on x\n";
+        let src = SourceText::new(yaml.to_owned());
+        let at = |needle: &str| {
+            let s = yaml.find(needle).unwrap() as u32;
+            Span::new(s, s + needle.len() as u32)
+        };
+        let mut r = FileReport::new("rules/My Rule.yaml", Some(src));
+        r.diagnostics.push(
+            Diagnostic::new(
+                &ERR,
+                at("RemoteIp"),
+                "`RemoteIp` is not a column; did you mean `RemoteIP`? KQL names are case-sensitive",
+            )
+            .with_help("write `RemoteIP`")
+            .with_fix(Fix::replace(
+                "Replace with `RemoteIP`",
+                at("RemoteIp"),
+                "RemoteIP",
+                kqlint_core::Applicability::Unsafe,
+            )),
+        );
+        r.diagnostics.push(
+            Diagnostic::new(&WARN, at("join"), "join without `kind=` uses innerunique, which de-duplicates the left side:\n100%, a, b")
+                .with_label(at("(U)"), "right side"),
+        );
+        r.tables = Some(vec!["T".into(), "U".into()]);
+        r.result_columns = Some(vec![ResultColumn {
+            name: "x".into(),
+            ty: "string".into(),
+        }]);
+        let clean = FileReport::new("q.kql", Some(SourceText::new("T | take 1\n".into())));
+        vec![r, clean]
+    }
+}
