@@ -1,0 +1,383 @@
+//! The query of a source and the mapping of its offsets to the file.
+
+use crate::map::OffsetMap;
+use crate::rules::{MISSING_QUERY, NOT_A_MAPPING, QUERY_NOT_A_STRING};
+use crate::scalar::{BlockHeader, rescan};
+use crate::yaml::{ScalarStyle, YamlKind, YamlNode};
+use kqlint_diagnostics::{Diagnostic, Edit, Fix, Span};
+
+/// The top-level keys whose value is KQL, in the order they are looked for:
+/// `query` (analytic rules, hunting and exploration queries), `ParserQuery`
+/// (ASIM parsers), `FunctionQuery` (solution parsers).
+pub const QUERY_KEYS: [&str; 3] = ["query", "ParserQuery", "FunctionQuery"];
+
+/// How the query was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QueryStyle {
+    /// The whole file is the query (`.kql`, `.csl`).
+    File,
+    /// `|` block (see [`QuerySource::block`] for its header).
+    Literal,
+    /// `>` block.
+    Folded,
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// The key has no value (`query:`): the query is empty.
+    Empty,
+}
+
+/// How precisely query offsets map to the file, from coarsest to finest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    /// Every offset maps to where the value starts.
+    Start,
+    /// Every query character maps to the file position that produced it,
+    /// but the text is not verbatim (folded line breaks, escapes, `''`).
+    Position,
+    /// Every query character is the identical character in the file (a
+    /// `\n` may be a `\r\n` there): text edits can be mapped.
+    Exact,
+}
+
+/// A query text and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuerySource {
+    /// The query, as Sentinel reads it (line breaks are `\n`).
+    pub text: String,
+    /// The key holding the query (`query`, `ParserQuery`, `FunctionQuery`);
+    /// `None` for a `.kql` file.
+    pub key: Option<String>,
+    /// The key's span in the file.
+    pub key_span: Option<Span>,
+    /// The value's span in the file: from its properties or header (`|-`,
+    /// the opening quote) to its last content character (the closing quote).
+    /// The whole file for a `.kql` file.
+    pub value_span: Span,
+    pub style: QueryStyle,
+    /// The header of a `|` / `>` block.
+    pub block: Option<BlockHeader>,
+    precision: Precision,
+    /// The file text was decoded lossily: edits would corrupt it.
+    lossy: bool,
+    map: OffsetMap,
+    /// For re-checking mapped edits: where the key ends in the file and the
+    /// column of the collection holding it.
+    key_end: u32,
+    parent_indent: i64,
+    /// `\r\n` when the value's lines end that way in the file.
+    crlf: bool,
+}
+
+impl QuerySource {
+    /// A whole file (`.kql`, `.csl`) as a query: offsets map to themselves.
+    pub(crate) fn whole_file(text: &str, lossy: bool) -> QuerySource {
+        QuerySource {
+            text: text.to_owned(),
+            key: None,
+            key_span: None,
+            value_span: Span::new(0, text.len() as u32),
+            style: QueryStyle::File,
+            block: None,
+            precision: Precision::Exact,
+            lossy,
+            map: OffsetMap::identity(text.len() as u32),
+            key_end: 0,
+            parent_indent: -1,
+            crlf: false,
+        }
+    }
+
+    /// True when query spans map to file spans character for character, so
+    /// a fix's edits may be applied through [`QuerySource::map_fix`]: a `.kql`
+    /// file or a `|` block, from a file that decoded without loss.
+    pub fn is_exact(&self) -> bool {
+        self.precision == Precision::Exact && !self.lossy
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// The file offset of the query character at `offset`. The end of the
+    /// query maps to the end of its last line (not past the final line
+    /// break onto the next YAML key).
+    pub fn map_offset(&self, offset: u32) -> u32 {
+        self.map.start_of(offset)
+    }
+
+    /// The file span of a query span: from the file position of its first
+    /// character to just after the file position of its last one. Empty
+    /// spans stay empty.
+    pub fn map_span(&self, span: Span) -> Span {
+        self.map.span(span)
+    }
+
+    /// A diagnostic on the query, moved to file offsets: its span, labels and,
+    /// when the mapping is exact and the edits can be written back into the
+    /// value, its fix (otherwise the fix is dropped).
+    pub fn map_diagnostic(&self, mut d: Diagnostic, file_text: &str) -> Diagnostic {
+        d.span = self.map_span(d.span);
+        for l in &mut d.labels {
+            l.span = self.map_span(l.span);
+        }
+        d.fix = d.fix.as_ref().and_then(|f| self.map_fix(f, file_text));
+        d
+    }
+
+    /// A fix on the query as a fix on the file. Line breaks in replacements
+    /// get the block's indentation (and `\r\n` in CRLF files). `None` when
+    /// the mapping is not exact or the edited file would no longer read back
+    /// as the edited query (checked by re-reading the block).
+    pub fn map_fix(&self, fix: &Fix, file_text: &str) -> Option<Fix> {
+        if !self.is_exact() {
+            return None;
+        }
+        if self.style == QueryStyle::File {
+            return Some(fix.clone());
+        }
+        let block = self.block?;
+        let mut q_edits = fix.edits.clone();
+        q_edits.sort_by_key(|e| (e.span.start, e.span.end));
+        if q_edits.windows(2).any(|w| w[0].span.end > w[1].span.start)
+            || q_edits
+                .iter()
+                .any(|e| e.span.end as usize > self.text.len())
+        {
+            return None;
+        }
+        let indent = " ".repeat(block.indent as usize);
+        let brk = if self.crlf { "\r\n" } else { "\n" };
+        let f_edits: Vec<Edit> = q_edits
+            .iter()
+            .map(|e| Edit {
+                span: self.map_span(e.span),
+                replacement: reindent(&e.replacement, brk, &indent),
+            })
+            .collect();
+        // Check: the edited file must read back as the edited query.
+        let expected = apply(&self.text, &q_edits)?;
+        let edited = apply(file_text, &f_edits)?;
+        let style = match self.style {
+            QueryStyle::Literal => ScalarStyle::Literal,
+            _ => return None,
+        };
+        rescan(
+            &edited,
+            self.key_end as usize,
+            edited.len(),
+            style,
+            self.parent_indent,
+            &expected,
+        )?;
+        Some(Fix {
+            message: fix.message.clone(),
+            edits: f_edits,
+            applicability: fix.applicability,
+        })
+    }
+}
+
+fn reindent(s: &str, brk: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                out.push_str(brk);
+                if !matches!(chars.peek(), Some('\n' | '\r')) {
+                    out.push_str(indent);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Applies sorted, non-overlapping edits.
+fn apply(text: &str, edits: &[Edit]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0usize;
+    for e in edits {
+        let (s, t) = (e.span.start as usize, e.span.end as usize);
+        if s < at || t < s {
+            return None;
+        }
+        out.push_str(text.get(at..s)?);
+        out.push_str(&e.replacement);
+        at = t;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// Finds and maps the query of a YAML document's root.
+pub(crate) fn from_yaml(
+    text: &str,
+    root: Option<&YamlNode>,
+    lossy: bool,
+) -> Result<QuerySource, Box<Diagnostic>> {
+    let root = match root {
+        Some(r) if !r.is_null() => r,
+        _ => {
+            return Err(Box::new(
+                Diagnostic::new(
+                    &MISSING_QUERY,
+                    Span::empty(0),
+                    "the YAML file is empty: there is no `query` to check",
+                )
+                .with_help("a rule file has a top-level `query: |` key followed by the query"),
+            ));
+        }
+    };
+    let Some(entries) = root.as_mapping() else {
+        let what = match root.kind {
+            YamlKind::Sequence(_) => "a list",
+            _ => "a single value",
+        };
+        let first_line_end = text[root.span.start as usize..]
+            .find(['\r', '\n'])
+            .map_or(root.span.end, |i| root.span.start + i as u32)
+            .min(root.span.end.max(root.span.start));
+        return Err(Box::new(
+            Diagnostic::new(
+                &NOT_A_MAPPING,
+                Span::new(root.span.start, first_line_end),
+                format!(
+                    "the top-level value is {what}, not `key: value` pairs: this is not a Sentinel rule \
+                     file, so kqlint has nothing to check in it"
+                ),
+            )
+            .with_help("write the rule as `key: value` lines at the left margin, or exclude this file"),
+        ));
+    };
+    let found = QUERY_KEYS
+        .iter()
+        .find_map(|k| root.entry(k).map(|e| (*k, e)));
+    let Some((name, (key, value))) = found else {
+        let near = entries.iter().find_map(|(k, _)| {
+            let s = k.as_str()?;
+            QUERY_KEYS
+                .iter()
+                .find(|q| q.eq_ignore_ascii_case(s))
+                .map(|q| (k, s, *q))
+        });
+        let d = match near {
+            Some((k, s, q)) => Diagnostic::new(
+                &MISSING_QUERY,
+                k.span,
+                format!("there is no `{q}` key; `{s}` is not it: YAML keys are case-sensitive"),
+            )
+            .with_help(format!("rename `{s}` to `{q}`")),
+            None => Diagnostic::new(
+                &MISSING_QUERY,
+                Span::empty(root.span.start),
+                "this YAML mapping has no `query`, `ParserQuery` or `FunctionQuery` key, so there is no \
+                 query to check",
+            )
+            .with_help("add the query under a top-level `query: |` key"),
+        };
+        return Err(Box::new(d));
+    };
+    let parent_indent = column(text, root.span.start) as i64;
+    let (value_text, style) = match &value.kind {
+        YamlKind::Scalar { value, style } => (value.as_str(), *style),
+        YamlKind::Null => {
+            let at = value.span.start.max(key.span.end);
+            return Ok(QuerySource {
+                text: String::new(),
+                key: Some(name.to_owned()),
+                key_span: Some(key.span),
+                value_span: Span::empty(at),
+                style: QueryStyle::Empty,
+                block: None,
+                precision: Precision::Start,
+                lossy,
+                map: OffsetMap::point(0, at),
+                key_end: key.span.end,
+                parent_indent,
+                crlf: false,
+            });
+        }
+        YamlKind::Mapping(_) | YamlKind::Sequence(_) => {
+            let what = if value.as_mapping().is_some() {
+                "a mapping"
+            } else {
+                "a list"
+            };
+            return Err(Box::new(
+                Diagnostic::new(
+                    &QUERY_NOT_A_STRING,
+                    key.span,
+                    format!("the value of `{name}` is {what}, not the text of a query"),
+                )
+                .with_label(value.span, format!("this is read as {what}"))
+                .with_help(format!(
+                    "write the query as a literal block: `{name}: |` followed by the query lines, indented"
+                )),
+            ));
+        }
+    };
+    let qstyle = match style {
+        ScalarStyle::Plain => QueryStyle::Plain,
+        ScalarStyle::SingleQuoted => QueryStyle::SingleQuoted,
+        ScalarStyle::DoubleQuoted => QueryStyle::DoubleQuoted,
+        ScalarStyle::Literal => QueryStyle::Literal,
+        ScalarStyle::Folded => QueryStyle::Folded,
+    };
+    let scanned = rescan(
+        text,
+        key.span.end as usize,
+        value.span.end as usize,
+        style,
+        parent_indent,
+        value_text,
+    );
+    let (text_out, map, precision, block, start, end) = match scanned {
+        Some(r) => {
+            let precision = if style == ScalarStyle::Literal {
+                Precision::Exact
+            } else {
+                Precision::Position
+            };
+            let end = r.end as u32;
+            let start = (r.start as u32).min(value.span.start);
+            let (t, m) = r.map.finish(start, true);
+            (t, m, precision, r.header, start, end)
+        }
+        None => (
+            value_text.to_owned(),
+            OffsetMap::point(value_text.len() as u32, value.span.start),
+            Precision::Start,
+            None,
+            value.span.start,
+            value.span.end,
+        ),
+    };
+    let crlf = text
+        .get(start as usize..end as usize)
+        .is_some_and(|s| s.contains("\r\n"));
+    Ok(QuerySource {
+        text: text_out,
+        key: Some(name.to_owned()),
+        key_span: Some(key.span),
+        value_span: Span::new(start, end.max(start)),
+        style: qstyle,
+        block,
+        precision,
+        lossy,
+        map,
+        key_end: key.span.end,
+        parent_indent,
+        crlf,
+    })
+}
+
+/// The column (in characters) of a byte offset.
+fn column(text: &str, at: u32) -> usize {
+    let at = (at as usize).min(text.len());
+    let ls = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    text[ls..at].chars().count()
+}

@@ -1,0 +1,268 @@
+//! Registry metadata of every diagnostic this crate emits: `yaml`
+//! (KQL500–KQL599) and `io` / resource limits (KQL900–KQL999).
+
+use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
+
+/// Every rule this crate declares, in code order.
+pub static RULES: &[&RuleMeta] = &[
+    &YAML_SYNTAX_ERROR,
+    &DUPLICATE_KEY,
+    &MULTIPLE_DOCUMENTS,
+    &NOT_A_MAPPING,
+    &MISSING_QUERY,
+    &QUERY_NOT_A_STRING,
+    &UNREADABLE_FILE,
+    &INVALID_UTF8,
+    &BINARY_FILE,
+    &FILE_TOO_LARGE,
+    &YAML_TOO_DEEP,
+    &YAML_TOO_MANY_NODES,
+    &INVALID_UTF16,
+];
+
+pub static YAML_SYNTAX_ERROR: RuleMeta = RuleMeta {
+    code: "KQL501",
+    name: "yaml-syntax-error",
+    category: Category::Yaml,
+    severity: Severity::Error,
+    summary: "The file is not valid YAML",
+    what: "Reports the first place where the YAML parser cannot go on: a TAB used for indentation, a \
+           line indented differently from its siblings, a `: ` inside an unquoted value, an unclosed \
+           quote or bracket. The position is the exact line and column of the problem.",
+    why: "Sentinel, the Azure-Sentinel CI and the portal import refuse a rule file that is not valid \
+          YAML, so the rule is never deployed. kqlint still checks the query when the YAML broke \
+          after the query's value was complete, but the rule-level checks need the whole file.",
+    fix: "Fix the YAML at the reported position. Indent with spaces only, keep sibling keys at the \
+          same column, and quote values that contain `: ` or start with a YAML indicator \
+          (`*`, `&`, `!`, `%`, `@`, a backquote).",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        "id: 1\n\tname: tab-indented\nquery: |\n  SecurityEvent\n",
+        "name: Failed logon: too many\nquery: |\n  SecurityEvent\n",
+        "name: \"never closed\nquery: |\n  SecurityEvent\n",
+    ],
+    pass: &["id: 1\nname: \"Failed logon: too many\"\nquery: |\n  SecurityEvent\n  | take 10\n"],
+};
+
+pub static DUPLICATE_KEY: RuleMeta = RuleMeta {
+    code: "KQL502",
+    name: "duplicate-key",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "A key appears twice in the same mapping",
+    what: "Reports the second occurrence of a key in one YAML mapping, with a label at the first.",
+    why: "Sentinel's loaders (YamlDotNet, PyYAML) keep the last value silently, so an edit made to the \
+          first copy has no effect; the Azure-Sentinel CI's js-yaml check rejects the file outright. \
+          kqlint, like Sentinel, uses the last value.",
+    fix: "Delete one of the two entries, keeping the value you mean.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &["id: 1\nseverity: Low\nseverity: High\nquery: |\n  SecurityEvent\n"],
+    pass: &["id: 1\nseverity: High\nquery: |\n  SecurityEvent\n"],
+};
+
+pub static MULTIPLE_DOCUMENTS: RuleMeta = RuleMeta {
+    code: "KQL503",
+    name: "multiple-documents",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "The file holds more than one YAML document",
+    what: "Reports the start of the second YAML document (a second `---`) in a rule file.",
+    why: "A Sentinel rule file describes one rule; Sentinel's deserializer reads one document and \
+          ignores or refuses the rest. kqlint checks only the first document.",
+    fix: "Put each rule in a file of its own, or delete the stray `---` line.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &["id: 1\nquery: |\n  SecurityEvent\n---\nid: 2\nquery: |\n  Syslog\n"],
+    pass: &["---\nid: 1\nquery: |\n  SecurityEvent\n"],
+};
+
+pub static NOT_A_MAPPING: RuleMeta = RuleMeta {
+    code: "KQL504",
+    name: "not-a-mapping",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "The YAML document is not a mapping of keys to values",
+    what: "Reports a YAML file whose top-level value is a list or a single value rather than \
+           `key: value` pairs.",
+    why: "A Sentinel rule, hunting query or parser is a mapping with keys such as `id`, `name` and \
+          `query`; a file of another shape is not a rule file, so kqlint has nothing to check in it.",
+    fix: "If this is a rule, write it as `key: value` lines at the left margin. If it is not a rule \
+          file, exclude it from the paths kqlint checks.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &["- id: 1\n  query: SecurityEvent\n"],
+    pass: &["id: 1\nquery: SecurityEvent\n"],
+};
+
+pub static MISSING_QUERY: RuleMeta = RuleMeta {
+    code: "KQL505",
+    name: "missing-query",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "The YAML file has no `query` key",
+    what: "Reports a YAML mapping with none of the keys that hold KQL: `query` (analytic rules, hunting \
+           and exploration queries), `ParserQuery` (ASIM parsers) or `FunctionQuery` (solution \
+           parsers). The keys are case-sensitive; a near miss such as `Query:` is named in the message.",
+    why: "Without one of these keys there is no query for Sentinel to run or for kqlint to check.",
+    fix: "Add the query under a top-level `query: |` key, or correct the key's spelling and case.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        "id: 1\nname: no query here\n",
+        "id: 1\nQuery: |\n  SecurityEvent\n",
+    ],
+    pass: &[
+        "id: 1\nquery: |\n  SecurityEvent\n",
+        "ParserName: ASimDns\nParserQuery: |\n  DnsEvents\n",
+        "FunctionName: F\nFunctionQuery: |\n  Syslog\n",
+    ],
+};
+
+pub static QUERY_NOT_A_STRING: RuleMeta = RuleMeta {
+    code: "KQL506",
+    name: "query-not-a-string",
+    category: Category::Yaml,
+    severity: Severity::Error,
+    summary: "The `query` value is a list or a mapping, not text",
+    what: "Reports a `query` (or `ParserQuery` / `FunctionQuery`) whose value is a YAML list or \
+           mapping, typically because the query's first line was indented under the key without a \
+           `|` block indicator and looks like `key: value` or `- item`.",
+    why: "Sentinel reads the query as one string; a list or mapping cannot be run and fails the import.",
+    fix: "Write the query as a literal block: `query: |` followed by the query lines, indented.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &["id: 1\nquery:\n  - SecurityEvent\n  - Syslog\n"],
+    pass: &["id: 1\nquery: |\n  - SecurityEvent\n"],
+};
+
+pub static UNREADABLE_FILE: RuleMeta = RuleMeta {
+    code: "KQL901",
+    name: "unreadable-file",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The file could not be read",
+    what: "Reports a file that the operating system would not let kqlint read (missing, a directory, \
+           no permission, an I/O error), with the operating system's own error message.",
+    why: "A file that cannot be read cannot be checked; reporting it keeps a CI run from passing \
+          silently.",
+    fix: "Check the path and the file's permissions.",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static INVALID_UTF8: RuleMeta = RuleMeta {
+    code: "KQL902",
+    name: "invalid-utf8",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The file is not valid UTF-8",
+    what: "Reports the first byte that is not valid UTF-8, at its exact line and column, and how many \
+           more there are. When the byte is a Windows-1252 character the message says which one. \
+           kqlint goes on checking the file with each bad sequence replaced by `\u{FFFD}`, so other \
+           problems are still reported, but it never applies fixes to such a file: writing it back \
+           would replace the bad bytes.",
+    why: "Sentinel and the Azure-Sentinel CI read rule files as UTF-8; a file saved in a legacy code \
+          page shows garbled text in the portal or fails to load.",
+    fix: "Save the file as UTF-8 (most editors: \"Save with Encoding\" or \"Reopen with Encoding\" \
+          followed by a save as UTF-8).",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static BINARY_FILE: RuleMeta = RuleMeta {
+    code: "KQL903",
+    name: "binary-file",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The file holds NUL bytes: it is binary, not text",
+    what: "Reports a file that contains a NUL byte (after decoding a UTF-16 byte-order mark). Such a \
+           file is not checked further. A UTF-16 file saved without a byte-order mark looks like this \
+           too; the message says so when the NUL bytes suggest it.",
+    why: "Neither YAML nor KQL allows NUL characters; a file with them is binary or in an encoding \
+          kqlint cannot recognise, and checking it would only produce noise.",
+    fix: "Check that the path points at a text file; save UTF-16 files as UTF-8 (or with a \
+          byte-order mark).",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static FILE_TOO_LARGE: RuleMeta = RuleMeta {
+    code: "KQL904",
+    name: "file-too-large",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The file is larger than the size limit",
+    what: "Reports a file above the size limit (10 MiB by default) without reading it.",
+    why: "Real rule files and queries are a few kilobytes; a huge file is almost always a mistake \
+          (a log, a data dump) and would cost time and memory for nothing.",
+    fix: "Exclude the file from the paths kqlint checks, or raise the limit in the configuration.",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static YAML_TOO_DEEP: RuleMeta = RuleMeta {
+    code: "KQL905",
+    name: "yaml-too-deep",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The YAML nesting is deeper than the limit",
+    what: "Reports the first collection nested deeper than the limit (128 levels by default, counting \
+           what aliases expand to). The YAML is not checked further.",
+    why: "Rule files are nested a few levels deep; thousands of levels are hostile or broken input \
+          and would make every tool that walks the tree recursively crash.",
+    fix: "Flatten the document; if it is not a rule file, exclude it from the paths kqlint checks.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\nquery: T\n",
+    ],
+    pass: &["a: [[[1]]]\nquery: T\n"],
+};
+
+pub static YAML_TOO_MANY_NODES: RuleMeta = RuleMeta {
+    code: "KQL906",
+    name: "yaml-too-many-nodes",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The YAML expands to more nodes than the limit",
+    what: "Reports the alias (`*name`) or value at which the document grows past the node limits: \
+           10,000 nodes created by aliases, or 1,000,000 nodes in all, by default. The YAML is not \
+           checked further.",
+    why: "A few nested anchors and aliases can expand to billions of values (the \"billion laughs\" \
+          attack), exhausting memory; no rule file needs that.",
+    fix: "Write the values out instead of nesting aliases; if it is not a rule file, exclude it.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nquery: T\n",
+    ],
+    pass: &["a: &a [x, x]\nb: [*a, *a]\nquery: T\n"],
+};
+
+pub static INVALID_UTF16: RuleMeta = RuleMeta {
+    code: "KQL907",
+    name: "invalid-utf16",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "A file marked as UTF-16 is not valid UTF-16",
+    what: "Reports a file that starts with a UTF-16 byte-order mark but has an odd number of bytes or \
+           an unpaired surrogate, at the position of the first bad unit. Like `invalid-utf8`, the \
+           file is still checked with `\u{FFFD}` in place of the bad units, and fixes are not applied.",
+    why: "The text cannot be decoded faithfully, so what kqlint (and Sentinel) read is not what the \
+          author wrote.",
+    fix: "Save the file as UTF-8.",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};

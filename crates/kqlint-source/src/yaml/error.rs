@@ -1,0 +1,204 @@
+//! YAML syntax errors in plain words, at the right place.
+
+use crate::rules::YAML_SYNTAX_ERROR;
+use kqlint_diagnostics::{Diagnostic, Span};
+
+/// The diagnostic for the parser's error `info` at byte `at` of `text`.
+pub(crate) fn syntax_error(text: &str, at: u32, info: &str) -> Diagnostic {
+    let at = (at as usize).min(text.len());
+    if let Some(tab) = find_tab(text, at, info) {
+        let in_indent = text[line_start(text, tab)..tab]
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t');
+        let message = if in_indent {
+            "a TAB character is used for indentation here; YAML allows only spaces for indentation"
+        } else {
+            "a TAB character cannot be used here; YAML separates and indents with spaces"
+        };
+        return Diagnostic::new(
+            &YAML_SYNTAX_ERROR,
+            Span::new(tab as u32, tab as u32 + 1),
+            message,
+        )
+        .with_help(format!(
+            "replace the TAB with spaces (the YAML parser said: {info})"
+        ));
+    }
+    let (message, tip) = plain_words(info);
+    let span = char_span(text, at);
+    let help = match tip {
+        Some(tip) => format!("{tip} (the YAML parser said: {info})"),
+        None => format!("the YAML parser said: {info}"),
+    };
+    Diagnostic::new(&YAML_SYNTAX_ERROR, span, message).with_help(help)
+}
+
+/// The span of the character at `at` (empty at the end of the text or of a line).
+fn char_span(text: &str, at: usize) -> Span {
+    let mut at = at;
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    match text[at..].chars().next() {
+        Some(c) if c != '\n' && c != '\r' => Span::new(at as u32, (at + c.len_utf8()) as u32),
+        _ => Span::empty(at as u32),
+    }
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// The TAB the error is really about, if any. The parser reports some TAB
+/// errors at the start of the scalar before the TAB (on an earlier line), and
+/// reports others ("did not find expected key", "invalid indentation") after
+/// a TAB in the line's indentation.
+fn find_tab(text: &str, at: usize, info: &str) -> Option<usize> {
+    let ls = line_start(text, at);
+    let indent_end = ls
+        + text[ls..]
+            .bytes()
+            .take_while(|&b| b == b' ' || b == b'\t')
+            .count();
+    if let Some(i) = text[ls..indent_end].bytes().position(|b| b == b'\t')
+        && ls + i <= at
+    {
+        return Some(ls + i);
+    }
+    if info.contains("tab") {
+        // Look ahead a little: the TAB follows the position reported.
+        let window = &text[at..text.len().min(at + 4096)];
+        return window.find('\t').map(|i| at + i);
+    }
+    None
+}
+
+/// A plain-words message for the parser's message, and a tip.
+fn plain_words(info: &str) -> (String, Option<&'static str>) {
+    const TABLE: &[(&str, &str, Option<&str>)] = &[
+        (
+            "did not find expected key",
+            "expected a `key: value` line here; this line is not indented like the keys around it",
+            Some("sibling keys must start at the same column"),
+        ),
+        (
+            "mapping values are not allowed in this context",
+            "unexpected `:` here: a value that contains `: ` must be quoted",
+            Some("put the value in quotes, or use a `|` block for multi-line text"),
+        ),
+        (
+            "did not find expected '-' indicator",
+            "expected a `- item` line here; this line is not indented like the list items around it",
+            None,
+        ),
+        (
+            "block sequence entries are not allowed in this context",
+            "a `- ` list item cannot start here",
+            Some("a list under a key starts on the next line, indented (or at the key's column)"),
+        ),
+        (
+            "wrongly indented line in block scalar",
+            "this line of the `|` / `>` block is indented less than the block's first line",
+            Some("indent every line of the block at least as far as its first line"),
+        ),
+        (
+            "invalid indentation",
+            "this line's indentation does not fit the lines above it",
+            None,
+        ),
+        (
+            "found unexpected end of stream",
+            "the file ends inside a quoted string: the closing quote is missing",
+            None,
+        ),
+        (
+            "found unknown escape character",
+            "unknown escape sequence in a double-quoted string",
+            Some(
+                "write `\\\\` for a backslash, or use single quotes or a `|` block, where `\\` needs no escaping",
+            ),
+        ),
+        (
+            "did not find expected hexadecimal number",
+            "a `\\x`, `\\u` or `\\U` escape in a double-quoted string needs hexadecimal digits",
+            Some("write `\\\\` for a backslash, or use single quotes or a `|` block"),
+        ),
+        (
+            "expected ',' or ']'",
+            "expected `,` or `]` in this `[...]` list",
+            None,
+        ),
+        (
+            "did not find expected ',' or '}'",
+            "expected `,` or `}` in this `{...}` mapping",
+            None,
+        ),
+        (
+            "misplaced bracket",
+            "this bracket does not close anything",
+            None,
+        ),
+        (
+            "did not find expected node content",
+            "expected a value here",
+            None,
+        ),
+        (
+            "found unknown anchor",
+            "this alias (`*name`) refers to an anchor (`&name`) that is not defined before it",
+            None,
+        ),
+        (
+            "simple key expect ':'",
+            "expected `:` after this key",
+            Some("a key and its `:` must be on one line"),
+        ),
+        (
+            "could not find expected ':'",
+            "expected `:` after this key",
+            Some("a key and its `:` must be on one line"),
+        ),
+        (
+            "comment intercepting the multiline text",
+            "a comment cannot interrupt a multi-line value",
+            None,
+        ),
+        (
+            "while scanning a block scalar, did not find expected comment or line break",
+            "after `|` or `>` only `-`, `+`, an indentation digit and a comment may follow on the same line",
+            Some("start the block's text on the next line"),
+        ),
+        (
+            "invalid trailing content after double-quoted scalar",
+            "unexpected text after the closing quote",
+            None,
+        ),
+        (
+            "found unexpected document indicator",
+            "a line starting with `---` or `...` ends the document inside this quoted string",
+            None,
+        ),
+        (
+            "found duplicated anchor",
+            "this anchor name is already defined",
+            None,
+        ),
+        ("unexpected eof", "the file ends unexpectedly", None),
+        (
+            "found unprintable character",
+            "this character is not allowed in YAML (a control character)",
+            None,
+        ),
+    ];
+    for (needle, message, tip) in TABLE {
+        if info.contains(needle) {
+            return ((*message).to_owned(), *tip);
+        }
+    }
+    // "while parsing a block mapping, did not find X" -> "did not find X".
+    let rest = match info.split_once(", ") {
+        Some((head, rest)) if head.starts_with("while ") => rest,
+        _ => info,
+    };
+    (format!("invalid YAML: {rest}"), None)
+}

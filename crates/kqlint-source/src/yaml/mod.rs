@@ -1,0 +1,7 @@
+//! YAML with positions: kqlint's light tree, its loader and JSON view.
+
+mod error;
+pub(crate) mod load;
+mod tree;
+
+pub use tree::{PointerTarget, ScalarStyle, ScalarTyping, YamlKind, YamlNode};
