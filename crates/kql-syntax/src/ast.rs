@@ -313,6 +313,8 @@ pub enum ExprKind {
     /// `source | op | op ...`, or the implicit-input body of `mv-apply`,
     /// `fork`, `partition` and `facet` (then `source` is `None`).
     Pipeline(Box<Pipeline>),
+    /// `entity_group [T, U, database("d").V]` (`macro-expand`, `let`).
+    EntityGroup(Vec<Expr>),
     /// An operator that starts a tabular expression on its own:
     /// `print`, `range`, `datatable`, `externaldata`, `union`, `search`,
     /// `find`, `evaluate` (no input), `materialized-view-combine`, ...

@@ -241,6 +241,10 @@ impl Visitor for Dumper {
                 ));
                 self.nested(|d| visit::walk_expr(d, e));
             }
+            ExprKind::EntityGroup(items) => {
+                self.line(format_args!("entity-group ({} items) {sp:?}", items.len()));
+                self.nested(|d| visit::walk_expr(d, e));
+            }
             ExprKind::Operator(_) => visit::walk_expr(self, e),
         }
     }

@@ -653,8 +653,8 @@ fn classify_number(text: &str) -> TokenKind {
         return TokenKind::TimeSpan;
     }
     if real {
-        // `1.5x`: not a number, not a name
-        TokenKind::Unknown
+        // `1.5x`: Kusto takes the letters as part of the number
+        TokenKind::Real
     } else {
         TokenKind::Ident
     }

@@ -14,7 +14,7 @@ use crate::span::Span;
 use smol_str::SmolStr;
 
 /// Recursion levels (parentheses, calls, subqueries, ...) the parser accepts.
-pub const MAX_DEPTH: u32 = 200;
+pub const MAX_DEPTH: u32 = 400;
 /// Height of the syntax tree the parser builds (long `and`/`or`/`+` chains
 /// count one level per operator).
 pub const MAX_HEIGHT: u32 = 1500;
@@ -32,27 +32,22 @@ pub(crate) struct Parser<'s> {
     aborted: bool,
     /// In `search`/`find` predicates `Col : "term"` is an operator.
     search_mode: bool,
+    /// In `make-graph` the source column is followed by `-->` or `--`.
+    graph_mode: bool,
 }
 
 /// Words that can never start an expression operand (they end it).
 fn is_clause_word(w: &str) -> bool {
     matches!(
         w,
-        "by" | "on"
-            | "with"
-            | "of"
+        "by" | "of"
             | "to"
-            | "from"
-            | "step"
-            | "limit"
             | "asc"
             | "desc"
-            | "nulls"
             | "as"
             | "where"
             | "project"
             | "project-smart"
-            | "default"
             | "in"
             | "and"
             | "or"
@@ -274,6 +269,7 @@ impl<'s> Parser<'s> {
             hmax: 0,
             aborted: false,
             search_mode: false,
+            graph_mode: false,
         }
     }
 
@@ -452,14 +448,15 @@ impl<'s> Parser<'s> {
         }
         let span = Span::empty(self.prev_end());
         let found = self.describe_current();
-        self.push_error(
-            SyntaxError::new(
-                K::MissingExpression,
-                span,
-                format!("expected {what}, found {found}"),
-            )
-            .with_label(self.span(), "found this instead"),
+        let mut err = SyntaxError::new(
+            K::MissingExpression,
+            span,
+            format!("expected {what}, found {found}"),
         );
+        if !self.at_eof() {
+            err = err.with_label(self.span(), "found this instead");
+        }
+        self.push_error(err);
     }
 
     fn too_deep(&mut self) {
@@ -700,7 +697,15 @@ impl<'s> Parser<'s> {
                     format!("`{t}` has no matching opening delimiter"),
                 );
                 self.bump();
-                out.push(Statement::Error(s));
+                // `T | where x == 1) | take 1`: the rest belongs to the same query
+                let mut span = s;
+                if self.at(T::Pipe) {
+                    let ops = self.pipe_ops();
+                    if let Some(last) = ops.last() {
+                        span = span.to(last.op.span);
+                    }
+                }
+                out.push(Statement::Error(span));
                 continue;
             }
             let start_pos = self.pos;
@@ -792,7 +797,7 @@ impl<'s> Parser<'s> {
     fn statement(&mut self) -> Statement {
         if self.peek() == T::Ident {
             match self.text() {
-                "let" if self.peek_at(1) == T::Ident || self.peek_at(1) == T::LBracket => {
+                "let" if self.peek_at(1) != T::Dot && self.peek_at(1) != T::LParen => {
                     return self.let_stmt();
                 }
                 "set" if self.peek_at(1) == T::Ident => return self.set_stmt(),
@@ -868,14 +873,15 @@ impl<'s> Parser<'s> {
         if matches!(self.peek(), T::Unknown | T::UnterminatedString) {
             self.expected(what);
         } else {
-            self.push_error(
-                SyntaxError::new(
-                    K::MissingName,
-                    span,
-                    format!("expected {what}, found {found}"),
-                )
-                .with_label(self.span(), "found this instead"),
+            let mut err = SyntaxError::new(
+                K::MissingName,
+                span,
+                format!("expected {what}, found {found}"),
             );
+            if !self.at_eof() {
+                err = err.with_label(self.span(), "found this instead");
+            }
+            self.push_error(err);
         }
         Ident {
             name: SmolStr::default(),
@@ -1247,7 +1253,8 @@ impl<'s> Parser<'s> {
         } else {
             self.expr()
         };
-        let e = if self.at(T::Pipe) {
+        let is_pipeline = self.at(T::Pipe);
+        let e = if is_pipeline {
             let ops = self.pipe_ops();
             let span = source
                 .span
@@ -1264,7 +1271,13 @@ impl<'s> Parser<'s> {
             source
         };
         self.leave();
-        self.scope_end(saved, e, 3)
+        if is_pipeline {
+            self.scope_end(saved, e, 3)
+        } else {
+            let h = self.h;
+            self.hmax = saved.max(self.hmax);
+            self.done(e, h)
+        }
     }
 
     fn pipe_ops(&mut self) -> Vec<PipeOp> {
@@ -1872,7 +1885,7 @@ impl<'s> Parser<'s> {
             }
             "getschema" => OperatorKind::GetSchema,
             "consume" => OperatorKind::Consume(self.op_params(&["decodeblocks"])),
-            "print" => OperatorKind::Print(self.column_exprs_opt()),
+            "print" => OperatorKind::Print(self.column_exprs()),
             "range" => {
                 let name = self.expect_ident("a column name");
                 self.expect_word("from");
@@ -2092,6 +2105,18 @@ impl<'s> Parser<'s> {
     /// `expr`, `Name = expr`, `(A, B) = expr`.
     fn column_expr(&mut self) -> ColumnExpr {
         let start = self.span();
+        if self.at(T::Assign) {
+            let s = self.span();
+            self.push_error(
+                SyntaxError::new(
+                    K::MissingName,
+                    Span::empty(s.start),
+                    "expected a column name before `=`",
+                )
+                .with_label(s, "this `=` has no name on its left"),
+            );
+            self.bump();
+        }
         let names = if (self.peek() == T::Ident || self.is_bracket_name(0))
             && self.peek_at(self.name_len(0)) == T::Assign
         {
@@ -2591,7 +2616,9 @@ impl<'s> Parser<'s> {
 
     fn make_graph(&mut self) -> OperatorKind {
         let params = self.op_params(&[]);
+        self.graph_mode = true;
         let source = self.expr_required("the source column");
+        self.graph_mode = false;
         let direction = if self.at(T::Minus) && self.peek_at(1) == T::Minus {
             self.bump();
             self.bump();
@@ -2715,6 +2742,8 @@ impl<'s> Parser<'s> {
             | T::TimeSpan
             | T::String
             | T::TypedLiteral
+            | T::UnterminatedString
+            | T::UnterminatedTypedLiteral
             | T::LParen
             | T::LBracket
             | T::Minus
@@ -2741,7 +2770,7 @@ impl<'s> Parser<'s> {
                     "or" => (Bin::Op(BinaryOp::Or), 1, 1),
                     "and" => (Bin::Op(BinaryOp::And), 2, 1),
                     // `on T in range(...)` (make-series): `in` needs its `(`
-                    "in" if self.peek_at(1) == T::LParen => (Bin::In(InOp::In), 3, 1),
+                    "in" if !self.at_word_at(1, "range") => (Bin::In(InOp::In), 3, 1),
                     "has_any" => (Bin::In(InOp::HasAny), 3, 1),
                     "has_all" => (Bin::In(InOp::HasAll), 3, 1),
                     "between" => (Bin::Between(false), 3, 1),
@@ -2773,7 +2802,7 @@ impl<'s> Parser<'s> {
             T::Plus => (Bin::Op(BinaryOp::Add), 5, 1),
             T::Minus => {
                 // `-->` / `--` in make-graph are not subtraction
-                if self.peek_at(1) == T::Minus {
+                if self.graph_mode && self.peek_at(1) == T::Minus && self.adjacent(0) {
                     return None;
                 }
                 (Bin::Op(BinaryOp::Sub), 5, 1)
@@ -2787,9 +2816,8 @@ impl<'s> Parser<'s> {
 
     /// Precedence climbing; left-associative, built iteratively.
     fn binary(&mut self, min_prec: u8) -> Expr {
-        if !self.enter() {
-            return Expr::error(Span::empty(self.prev_end()));
-        }
+        // recursion here is bounded by the number of precedence levels;
+        // nesting goes through `pipe_expr`, which counts depth
         let mut lhs = self.unary();
         let mut lh = self.h;
         while let Some((op, prec, ntoks)) = self.binop() {
@@ -2880,7 +2908,6 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
-        self.leave();
         self.h = lh;
         lhs
     }
@@ -2991,6 +3018,19 @@ impl<'s> Parser<'s> {
                         continue;
                     }
                     let name = match self.peek() {
+                        // `database("d").*`, `database("d").Device*`: a wildcard member
+                        T::Star => self.name_pattern().map(|p| Ident {
+                            name: p.pattern,
+                            span: p.span,
+                            quoted: false,
+                        }),
+                        T::Ident if self.peek_at(1) == T::Star && self.adjacent(0) => {
+                            self.name_pattern().map(|p| Ident {
+                                name: p.pattern,
+                                span: p.span,
+                                quoted: false,
+                            })
+                        }
                         T::Ident | T::LBracket => self.ident(),
                         // `x.1`: a digit-leading member
                         T::Int => {
@@ -3074,9 +3114,6 @@ impl<'s> Parser<'s> {
     fn args(&mut self) -> (Vec<Arg>, Span) {
         let open = self.bump().span;
         let mut args = Vec::new();
-        if !self.enter() {
-            return (args, open);
-        }
         while !self.at(T::RParen) && !self.at_eof() {
             let before = self.pos;
             let start = self.span();
@@ -3122,7 +3159,6 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
-        self.leave();
         let close = self.close(T::LParen, open);
         (args, open.to(close))
     }
@@ -3217,9 +3253,6 @@ impl<'s> Parser<'s> {
             }
             T::LParen => {
                 let open = self.bump().span;
-                if !self.enter() {
-                    return Expr::error(open);
-                }
                 let inner = if self.starts_expr() || self.source_word() {
                     self.pipe_expr()
                 } else {
@@ -3229,12 +3262,7 @@ impl<'s> Parser<'s> {
                 // `(a, b)` tuples only appear as `in` lists or assignments;
                 // accept and keep the first element.
                 let ih = self.h;
-                let close = if self.at(T::Comma) {
-                    self.close(T::LParen, open)
-                } else {
-                    self.close(T::LParen, open)
-                };
-                self.leave();
+                let close = self.close(T::LParen, open);
                 let span = open.to(close);
                 self.done(Expr::new(ExprKind::Paren(Box::new(inner)), span), ih + 1)
             }
@@ -3288,6 +3316,23 @@ impl<'s> Parser<'s> {
             "dynamic" if self.peek_at(1) == T::LParen => {
                 self.bump();
                 return self.dynamic_lit(t.span);
+            }
+            "entity_group" if self.peek_at(1) == T::LBracket => {
+                self.bump();
+                let open = self.bump().span;
+                let saved = self.scope_start();
+                let mut items = Vec::new();
+                while !self.at(T::RBracket) && !self.at_eof() {
+                    let before = self.pos;
+                    items.push(self.union_item());
+                    if self.eat(T::Comma).is_none() || self.pos == before {
+                        break;
+                    }
+                }
+                let close = self.close(T::LBracket, open);
+                let h = self.hmax + 1;
+                self.hmax = saved.max(self.hmax);
+                return self.done(Expr::new(ExprKind::EntityGroup(items), t.span.to(close)), h);
             }
             "typeof" if self.peek_at(1) == T::LParen => {
                 self.bump();
@@ -3404,7 +3449,7 @@ impl<'s> Parser<'s> {
                             format!("`{shown}` is not a valid escape sequence in a string"),
                         )
                         .with_help(format!(
-                            "write `\\{}` for a backslash, or use a verbatim string: @\"...\"",
+                            "write `\\\\{}` for a backslash, or use a verbatim string: @\"...\"",
                             &shown[1..]
                         )),
                     );

@@ -195,6 +195,11 @@ fn walk_expr_inner<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
             v.visit_expr(expr);
             v.visit_expr(index);
         }
+        ExprKind::EntityGroup(items) => {
+            for x in items {
+                v.visit_expr(x);
+            }
+        }
         ExprKind::Pipeline(p) => v.visit_pipeline(p),
         ExprKind::Operator(op) => v.visit_operator(op),
     }
