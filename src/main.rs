@@ -1,5 +1,225 @@
-//! The `kqlint` command line: a thin shell over `kqlint-core`.
+//! The `kqlint` command line: a thin shell over `kqlint-core`. It parses
+//! arguments, finds files, runs the checks in parallel and prints reports;
+//! it holds no analysis logic of its own.
 
+mod discover;
 mod report;
 
-fn main() {}
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kqlint_core::{FileReport, Summary};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const AFTER_HELP: &str = "\
+Examples:
+  kqlint check                         check every .kql/.csl/.yaml/.yml file under the current directory
+  kqlint check rules/ queries/x.kql    check some directories and files
+  kqlint check --format sarif -o kqlint.sarif .
+  kqlint rules                         list every diagnostic with its code and name
+  kqlint explain unknown-column        show a rule's documentation
+
+Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.";
+
+/// A fast, exact linter for KQL and validator for Microsoft Sentinel /
+/// Defender XDR detection rules.
+#[derive(Parser, Debug)]
+#[command(name = "kqlint", version, about, after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check KQL query files (.kql, .csl) and Sentinel rule YAML files.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// List every diagnostic kqlint can report.
+    #[command(after_help = "Examples:\n  kqlint rules\n  kqlint rules --format json")]
+    Rules(RulesArgs),
+    /// Show the documentation of one rule, by code or name.
+    #[command(after_help = "Examples:\n  kqlint explain KQL102\n  kqlint explain unknown-column")]
+    Explain {
+        /// A code (`KQL102`) or a name (`unknown-column`).
+        rule: String,
+    },
+}
+
+const CHECK_HELP: &str = "\
+Directories are searched recursively for .kql, .csl, .yaml and .yml files,
+honouring .gitignore; hidden files and directories are skipped. A YAML file
+without a top-level `query` (or `ParserQuery` / `FunctionQuery`) key is
+skipped unless it is named explicitly.
+
+Examples:
+  kqlint check
+  kqlint check 'Hunting Queries/' Detections/
+  kqlint check --format json rules/ > report.json
+  kqlint check --format github .          (annotations in GitHub Actions)";
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files and directories to check [default: .]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// When to use colours in the human format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+struct RulesArgs {
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Source snippets with the problem underlined, then a summary.
+    Human,
+    /// One `path:line:col: severity[CODE] message` line per finding.
+    Concise,
+    /// The stable JSON contract (see the README).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules(args) => rules(args),
+        Command::Explain { rule } => explain(&rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("kqlint: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let engine = kqlint_core::Engine::new(kqlint_core::EngineOptions::default())
+        .map_err(|e| e.to_string())?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let targets = discover::discover(&paths);
+    let reports: Vec<FileReport> = engine.check_targets(&targets);
+
+    let colors = match args.color {
+        ColorChoice::Always => report::Colors::Always,
+        ColorChoice::Never => report::Colors::Never,
+        ColorChoice::Auto => {
+            let tty = args.output.is_none() && std::io::stdout().is_terminal();
+            if tty && std::env::var_os("NO_COLOR").is_none() {
+                report::Colors::Always
+            } else {
+                report::Colors::Never
+            }
+        }
+    };
+    let text = match args.format {
+        Format::Human => report::human(&reports, colors),
+        Format::Concise => report::concise(&reports),
+        Format::Json => report::json(&reports),
+        Format::Sarif => report::sarif(
+            &reports,
+            kqlint_core::registry::all(),
+            env!("CARGO_PKG_VERSION"),
+        ),
+        Format::Github => report::github(&reports),
+        Format::Junit => report::junit(&reports),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    let summary = Summary::of(&reports);
+    Ok(if summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`kqlint check | head`) is not a failure.
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write the report: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+fn rules(args: RulesArgs) -> Result<ExitCode, String> {
+    let all = kqlint_core::registry::all();
+    let text = match args.format {
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(all).map_err(|e| e.to_string())?;
+            s.push('\n');
+            s
+        }
+        ListFormat::Human => {
+            let mut s = String::new();
+            for m in all {
+                let fix = if m.fixable { " [fix]" } else { "" };
+                s.push_str(&format!(
+                    "{}  {:<34} {:<11} {:<7}  {}{fix}\n",
+                    m.code,
+                    m.name,
+                    m.category.as_str(),
+                    m.severity.as_str(),
+                    m.summary
+                ));
+            }
+            s
+        }
+    };
+    write_output(None, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(rule: &str) -> Result<ExitCode, String> {
+    let Some(m) = kqlint_core::registry::lookup(rule) else {
+        return Err(format!(
+            "no rule with code or name `{rule}` (`kqlint rules` lists them)"
+        ));
+    };
+    write_output(None, &kqlint_core::registry::explain(m))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,11 +1,18 @@
 //! The one entry point of kqlint: the CLI and the language server call this
 //! crate to check files and buffers, and only translate what it returns.
 
+pub mod core_rules;
+mod engine;
 pub mod registry;
 pub mod report;
+pub mod syntax_rules;
+mod target;
 
+pub use engine::{Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
 pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
     Severity, Span,
 };
+pub use kqlint_source::{Limits, Source, SourceKind};
 pub use report::{FileReport, Position, ResultColumn, SourceText, Summary};
+pub use target::Target;

@@ -11,7 +11,11 @@ use std::sync::OnceLock;
 
 /// The registries of the crates that emit diagnostics, in code order.
 fn sources() -> Vec<&'static [&'static RuleMeta]> {
-    vec![]
+    vec![
+        crate::syntax_rules::RULES,
+        crate::core_rules::RULES,
+        kqlint_source::RULES,
+    ]
 }
 
 /// Every registered rule, sorted by code.
@@ -36,6 +40,38 @@ pub fn lookup(code_or_name: &str) -> Option<&'static RuleMeta> {
         m
     });
     index.get(&code_or_name.to_ascii_lowercase()).copied()
+}
+
+/// The documentation of a rule, as `kqlint explain` prints it.
+pub fn explain(m: &RuleMeta) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {}: {}", m.code, m.name, m.summary);
+    let _ = writeln!(
+        s,
+        "category: {}   default severity: {}   fixable: {}\n",
+        m.category,
+        m.severity,
+        if m.fixable { "yes" } else { "no" }
+    );
+    let _ = writeln!(s, "What it does\n  {}\n", m.what.trim());
+    let _ = writeln!(s, "Why it matters\n  {}\n", m.why.trim());
+    if let Some(example) = m.fail.first() {
+        let _ = writeln!(s, "Example (reported)");
+        for line in example.lines() {
+            let _ = writeln!(s, "    {line}");
+        }
+        s.push('\n');
+    }
+    if let Some(example) = m.pass.first() {
+        let _ = writeln!(s, "Instead (not reported)");
+        for line in example.lines() {
+            let _ = writeln!(s, "    {line}");
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "How to fix\n  {}", m.fix.trim());
+    s
 }
 
 #[cfg(test)]

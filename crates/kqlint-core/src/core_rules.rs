@@ -1,0 +1,35 @@
+//! Diagnostics the engine itself emits.
+
+use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
+
+pub static EMPTY_QUERY: RuleMeta = RuleMeta {
+    code: "KQL090",
+    name: "empty-query",
+    category: Category::Syntax,
+    severity: Severity::Warning,
+    summary: "The file or the rule's query holds no statement.",
+    what: "Reports a `.kql` file, or a rule's `query`, that is empty or holds only comments.",
+    why: "An empty query is almost always a mistake: a rule without a query cannot deploy, and an empty query file checks nothing.",
+    fix: "Write the query, or delete the file.",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &["// only a comment\n", ""],
+    pass: &["SecurityEvent | take 10"],
+};
+
+pub static TOO_MANY_DIAGNOSTICS: RuleMeta = RuleMeta {
+    code: "KQL950",
+    name: "too-many-diagnostics",
+    category: Category::Io,
+    severity: Severity::Warning,
+    summary: "A file has more findings than one report shows.",
+    what: "Reports that a file's findings were cut off after the first 1000, and how severe the hidden ones are.",
+    why: "A pathological or generated file must not flood CI logs or the editor; the count keeps the cut honest.",
+    fix: "Fix the findings shown (often one mistake causes many), then run kqlint again.",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static RULES: &[&RuleMeta] = &[&EMPTY_QUERY, &TOO_MANY_DIAGNOSTICS];
