@@ -28,9 +28,9 @@ function expectedQueryLines(lines: readonly string[]): boolean[] {
   let open = false;
   for (const line of lines) {
     if (/^\S/.test(line)) {
-      open = /^query[ \t]*:(?![ \t]*["'])/.test(line);
+      open = /^(?:query|ParserQuery|FunctionQuery)[ \t]*:(?![ \t]*["'])/.test(line);
       // a header line (`query: |`) holds no KQL; a plain one-line value does
-      inQuery.push(open && !/^query[ \t]*:[ \t]*([|>][^\n]*)?$/.test(line));
+      inQuery.push(open && !/^(?:query|ParserQuery|FunctionQuery)[ \t]*:[ \t]*([|>][^\n]*)?$/.test(line));
       continue;
     }
     inQuery.push(open && line.trim() !== '');
@@ -69,7 +69,7 @@ describe('Sentinel corpus: the query key and only it is KQL', () => {
             const partly = nonBlank.some((t) => t.scopes.includes(EMBEDDED_KQL));
             const want = expected[i] === true;
             // a one-line `query: T | ...` is partly YAML (the key), partly KQL
-            const ok = want ? (/^query/.test(line.text) ? partly : embedded) : !partly;
+            const ok = want ? (/^\S/.test(line.text) ? partly : embedded) : !partly;
             if (!ok && problems.length < 20) {
               problems.push(`${path.relative(CORPUS, file)}:${i + 1}: expected ${want ? 'KQL' : 'YAML'}: ${line.text}`);
             }

@@ -325,6 +325,9 @@ for (const set of YAML_SETS) {
       expectScope(lines, 'contains', 'keyword.operator.wordlike.string.kql');
       expectNoScope(lines, '"a quoted scalar stays YAML | where x"', EMBEDDED_KQL);
       expectScope(lines, 'summarize', 'keyword.other.tabular.kql');
+      expectScope(lines, 'parser', 'entity.name.function.kql');
+      expectInside(lines, 'DnsEvents', EMBEDDED_KQL);
+      expectInside(lines, 'Heartbeat', EMBEDDED_KQL, 1);
       expectNoScope(lines, 'NotKql | where x == 1', EMBEDDED_KQL);
       expectNoScope(lines, 'tail: end', EMBEDDED_KQL);
       expectNoScope(lines, '# every form', EMBEDDED_KQL);
