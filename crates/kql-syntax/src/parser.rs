@@ -1005,7 +1005,17 @@ impl<'s> Parser<'s> {
         let ty = if self.eat(T::Colon).is_some() {
             if self.at(T::LParen) {
                 let open = self.bump().span;
-                let (columns, open_schema) = self.schema_items(T::RParen);
+                let (columns, star) = self.schema_items(T::RParen);
+                if let Some((s, _)) = star
+                    && !columns.is_empty()
+                {
+                    self.error(
+                        K::UnexpectedToken,
+                        s,
+                        "a tabular parameter takes either `(*)` or a list of columns, not both",
+                    );
+                }
+                let open_schema = star.is_some();
                 let close = self.close(T::LParen, open);
                 ParamType::Tabular {
                     columns,
@@ -1052,13 +1062,15 @@ impl<'s> Parser<'s> {
     }
 
     /// Column declarations up to `close`: `a: string, b: long`, `*`.
-    fn schema_items(&mut self, close: T) -> (Vec<ColumnDecl>, bool) {
+    /// Returns the columns and, when a `*` was written, its span and the
+    /// number of columns before it.
+    fn schema_items(&mut self, close: T) -> (Vec<ColumnDecl>, Option<(Span, usize)>) {
         let mut cols = Vec::new();
-        let mut open = false;
+        let mut open = None;
         while !self.at(close) && !self.at_eof() {
             let before = self.pos;
-            if self.eat(T::Star).is_some() {
-                open = true;
+            if let Some(s) = self.eat(T::Star) {
+                open = Some((s, cols.len()));
             } else {
                 cols.push(self.column_decl());
             }
@@ -1086,13 +1098,27 @@ impl<'s> Parser<'s> {
         }
     }
 
-    /// `( schema )`.
-    fn paren_schema(&mut self) -> Vec<ColumnDecl> {
+    /// `( schema )`; `star_first`: a leading `*` is allowed (`evaluate`'s
+    /// output schema `(*, new: string)`).
+    fn paren_schema(&mut self, star_first: bool) -> Vec<ColumnDecl> {
         let Some(open) = self.eat(T::LParen) else {
             self.expected("`(` and a schema");
             return Vec::new();
         };
-        let (cols, _) = self.schema_items(T::RParen);
+        let (cols, star) = self.schema_items(T::RParen);
+        if let Some((s, before)) = star
+            && (!star_first || before > 0)
+        {
+            self.error(
+                K::UnexpectedToken,
+                s,
+                if star_first {
+                    "`*` must come first in the output schema: `(*, column: type)`"
+                } else {
+                    "`*` is not allowed in this schema"
+                },
+            );
+        }
         self.close(T::LParen, open);
         cols
     }
@@ -1342,7 +1368,7 @@ impl<'s> Parser<'s> {
         let next = self.peek_at(1);
         let is_source = match w {
             "print" | "union" | "search" | "find" | "evaluate" | "macro-expand" => {
-                !matches!(next, T::Dot) && !(w == "union" && next == T::LParen && false)
+                !matches!(next, T::Dot)
             }
             "range" => next == T::Ident || next == T::LBracket,
             "datatable" => matches!(next, T::LParen | T::Ident),
@@ -1454,7 +1480,7 @@ impl<'s> Parser<'s> {
                 break;
             }
             let w = self.text();
-            let known = names.contains(&w) || w == "hint" || w.starts_with("hint") || n > 1;
+            let known = names.contains(&w) || n > 1;
             if !known {
                 break;
             }
@@ -1670,7 +1696,7 @@ impl<'s> Parser<'s> {
                 let input = self.expr_required("the text to parse");
                 let mut columns = Vec::new();
                 if self.expect_word("as").is_some() {
-                    columns = self.paren_schema();
+                    columns = self.paren_schema(false);
                 }
                 let with = self.with_props();
                 OperatorKind::ParseKv {
@@ -1683,7 +1709,7 @@ impl<'s> Parser<'s> {
                 let params = self.op_params(&[]);
                 let call = self.postfix();
                 let schema = if self.eat(T::Colon).is_some() {
-                    Some(self.paren_schema())
+                    Some(self.paren_schema(true))
                 } else {
                     None
                 };
@@ -1849,8 +1875,9 @@ impl<'s> Parser<'s> {
                 let by = self.expect_ident("a column");
                 params.extend(self.op_params(&[]));
                 let body = if self.at(T::LBrace) {
+                    // `{ T | ... }`: a full tabular expression
                     let open = self.bump().span;
-                    let inner = self.sub_body();
+                    let inner = self.pipe_expr_required("a subquery");
                     let close = self.close(T::LBrace, open);
                     Expr::new(ExprKind::Paren(Box::new(inner)), open.to(close))
                 } else {
@@ -1903,7 +1930,7 @@ impl<'s> Parser<'s> {
             }
             "datatable" => {
                 let params = self.op_params(&[]);
-                let schema = self.paren_schema();
+                let schema = self.paren_schema(false);
                 let values = self.bracket_values();
                 OperatorKind::DataTable {
                     params,
@@ -1913,7 +1940,7 @@ impl<'s> Parser<'s> {
             }
             "externaldata" => {
                 let params = self.op_params(&["kind"]);
-                let schema = self.paren_schema();
+                let schema = self.paren_schema(false);
                 let uris = self.bracket_values();
                 let with = self.with_props();
                 OperatorKind::ExternalData {
@@ -1923,7 +1950,7 @@ impl<'s> Parser<'s> {
                     with,
                 }
             }
-            "assert-schema" => OperatorKind::AssertSchema(self.paren_schema()),
+            "assert-schema" => OperatorKind::AssertSchema(self.paren_schema(false)),
             "make-graph" => self.make_graph(),
             "graph-match" | "graph-shortest-paths" => {
                 let params = self.op_params(&["cycles", "output"]);
@@ -2121,6 +2148,9 @@ impl<'s> Parser<'s> {
             && self.peek_at(self.name_len(0)) == T::Assign
         {
             let id = self.ident().expect("name");
+            if !id.quoted && is_reserved_assign_name(&id.name) {
+                self.reserved_name(&id);
+            }
             self.bump();
             ColumnNames::Single(id)
         } else if self.at(T::LParen) && self.is_tuple_assign() {
@@ -2665,18 +2695,13 @@ impl<'s> Parser<'s> {
     fn graph_pattern(&mut self) -> GraphPattern {
         let start = self.span();
         let mut elements = Vec::new();
-        loop {
-            if let Some(open) = self.eat(T::LParen) {
-                let name = self.ident();
-                // node filters like `(n:Label)` are not KQL; keep it simple
-                let close = self.close(T::LParen, open);
-                elements.push(GraphPatternElement::Node {
-                    name,
-                    span: open.to(close),
-                });
-            } else {
-                break;
-            }
+        while let Some(open) = self.eat(T::LParen) {
+            let name = self.ident();
+            let close = self.close(T::LParen, open);
+            elements.push(GraphPatternElement::Node {
+                name,
+                span: open.to(close),
+            });
             // edge
             let estart = self.span();
             let left = self.eat(T::Lt).is_some();
@@ -3357,6 +3382,10 @@ impl<'s> Parser<'s> {
         }
         if self.peek_at(1) == T::LParen {
             let func = self.ident().expect("ident");
+            if matches!(func.name.as_str(), "string" | "boolean") {
+                // type names are not conversion functions (`tostring(x)` is)
+                self.reserved_name(&func);
+            }
             let saved = self.scope_start();
             let (args, args_span) = self.args();
             let ah = self.hmax;
@@ -3491,7 +3520,8 @@ impl<'s> Parser<'s> {
                         .and_then(|s| parse_int(s.trim()))
                         .map(|v| -v)
                 });
-                if v.is_none() {
+                // Kusto's parser accepts any text here; only flag what has no number in it
+                if v.is_none() && !inner.bytes().any(|b| b.is_ascii_digit()) {
                     bad(self, ty);
                 }
                 let v = v.unwrap_or(0);
@@ -3746,7 +3776,53 @@ fn is_reserved_name(w: &str) -> bool {
             | "uniqueid"
             | "int64"
             | "boolean"
+            | "title"
+            | "set"
+            | "first"
+            | "last"
+            | "isfuzzy"
+            | "materialize"
+            | "cycles"
+            | "with_itemindex"
+            | "bagexpansion"
+            | "flags"
+            | "__noWithSource"
+            | "datatable"
+            | "externaldata"
+            | "dynamic"
+            | "toscalar"
+            | "totable"
     )
+}
+
+/// Keywords Kusto does not accept as the name in `Name = expr` (checked
+/// against the oracle; `kind` and `withsource` are only reserved here).
+fn is_reserved_assign_name(w: &str) -> bool {
+    (is_reserved_name(w)
+        && !matches!(
+            w,
+            "where"
+                | "as"
+                | "invoke"
+                | "sample"
+                | "search"
+                | "find"
+                | "print"
+                | "by"
+                | "of"
+                | "in"
+                | "to"
+                | "title"
+                | "set"
+                | "materialize"
+                | "has"
+                | "contains"
+                | "datatable"
+                | "externaldata"
+                | "toscalar"
+                | "totable"
+        ))
+        || matches!(w, "kind" | "withsource" | "dynamic" | "true" | "false")
 }
 
 #[derive(Clone, Copy)]

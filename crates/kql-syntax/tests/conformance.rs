@@ -17,11 +17,7 @@ fn line_of(src: &str, offset: u32) -> u32 {
     while i < end {
         match b[i] {
             b'\n' => line += 1,
-            b'\r' => {
-                if b.get(i + 1) != Some(&b'\n') {
-                    line += 1;
-                }
-            }
+            b'\r' if b.get(i + 1) != Some(&b'\n') => line += 1,
             _ => {}
         }
         i += 1;
