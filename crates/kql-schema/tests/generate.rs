@@ -1,0 +1,776 @@
+//! The generator of the bundled catalogue, `schemas/catalog.kqs`, and of the
+//! provenance list in `schemas/README.md`.
+//!
+//! It runs as a test so that a stale catalogue fails CI:
+//!
+//! ```text
+//! cargo test -p kql-schema --test generate                       # check
+//! KQLINT_REGENERATE=1 cargo test -p kql-schema --test generate   # rewrite
+//! ```
+//!
+//! Inputs: the Sentinel schema sets in `../shared/schemas-sentinel` (read
+//! with the crate's own lenient loader, exactly as user schema files are),
+//! the dev corpus's `requiredDataConnectors` (YAML), seed 004, and our own
+//! files in `schemas/`: `functions.json` (from `tools/gen-functions`) and
+//! `curated/`. The build never runs this.
+
+use kql_schema::codec::CatalogWriter;
+use kql_schema::{
+    ActionTypeCatalog, ActionTypeFields, CatalogInfo, Column, ColumnOrigin, ConnectorData,
+    Function, FunctionKind, Provenance, ScalarType, StoredFunction, StoredParamType, Table,
+    add_standard_columns,
+};
+use serde_json::Value;
+use smol_str::SmolStr;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const REGENERATE_ENV: &str = "KQLINT_REGENERATE";
+
+/// The Sentinel table sets, oldest first: a later set's definition of a
+/// table replaces an earlier one ("the newest wins").
+const TABLE_SETS: &[(&str, &str, &str)] = &[
+    (
+        "sentinel/2020-12",
+        "2020-12-c92257f/CustomTables",
+        "Azure-Sentinel CustomTables at c92257f (2020-12-07)",
+    ),
+    (
+        "sentinel/builtin-kustoservices-5.0.1",
+        "builtin-kustoservices-5.0.1/tables",
+        "built-in tables of Microsoft.Azure.Sentinel.KustoServices 5.0.1 (checked in at b819f67, 2022-08)",
+    ),
+    (
+        "sentinel/2022-08",
+        "2022-08-b819f67/CustomTables",
+        "Azure-Sentinel CustomTables at b819f67 (2022-08-10)",
+    ),
+    (
+        "sentinel/2023-11",
+        "2023-11-copy/CustomTables",
+        "Azure-Sentinel CustomTables, copy of master of about 2023-11-20",
+    ),
+];
+
+const FUNCTION_SETS: &[(&str, &str, &str)] = &[
+    (
+        "sentinel/builtin-kustoservices-5.0.1",
+        "builtin-kustoservices-5.0.1/functions",
+        "built-in functions of KustoServices 5.0.1",
+    ),
+    (
+        "sentinel/2022-08",
+        "2022-08-b819f67/CustomFunctions",
+        "Azure-Sentinel CustomFunctions at b819f67",
+    ),
+    (
+        "sentinel/2023-11",
+        "2023-11-copy/CustomFunctions",
+        "Azure-Sentinel CustomFunctions, 2023-11 copy",
+    ),
+];
+
+fn repo_root() -> PathBuf {
+    kqlint_testkit::repo_root()
+}
+
+fn schemas_dir() -> PathBuf {
+    repo_root().join("schemas")
+}
+
+fn sentinel_dir() -> PathBuf {
+    kqlint_testkit::shared_dir().join("schemas-sentinel")
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Where a table definition came from, for the provenance list.
+#[derive(Clone, Debug)]
+struct Origin {
+    set: &'static str,
+    file: String,
+    /// Earlier sets that also defined the table (replaced).
+    replaced: Vec<&'static str>,
+    /// Columns added from documentation / standard columns.
+    documented: usize,
+    standard: usize,
+}
+
+struct Generated {
+    catalog: String,
+    provenance: String,
+    notes: Vec<String>,
+}
+
+fn generate() -> Generated {
+    let shared = sentinel_dir();
+    let mut notes: Vec<String> = Vec::new();
+
+    // ------------------------------------------------------------ tables
+    let mut tables: BTreeMap<SmolStr, Table> = BTreeMap::new();
+    let mut origins: BTreeMap<SmolStr, Origin> = BTreeMap::new();
+    for (set, sub, _) in TABLE_SETS {
+        for file in json_files(&shared.join(sub)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut warnings = Vec::new();
+            let (ts, fs) = kql_schema::load_schema_text(&file, &text, &mut warnings);
+            assert!(fs.is_empty(), "{}: functions in a table set", file.display());
+            let fname = file.file_name().unwrap().to_string_lossy().into_owned();
+            for w in warnings {
+                notes.push(format!("{set}/{fname}: {}", w.message));
+            }
+            for mut t in ts {
+                for c in &mut t.columns {
+                    c.origin = ColumnOrigin::Schema;
+                }
+                t.provenance = Provenance::Bundled {
+                    source: (*set).to_owned(),
+                };
+                let mut replaced = Vec::new();
+                if let Some(old) = origins.get(&t.name) {
+                    replaced = old.replaced.clone();
+                    if old.set != *set {
+                        replaced.push(old.set);
+                    } else {
+                        notes.push(format!(
+                            "{set}: table `{}` is defined in both {} and {fname}; {fname} wins",
+                            t.name, old.file
+                        ));
+                    }
+                }
+                origins.insert(
+                    t.name.clone(),
+                    Origin {
+                        set,
+                        file: fname.clone(),
+                        replaced,
+                        documented: 0,
+                        standard: 0,
+                    },
+                );
+                tables.insert(t.name.clone(), t);
+            }
+        }
+    }
+
+    // Defender XDR tables as documented today.
+    let curated = parse_curated_tables(&schemas_dir().join("curated/defender-xdr-tables.txt"));
+    for ct in &curated {
+        let t = tables.entry(ct.name.clone()).or_insert_with(|| {
+            origins.insert(
+                ct.name.clone(),
+                Origin {
+                    set: "defender-xdr-docs",
+                    file: "curated/defender-xdr-tables.txt".into(),
+                    replaced: Vec::new(),
+                    documented: 0,
+                    standard: 0,
+                },
+            );
+            Table {
+                name: ct.name.clone(),
+                description: None,
+                columns: Vec::new(),
+                connectors: Vec::new(),
+                provenance: Provenance::Bundled {
+                    source: "defender-xdr-docs".into(),
+                },
+            }
+        });
+        t.description = Some(ct.description.clone());
+        let mut added = 0;
+        for (name, ty, desc) in &ct.columns {
+            match t.columns.iter_mut().find(|c| c.name == name.as_str()) {
+                Some(existing) => {
+                    // Keep the schema file's type; take our description.
+                    if existing.description.is_none() {
+                        existing.description = desc.clone().map(String::into_boxed_str);
+                    }
+                }
+                None => {
+                    let mut c = Column::new(name.as_str(), *ty).with_origin(ColumnOrigin::Documented);
+                    c.description = desc.clone().map(String::into_boxed_str);
+                    t.columns.push(c);
+                    added += 1;
+                }
+            }
+        }
+        origins.get_mut(&ct.name).unwrap().documented = added;
+    }
+
+    // Curated descriptions of Sentinel tables.
+    let sentinel: Value = serde_json::from_str(
+        &std::fs::read_to_string(schemas_dir().join("curated/sentinel.json")).unwrap(),
+    )
+    .unwrap();
+    for (name, desc) in sentinel["table_descriptions"].as_object().unwrap() {
+        let t = tables
+            .get_mut(name.as_str())
+            .unwrap_or_else(|| panic!("curated description for unknown table {name}"));
+        if t.description.is_none() {
+            t.description = Some(desc.as_str().unwrap().to_owned());
+        }
+    }
+
+    // Standard Log Analytics columns, last.
+    for t in tables.values_mut() {
+        let before = t.columns.len();
+        add_standard_columns(t);
+        origins.get_mut(&t.name).unwrap().standard = t.columns.len() - before;
+    }
+
+    // -------------------------------------------------------- connectors
+    let connectors = build_connectors(&tables, &mut notes);
+    for (id, feeds) in &connectors.feeds {
+        for t in feeds {
+            if let Some(table) = tables.get_mut(t) {
+                table.connectors.push(id.clone());
+            }
+        }
+    }
+    for t in tables.values_mut() {
+        t.connectors.sort();
+        t.connectors.dedup();
+    }
+
+    // -------------------------------------------------- stored functions
+    let stored = build_stored_functions(&shared, &sentinel, &mut notes);
+
+    // ----------------------------------------------- built-in functions
+    let fjson: Value = serde_json::from_str(
+        &std::fs::read_to_string(schemas_dir().join("functions.json")).unwrap(),
+    )
+    .unwrap();
+    let functions: Vec<Function> = serde_json::from_value(fjson["functions"].clone()).unwrap();
+
+    // ----------------------------------------------------- ActionTypes
+    let mut catalogs = Vec::new();
+    for file in json_files(&schemas_dir().join("curated/action-types")) {
+        let c: ActionTypeCatalog =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let t = tables
+            .get(&c.table)
+            .unwrap_or_else(|| panic!("{}: unknown table", file.display()));
+        let check = |col: &str, what: &str| {
+            assert!(
+                t.column(col).is_some(),
+                "{}: {what} `{col}` is not a column of {}",
+                file.display(),
+                c.table
+            );
+        };
+        for col in &c.dependent_columns {
+            check(col, "dependent column");
+        }
+        for (d, b) in &c.derived {
+            check(d, "derived column");
+            check(b, "base column");
+        }
+        for a in c.action_types.iter().chain(c.any.iter()) {
+            if let ActionTypeFields::Documented {
+                populated,
+                not_populated,
+            } = &a.fields
+            {
+                for col in populated {
+                    check(col, "populated column");
+                }
+                for n in not_populated {
+                    check(&n.column, "not-populated column");
+                    assert!(
+                        c.dependent_columns.contains(&n.column),
+                        "{}: `{}` is not dependent",
+                        file.display(),
+                        n.column
+                    );
+                }
+            }
+        }
+        catalogs.push(c);
+    }
+
+    // ------------------------------------------------------------ write
+    let count = |k: FunctionKind| functions.iter().filter(|f| f.kind == k).count();
+    let info = CatalogInfo {
+        tables: tables.len(),
+        columns: tables.values().map(|t| t.columns.len()).sum(),
+        scalar_functions: count(FunctionKind::Scalar),
+        aggregates: count(FunctionKind::Aggregate),
+        plugins: count(FunctionKind::Plugin),
+        stored_functions: stored.len(),
+        action_types: catalogs.iter().map(|c| c.action_types.len()).sum(),
+        connector_ids: connectors.valid_ids.len(),
+        sources: TABLE_SETS
+            .iter()
+            .chain(FUNCTION_SETS)
+            .map(|(set, _, what)| format!("{set}: {what}"))
+            .chain([
+                "defender-xdr-docs: schemas/curated/defender-xdr-tables.txt (Microsoft Learn table references)".to_owned(),
+                format!("functions: {}", fjson["source"].as_str().unwrap()),
+                "action types: schemas/curated/action-types/ (seed 002 and Microsoft documentation)".to_owned(),
+                "connectors: ValidConnectorIds.json (2023-11 copy), dev-corpus requiredDataConnectors, seed 004".to_owned(),
+            ])
+            .collect(),
+    };
+    let mut w = CatalogWriter::new();
+    for t in tables.values() {
+        w.table(t);
+    }
+    for f in &functions {
+        w.function(f);
+    }
+    for f in stored.values() {
+        w.stored_function(f);
+    }
+    for c in &catalogs {
+        w.action_types(c);
+    }
+    w.connectors(&connectors);
+    w.info(&info);
+
+    Generated {
+        catalog: w.finish(),
+        provenance: provenance_markdown(&tables, &origins, &stored, &info),
+        notes,
+    }
+}
+
+// ------------------------------------------------------------------ curated tables
+
+struct CuratedTable {
+    name: SmolStr,
+    description: String,
+    columns: Vec<(SmolStr, ScalarType, Option<String>)>,
+}
+
+fn parse_curated_tables(path: &Path) -> Vec<CuratedTable> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut blocks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut tables: Vec<CuratedTable> = Vec::new();
+    let mut in_block: Option<String> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let loc = || format!("{}:{}", path.display(), i + 1);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("block ") {
+            in_block = Some(name.trim().to_owned());
+            blocks.insert(name.trim().to_owned(), Vec::new());
+            continue;
+        }
+        if line == "end" {
+            in_block = None;
+            continue;
+        }
+        if let Some(b) = &in_block {
+            blocks.get_mut(b).unwrap().push(line.to_owned());
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("table ") {
+            tables.push(CuratedTable {
+                name: name.trim().into(),
+                description: String::new(),
+                columns: Vec::new(),
+            });
+            continue;
+        }
+        let t = tables.last_mut().unwrap_or_else(|| panic!("{}: outside a table", loc()));
+        if let Some(d) = line.strip_prefix("desc ") {
+            t.description = d.trim().to_owned();
+            continue;
+        }
+        if line.starts_with("docs ") {
+            continue;
+        }
+        let lines: Vec<String> = match line.strip_prefix('@') {
+            Some(b) => blocks
+                .get(b)
+                .unwrap_or_else(|| panic!("{}: unknown block {b}", loc()))
+                .clone(),
+            None => vec![line.to_owned()],
+        };
+        for l in lines {
+            let (decl, desc) = match l.split_once('|') {
+                Some((d, x)) => (d.trim().to_owned(), Some(x.trim().to_owned())),
+                None => (l.trim().to_owned(), None),
+            };
+            let mut parts = decl.split_whitespace();
+            let (Some(n), Some(ty), None) = (parts.next(), parts.next(), parts.next()) else {
+                panic!("{}: expected `NAME TYPE [| description]`", loc());
+            };
+            let ty = ScalarType::parse(ty).unwrap_or_else(|| panic!("{}: bad type {ty}", loc()));
+            assert!(
+                !t.columns.iter().any(|(c, _, _)| c == n),
+                "{}: {n} twice in {}",
+                loc(),
+                t.name
+            );
+            t.columns.push((n.into(), ty, desc));
+        }
+    }
+    for t in &tables {
+        assert!(!t.description.is_empty(), "{}: no desc", t.name);
+    }
+    tables
+}
+
+// ------------------------------------------------------------------ stored functions
+
+fn build_stored_functions(
+    shared: &Path,
+    curated: &Value,
+    notes: &mut Vec<String>,
+) -> BTreeMap<SmolStr, StoredFunction> {
+    let mut stored: BTreeMap<SmolStr, StoredFunction> = BTreeMap::new();
+    for (set, sub, _) in FUNCTION_SETS {
+        for file in json_files(&shared.join(sub)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut warnings = Vec::new();
+            let (ts, fs) = kql_schema::load_schema_text(&file, &text, &mut warnings);
+            assert!(ts.is_empty(), "{}: tables in a function set", file.display());
+            let fname = file.file_name().unwrap().to_string_lossy().into_owned();
+            for w in warnings {
+                notes.push(format!("{set}/{fname}: {}", w.message));
+            }
+            for mut f in fs {
+                for c in &mut f.result_columns {
+                    c.origin = ColumnOrigin::Schema;
+                }
+                for p in &mut f.parameters {
+                    if let StoredParamType::Table { columns, .. } = &mut p.ty {
+                        for c in columns {
+                            c.origin = ColumnOrigin::Schema;
+                        }
+                    }
+                }
+                f.provenance = Provenance::Bundled {
+                    source: (*set).to_owned(),
+                };
+                stored.insert(f.name.clone(), f);
+            }
+        }
+    }
+    // Corrected parameter types.
+    for (fname, params) in curated["parameter_types"].as_object().unwrap() {
+        if fname.starts_with('_') && fname == "_comment" {
+            continue;
+        }
+        let f = stored
+            .get_mut(fname.as_str())
+            .unwrap_or_else(|| panic!("parameter_types: unknown function {fname}"));
+        for (pname, ty) in params.as_object().unwrap() {
+            let p = f
+                .parameters
+                .iter_mut()
+                .find(|p| p.name == pname.as_str())
+                .unwrap_or_else(|| panic!("parameter_types: {fname} has no {pname}"));
+            p.ty = StoredParamType::Scalar(ScalarType::parse(ty.as_str().unwrap()).unwrap());
+        }
+    }
+    for (fname, why) in curated["open_result_functions"].as_object().unwrap() {
+        let f = stored.get_mut(fname.as_str()).unwrap();
+        f.open_result = true;
+        notes.push(format!("{fname}: open result ({})", why.as_str().unwrap()));
+    }
+    for (fname, cols) in curated["extra_result_columns"].as_object().unwrap() {
+        let f = stored.get_mut(fname.as_str()).unwrap();
+        for c in cols.as_array().unwrap() {
+            let n = c["Name"].as_str().unwrap();
+            if f.result_column(n).is_none() {
+                let ty = ScalarType::parse(c["Type"].as_str().unwrap()).unwrap();
+                f.result_columns
+                    .push(Column::new(n, ty).with_origin(ColumnOrigin::Documented));
+            }
+        }
+    }
+    for (fname, d) in curated["function_descriptions"].as_object().unwrap() {
+        stored.get_mut(fname.as_str()).unwrap().description = Some(d.as_str().unwrap().to_owned());
+    }
+    // ASIM aliases.
+    let what = curated["asim_descriptions"].as_object().unwrap();
+    let describe = |name: &str| -> Option<String> {
+        let (kind, schema) = if let Some(s) = name.strip_prefix("_Im_") {
+            ("built-in unifying ASIM parser", s)
+        } else if let Some(s) = name.strip_prefix("_ASim_") {
+            ("built-in parameter-less ASIM parser", s)
+        } else if let Some(s) = name.strip_prefix("ASim") {
+            ("workspace-deployed parameter-less ASIM parser", s)
+        } else if let Some(s) = name.strip_prefix("im") {
+            ("workspace-deployed unifying ASIM parser", s)
+        } else {
+            return None;
+        };
+        let w = what.get(schema)?.as_str()?;
+        Some(format!("{kind} for {w}."))
+    };
+    for (model, aliases) in curated["asim_aliases"].as_object().unwrap() {
+        if model == "_comment" {
+            continue;
+        }
+        let base = stored
+            .get(model.as_str())
+            .unwrap_or_else(|| panic!("asim_aliases: unknown model {model}"))
+            .clone();
+        for alias in aliases.as_array().unwrap() {
+            let alias = alias.as_str().unwrap();
+            if stored.contains_key(alias) {
+                continue;
+            }
+            let mut f = base.clone();
+            f.name = alias.into();
+            f.provenance = Provenance::Bundled {
+                source: format!("asim-alias-of:{model}"),
+            };
+            f.description = None;
+            stored.insert(f.name.clone(), f);
+        }
+    }
+    for f in stored.values_mut() {
+        if f.description.is_none() {
+            f.description = describe(&f.name);
+        }
+    }
+    stored
+}
+
+// ------------------------------------------------------------------ connectors
+
+fn build_connectors(tables: &BTreeMap<SmolStr, Table>, notes: &mut Vec<String>) -> ConnectorData {
+    use saphyr::{LoadableYamlNode, Yaml};
+    let valid: Vec<String> = serde_json::from_str(
+        &std::fs::read_to_string(
+            sentinel_dir().join("rule-validation/ValidConnectorIds.2023-11-copy.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut data = ConnectorData {
+        valid_ids: valid.iter().map(SmolStr::new).collect(),
+        ..Default::default()
+    };
+    data.valid_ids.sort();
+    data.valid_ids.dedup();
+    let mut raw: BTreeMap<SmolStr, BTreeSet<SmolStr>> = BTreeMap::new();
+    let mut feeds: BTreeMap<SmolStr, BTreeSet<SmolStr>> = BTreeMap::new();
+    let mut unknown: BTreeSet<String> = BTreeSet::new();
+    for path in kqlint_testkit::corpus_files() {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let Ok(docs) = Yaml::load_from_str(text) else {
+            continue;
+        };
+        let Some(doc) = docs.first() else { continue };
+        let Some(list) = doc
+            .as_mapping_get("requiredDataConnectors")
+            .and_then(|v| v.as_sequence())
+        else {
+            continue;
+        };
+        for entry in list {
+            let Some(id) = entry.as_mapping_get("connectorId").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let Some(types) = entry.as_mapping_get("dataTypes").and_then(|v| v.as_sequence())
+            else {
+                continue;
+            };
+            for t in types {
+                let Some(t) = t.as_str() else { continue };
+                let t = t.trim();
+                raw.entry(id.into()).or_default().insert(t.into());
+                // `SecurityAlert (ASC)` names the table SecurityAlert.
+                let table = t.split(" (").next().unwrap_or(t).trim();
+                if tables.contains_key(table) {
+                    feeds.entry(id.into()).or_default().insert(table.into());
+                } else {
+                    unknown.insert(format!("{id}: {t}"));
+                }
+            }
+        }
+    }
+    // Seed 004: the DeviceNetworkEvents table card.
+    let seed = kqlint_testkit::seed_text(4);
+    let table = seed
+        .lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .expect("seed 004 title")
+        .trim();
+    let section = seed
+        .split("## Connectors")
+        .nth(1)
+        .expect("seed 004 connectors section");
+    for line in section.lines().take_while(|l| !l.starts_with("---")) {
+        let Some(link) = line.split("../connectors/").nth(1) else {
+            continue;
+        };
+        let slug = link.split(".md").next().unwrap();
+        let id = data
+            .valid_ids
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(slug))
+            .unwrap_or_else(|| panic!("seed 004: connector {slug} is not a valid id"));
+        feeds.entry(id.clone()).or_default().insert(table.into());
+        raw.entry(id.clone()).or_default().insert(table.into());
+    }
+    for id in feeds.keys() {
+        if !data.valid_ids.contains(id) {
+            notes.push(format!(
+                "connector id `{id}` is used by corpus rules but is not in ValidConnectorIds.json"
+            ));
+        }
+    }
+    for u in unknown {
+        notes.push(format!("dataTypes entry that names no bundled table: {u}"));
+    }
+    data.feeds = feeds
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect()))
+        .collect();
+    data.data_types = raw
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect()))
+        .collect();
+    data
+}
+
+// ------------------------------------------------------------------ README
+
+const BEGIN: &str = "<!-- BEGIN GENERATED: tests/generate.rs -->";
+const END: &str = "<!-- END GENERATED -->";
+
+fn provenance_markdown(
+    tables: &BTreeMap<SmolStr, Table>,
+    origins: &BTreeMap<SmolStr, Origin>,
+    stored: &BTreeMap<SmolStr, StoredFunction>,
+    info: &CatalogInfo,
+) -> String {
+    let mut s = String::new();
+    writeln!(s, "{BEGIN}").unwrap();
+    writeln!(
+        s,
+        "\nCounts: {} tables, {} columns; {} scalar functions, {} aggregates, {} plug-ins; \
+         {} stored functions; {} ActionTypes; {} valid connector ids.\n",
+        info.tables,
+        info.columns,
+        info.scalar_functions,
+        info.aggregates,
+        info.plugins,
+        info.stored_functions,
+        info.action_types,
+        info.connector_ids
+    )
+    .unwrap();
+    let mut by_set: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in origins.values() {
+        *by_set.entry(o.set).or_default() += 1;
+    }
+    writeln!(s, "Tables by source set: {}.\n", by_set.iter().map(|(k, v)| format!("`{k}` {v}")).collect::<Vec<_>>().join(", ")).unwrap();
+    writeln!(s, "### Tables\n").unwrap();
+    writeln!(
+        s,
+        "`set` is where the definition comes from; `replaces` lists older sets that also define the table \
+         (the newest wins); `+doc` counts columns added from Microsoft's documentation, `+std` the Log Analytics \
+         standard columns added.\n"
+    )
+    .unwrap();
+    writeln!(s, "| table | set (file) | replaces | columns | +doc | +std |").unwrap();
+    writeln!(s, "|---|---|---|---|---|---|").unwrap();
+    for (name, t) in tables {
+        let o = &origins[name];
+        let replaced = if o.replaced.is_empty() {
+            String::new()
+        } else {
+            o.replaced.join(", ")
+        };
+        writeln!(
+            s,
+            "| {} | {} ({}) | {} | {} | {} | {} |",
+            name.replace('|', "\\|"),
+            o.set,
+            o.file,
+            replaced,
+            t.columns.len(),
+            o.documented,
+            o.standard
+        )
+        .unwrap();
+    }
+    writeln!(s, "\n### Stored functions\n").unwrap();
+    writeln!(s, "| function | source | parameters | result columns |").unwrap();
+    writeln!(s, "|---|---|---|---|").unwrap();
+    for (name, f) in stored {
+        let Provenance::Bundled { source } = &f.provenance else {
+            unreachable!()
+        };
+        writeln!(
+            s,
+            "| {} | {} | {} | {}{} |",
+            name,
+            source,
+            f.parameters.len(),
+            f.result_columns.len(),
+            if f.open_result { " (open)" } else { "" }
+        )
+        .unwrap();
+    }
+    writeln!(s, "\n{END}").unwrap();
+    s
+}
+
+fn splice_readme(readme: &str, generated: &str) -> String {
+    let (Some(b), Some(e)) = (readme.find(BEGIN), readme.find(END)) else {
+        panic!("schemas/README.md has no generated section markers");
+    };
+    format!("{}{}{}", &readme[..b], generated.trim_end(), &readme[e + END.len()..])
+}
+
+#[test]
+fn catalog_is_fresh() {
+    let g = generate();
+    let catalog_path = schemas_dir().join("catalog.kqs");
+    let readme_path = schemas_dir().join("README.md");
+    let notes_path = schemas_dir().join("generator-notes.txt");
+    let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
+    let new_readme = splice_readme(&readme, &g.provenance);
+    let notes = format!(
+        "# Notes from the catalogue generator (crates/kql-schema/tests/generate.rs): problems found in the\n\
+         # source schema files and how they were handled. Regenerated with the catalogue.\n{}\n",
+        g.notes.join("\n")
+    );
+    if std::env::var_os(REGENERATE_ENV).is_some() {
+        std::fs::write(&catalog_path, &g.catalog).unwrap();
+        std::fs::write(&readme_path, &new_readme).unwrap();
+        std::fs::write(&notes_path, &notes).unwrap();
+        return;
+    }
+    let stale = |p: &Path, want: &str| {
+        std::fs::read_to_string(p).map_or(true, |have| have != want)
+    };
+    let stale_files: Vec<String> = [
+        (&catalog_path, g.catalog.as_str()),
+        (&readme_path, new_readme.as_str()),
+        (&notes_path, notes.as_str()),
+    ]
+    .iter()
+    .filter(|(p, w)| stale(p, w))
+    .map(|(p, _)| p.display().to_string())
+    .collect();
+    assert!(
+        stale_files.is_empty(),
+        "generated schema files are stale: {stale_files:?}; run \
+         `{REGENERATE_ENV}=1 cargo test -p kql-schema --test generate` and review the diff"
+    );
+}
