@@ -151,17 +151,15 @@ export function resolveServerCommand(settings: RawSettings, host: Host): ServerC
 
 /** A one-paragraph, actionable message for a server executable that was not found. */
 export function notFoundMessage(result: Extract<ServerCommand, { kind: 'not-found' }>): string {
-  const where =
-    result.source === 'setting'
-      ? `the setting "kqlint.path" is "${result.requested}"`
-      : result.source === 'env'
-        ? `the environment variable ${PATH_ENV_VAR} is "${result.requested}"`
-        : `"${DEFAULT_EXECUTABLE}" is not on PATH`;
-  const fix =
-    result.source === 'setting'
-      ? 'Fix "kqlint.path" (or clear it to use kqlint from PATH)'
-      : 'Install kqlint and put it on PATH, or set "kqlint.path" to the full path of the kqlint executable';
-  return `kqlint: cannot start the language server: ${where}, and no executable was found there. ${fix}, then run "kqlint: Restart Language Server".`;
+  const start = 'kqlint: cannot start the language server:';
+  switch (result.source) {
+    case 'setting':
+      return `${start} the setting "kqlint.path" is "${result.requested}", and no executable was found there. Fix "kqlint.path", or clear it to use kqlint from PATH; the server restarts when the setting changes.`;
+    case 'env':
+      return `${start} the environment variable ${PATH_ENV_VAR} is "${result.requested}", and no executable was found there. Set "kqlint.path" to the kqlint executable (it takes precedence), or fix ${PATH_ENV_VAR} and restart VS Code.`;
+    case 'default':
+      return `${start} "${DEFAULT_EXECUTABLE}" was not found on PATH. Install kqlint and run "kqlint: Restart Language Server", or set "kqlint.path" to the full path of the kqlint executable.`;
+  }
 }
 
 /** Normalises the pass-through settings into what the server receives. */

@@ -84,22 +84,26 @@ describe('resolveServerCommand', () => {
     assert.deepEqual(result.tried, ['/usr/local/bin/kqlint', '/usr/bin/kqlint']);
     assert.equal(result.source, 'default');
     const message = notFoundMessage(result);
-    assert.match(message, /"kqlint" is not on PATH/);
+    assert.match(message, /"kqlint" was not found on PATH/);
     assert.match(message, /set "kqlint\.path"/);
-    assert.match(message, /Restart Language Server/);
+    assert.match(message, /run "kqlint: Restart Language Server"/);
   });
 
   test('not found from the setting: the message quotes the setting', () => {
     const result = notFound(resolveServerCommand({ path: '/nope/kqlint' }, posixHost()));
     assert.deepEqual(result.tried, ['/nope/kqlint']);
-    assert.match(notFoundMessage(result), /the setting "kqlint\.path" is "\/nope\/kqlint"/);
+    const message = notFoundMessage(result);
+    assert.match(message, /the setting "kqlint\.path" is "\/nope\/kqlint"/);
+    assert.match(message, /Fix "kqlint\.path", or clear it/);
   });
 
   test('not found from KQLINT_PATH: the message names the variable', () => {
     const host = posixHost({ env: { PATH: '/usr/bin', KQLINT_PATH: '/tmp/missing' } });
     const result = notFound(resolveServerCommand({}, host));
     assert.equal(result.source, 'env');
-    assert.match(notFoundMessage(result), /environment variable KQLINT_PATH is "\/tmp\/missing"/);
+    const message = notFoundMessage(result);
+    assert.match(message, /environment variable KQLINT_PATH is "\/tmp\/missing"/);
+    assert.match(message, /Set "kqlint\.path"/);
   });
 
   test('an empty PATH finds nothing without throwing', () => {
