@@ -2854,6 +2854,23 @@ impl<'s> Parser<'s> {
                 self.bump();
             }
             let op_span = op_start.to(self.prev_span());
+            if matches!(op, Bin::Op(BinaryOp::Eq | BinaryOp::NotEq))
+                && self.at(T::Assign)
+                && self.span().start == op_span.end
+            {
+                // `===` / `!==`: one `=` too many
+                let s = op_span.to(self.span());
+                let fix = &op_span.text(self.src);
+                self.push_error(
+                    SyntaxError::new(
+                        K::UnexpectedToken,
+                        s,
+                        format!("`{}` is not a KQL operator", s.text(self.src)),
+                    )
+                    .with_help(format!("use `{fix}`")),
+                );
+                self.bump();
+            }
             let (e, h) = match op {
                 Bin::Op(op) => {
                     let rhs = if self.starts_expr() {
@@ -3287,7 +3304,28 @@ impl<'s> Parser<'s> {
                 // `(a, b)` tuples only appear as `in` lists or assignments;
                 // accept and keep the first element.
                 let ih = self.h;
-                let close = self.close(T::LParen, open);
+                let close = if !self.at(T::RParen)
+                    && self.at_op_end()
+                    && let Some(at) = predicate_pipe(&inner)
+                {
+                    // `where (x == 1 | project x`: the `)` belongs before the `|`
+                    let mut err = SyntaxError::new(
+                        K::UnclosedDelimiter,
+                        Span::empty(at.0),
+                        "expected `)` to close this `(` before the `|`",
+                    )
+                    .with_label(open, "this `(` is not closed")
+                    .with_label(
+                        at.1,
+                        "this `|` is taken as part of the parenthesised expression",
+                    )
+                    .with_help("add the missing `)` after the condition");
+                    err.open_delimiter = Some(open);
+                    self.push_error(err);
+                    Span::empty(self.prev_end())
+                } else {
+                    self.close(T::LParen, open)
+                };
                 let span = open.to(close);
                 self.done(Expr::new(ExprKind::Paren(Box::new(inner)), span), ih + 1)
             }
@@ -3709,6 +3747,22 @@ impl<'s> Parser<'s> {
             }
         }
     }
+}
+
+/// For a parenthesised pipeline whose source is a predicate (`x == 1 | ...`):
+/// the end of the predicate and the first `|`.
+fn predicate_pipe(e: &Expr) -> Option<(u32, Span)> {
+    let ExprKind::Pipeline(p) = &e.kind else {
+        return None;
+    };
+    let src = p.source.as_ref()?;
+    let scalar = match &src.kind {
+        ExprKind::Binary { op, .. } => !op.is_arithmetic(),
+        ExprKind::InList { .. } | ExprKind::Between { .. } | ExprKind::Literal(_) => true,
+        _ => false,
+    };
+    let pipe = p.ops.first()?.pipe?;
+    scalar.then_some((src.span.end, pipe))
 }
 
 fn negate(k: LitKind) -> LitKind {
