@@ -129,7 +129,10 @@ async function startClient(): Promise<void> {
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     channel.error(`failed to start ${resolved.command}: ${detail}`);
-    void showStartError(`kqlint: the language server (${resolved.command} lsp) failed to start: ${detail}`);
+    void showStartError(
+      `kqlint: the language server "${resolved.command} lsp" failed to start (${detail}). ` +
+        'Check that this kqlint has the "lsp" command (kqlint --help); its own error is in the kqlint output.',
+    );
   }
 }
 
