@@ -285,7 +285,10 @@ pub(crate) fn from_yaml(
     let (value_text, style) = match &value.kind {
         YamlKind::Scalar { value, style } => (value.as_str(), *style),
         YamlKind::Null => {
-            let at = value.span.start.max(key.span.end);
+            // Just after the `:`.
+            let after_key = &text[key.span.end as usize..];
+            let colon = after_key.find(':').map_or(0, |i| i + 1);
+            let at = key.span.end + colon as u32;
             return Ok(QuerySource {
                 text: String::new(),
                 key: Some(name.to_owned()),

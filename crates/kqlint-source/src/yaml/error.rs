@@ -24,13 +24,117 @@ pub(crate) fn syntax_error(text: &str, at: u32, info: &str) -> Diagnostic {
             "replace the TAB with spaces (the YAML parser said: {info})"
         ));
     }
+    if let Some(d) = over_indented(text, at, info) {
+        return d;
+    }
     let (message, tip) = plain_words(info);
-    let span = char_span(text, at);
+    let span = match bad_escape(text, at, info) {
+        Some(e) => e,
+        None => char_span(text, at),
+    };
     let help = match tip {
         Some(tip) => format!("{tip} (the YAML parser said: {info})"),
         None => format!("the YAML parser said: {info}"),
     };
     Diagnostic::new(&YAML_SYNTAX_ERROR, span, message).with_help(help)
+}
+
+/// Leading spaces of the line holding `at`, and where its content starts.
+fn indentation(text: &str, at: usize) -> (usize, usize) {
+    let ls = line_start(text, at);
+    let n = text[ls..].bytes().take_while(|&b| b == b' ').count();
+    (n, ls + n)
+}
+
+/// `key: value` on a line indented deeper than the line above reads as the
+/// continuation of the value above, and the parser then stumbles on the `:`.
+/// Say so, at the start of the over-indented line.
+fn over_indented(text: &str, at: usize, info: &str) -> Option<Diagnostic> {
+    if !info.contains("mapping values are not allowed") {
+        return None;
+    }
+    let (indent, content) = indentation(text, at);
+    let ls = line_start(text, at);
+    // The previous line that is neither blank nor a comment.
+    let mut end = ls;
+    let prev = loop {
+        if end == 0 {
+            return None;
+        }
+        let ps = line_start(text, end - 1);
+        let line = text[ps..end].trim_end_matches(['\r', '\n']);
+        let t = line.trim_start_matches(' ');
+        if !t.is_empty() && !t.starts_with('#') {
+            break ps;
+        }
+        end = ps;
+    };
+    let (prev_indent, prev_content) = indentation(text, prev);
+    let prev_line = &text[prev_content..line_end(text, prev_content)];
+    // Only when the line above is a `key: value` with a plain value (or a
+    // plain value continued) that this line could be continuing.
+    let continues = prev_line.contains(": ") && !prev_line.trim_end().ends_with(':');
+    if indent <= prev_indent || !continues || at < content {
+        return None;
+    }
+    let span = char_span(text, content);
+    Some(
+        Diagnostic::new(
+            &YAML_SYNTAX_ERROR,
+            span,
+            "this line is indented more than the key above it, so YAML reads it as the rest of that \
+             key's value, where `: ` is not allowed",
+        )
+        .with_help(format!(
+            "start this line at the same column as the key above ({} spaces), or quote the value above \
+             (the YAML parser said: {info})",
+            prev_indent
+        )),
+    )
+}
+
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find(['\r', '\n']).map_or(text.len(), |i| at + i)
+}
+
+/// The parser reports a bad escape in a double-quoted string at the
+/// string's opening quote; this finds the escape itself.
+fn bad_escape(text: &str, at: usize, info: &str) -> Option<Span> {
+    if !(info.contains("escape") || info.contains("hexadecimal")) {
+        return None;
+    }
+    let b = text.as_bytes();
+    let mut i = at;
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    i += 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return None,
+            b'\\' => {
+                let ok = match b.get(i + 1) {
+                    Some(b'x') => hex_digits(b, i + 2, 2),
+                    Some(b'u') => hex_digits(b, i + 2, 4),
+                    Some(b'U') => hex_digits(b, i + 2, 8),
+                    Some(c) => b"0abt\tnvfre \"/\\N_LP\r\n".contains(c),
+                    None => false,
+                };
+                if !ok {
+                    let len = text[i + 1..].chars().next().map_or(0, char::len_utf8);
+                    return Some(Span::new(i as u32, (i + 1 + len) as u32));
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn hex_digits(b: &[u8], from: usize, n: usize) -> bool {
+    b.get(from..from + n)
+        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
 }
 
 /// The span of the character at `at` (empty at the end of the text or of a line).
@@ -67,8 +171,8 @@ fn find_tab(text: &str, at: usize, info: &str) -> Option<usize> {
     }
     if info.contains("tab") {
         // Look ahead a little: the TAB follows the position reported.
-        let window = &text[at..text.len().min(at + 4096)];
-        return window.find('\t').map(|i| at + i);
+        let window = &text.as_bytes()[at..text.len().min(at + 4096)];
+        return window.iter().position(|&b| b == b'\t').map(|i| at + i);
     }
     None
 }
@@ -100,6 +204,14 @@ fn plain_words(info: &str) -> (String, Option<&'static str>) {
             "wrongly indented line in block scalar",
             "this line of the `|` / `>` block is indented less than the block's first line",
             Some("indent every line of the block at least as far as its first line"),
+        ),
+        (
+            "invalid indentation in quoted scalar",
+            "the quoted value that starts here runs on to lines that are not indented: is its \
+             closing quote missing?",
+            Some(
+                "close the quote on the line where the value ends, or indent its continuation lines",
+            ),
         ),
         (
             "invalid indentation",

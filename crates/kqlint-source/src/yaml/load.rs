@@ -88,6 +88,24 @@ pub(crate) fn load(text: &str, limits: &Limits) -> LoadedYaml {
         let (event, span) = match parser.next_event() {
             None => break,
             Some(Ok(x)) => x,
+            Some(Err(e)) if e.info() == "recursion limit exceeded" => {
+                // saphyr-parser's own limit: 255 levels of `[` / `{`.
+                let at = pos.byte(e.marker().index());
+                let d = Diagnostic::new(
+                    &YAML_TOO_DEEP,
+                    Span::new(at.saturating_sub(1), at),
+                    "the YAML nests `[...]` / `{...}` more than 255 levels deep here; kqlint stopped \
+                     reading it",
+                )
+                .with_help("rule files are nested a few levels deep; check that this is a rule file");
+                b.diagnostics.push(d);
+                return LoadedYaml {
+                    root: None,
+                    complete: false,
+                    limit_hit: true,
+                    diagnostics: b.diagnostics,
+                };
+            }
             Some(Err(e)) => {
                 let at = pos.byte(e.marker().index());
                 b.diagnostics.push(syntax_error(text, at, e.info()));

@@ -116,24 +116,49 @@ impl YamlNode {
     /// The JSON view of this node. Mapping keys are the keys' raw strings (a
     /// key that is a collection becomes its compact JSON text); when a key
     /// is duplicated, the last value wins.
+    ///
+    /// Built without recursion, so any tree the loader accepts converts on
+    /// a small stack.
     pub fn to_json_with(&self, typing: ScalarTyping) -> Value {
-        match &self.kind {
-            YamlKind::Null => Value::Null,
-            YamlKind::Scalar { value, style } => match (typing, style) {
-                (ScalarTyping::Core, ScalarStyle::Plain) => core_scalar(value),
-                _ => Value::String(value.clone()),
-            },
-            YamlKind::Sequence(items) => {
-                Value::Array(items.iter().map(|n| n.to_json_with(typing)).collect())
-            }
-            YamlKind::Mapping(entries) => {
-                let mut map = serde_json::Map::new();
-                for (k, v) in entries {
-                    map.insert(json_key(k), v.to_json_with(typing));
+        enum Work<'a> {
+            Visit(&'a YamlNode),
+            Array(usize),
+            Object(&'a [(YamlNode, YamlNode)]),
+        }
+        let mut work = vec![Work::Visit(self)];
+        let mut done: Vec<Value> = Vec::new();
+        while let Some(w) = work.pop() {
+            match w {
+                Work::Visit(node) => match &node.kind {
+                    YamlKind::Null => done.push(Value::Null),
+                    YamlKind::Scalar { value, style } => done.push(match (typing, style) {
+                        (ScalarTyping::Core, ScalarStyle::Plain) => core_scalar(value),
+                        _ => Value::String(value.clone()),
+                    }),
+                    YamlKind::Sequence(items) => {
+                        work.push(Work::Array(items.len()));
+                        work.extend(items.iter().rev().map(Work::Visit));
+                    }
+                    YamlKind::Mapping(entries) => {
+                        work.push(Work::Object(entries));
+                        work.extend(entries.iter().rev().map(|(_, v)| Work::Visit(v)));
+                    }
+                },
+                Work::Array(n) => {
+                    let items = done.split_off(done.len() - n);
+                    done.push(Value::Array(items));
                 }
-                Value::Object(map)
+                Work::Object(entries) => {
+                    let values = done.split_off(done.len() - entries.len());
+                    let mut map = serde_json::Map::new();
+                    for ((k, _), v) in entries.iter().zip(values) {
+                        map.insert(json_key(k), v);
+                    }
+                    done.push(Value::Object(map));
+                }
             }
         }
+        done.pop().unwrap_or(Value::Null)
     }
 
     /// The node a JSON pointer (RFC 6901, e.g.
