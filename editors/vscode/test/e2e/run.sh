@@ -11,7 +11,7 @@
 #   KQLINT_E2E_SERVER      required: the kqlint executable (the extension runs `$KQLINT_E2E_SERVER lsp`), or
 #                          `standin` for test/e2e/standin-kqlint.mjs (a fake server, for testing this script)
 #   KQLINT_E2E_SCREENSHOT  PNG to write, outside the repository (default: ${TMPDIR:-/tmp}/kqlint-e2e.png)
-#   KQLINT_E2E_CACHE       where code-server is installed (default: ~/.cache/kqlint-e2e; about 700 MB)
+#   KQLINT_E2E_CACHE       where code-server is installed (default: ~/.cache/kqlint-e2e; about 320 MB)
 #   KQLINT_E2E_VSIX        a .vsix to test (default: build one with `npm run package` into the run directory)
 #   KQLINT_E2E_EXPECT      texts, separated by `|`, that must appear in the Problems panel
 #                          (default for the stand-in: its two messages; none for the real server)
