@@ -74,7 +74,9 @@ pub(crate) fn parse_index(text: &'static str) -> Result<(Index, &'static str), S
         ) else {
             return Err(format!("bad catalogue index line `{line}`"));
         };
-        let start: u32 = start.parse().map_err(|_| format!("bad offset in `{line}`"))?;
+        let start: u32 = start
+            .parse()
+            .map_err(|_| format!("bad offset in `{line}`"))?;
         let len: u32 = len.parse().map_err(|_| format!("bad length in `{line}`"))?;
         if start as usize + len as usize > data.len() {
             return Err(format!("record out of range in `{line}`"));

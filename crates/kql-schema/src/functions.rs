@@ -79,8 +79,18 @@ impl Function {
 
     /// Smallest and largest argument counts over all signatures.
     pub fn arity(&self) -> (u32, u32) {
-        let min = self.signatures.iter().map(|s| s.min_args).min().unwrap_or(0);
-        let max = self.signatures.iter().map(|s| s.max_args).max().unwrap_or(0);
+        let min = self
+            .signatures
+            .iter()
+            .map(|s| s.min_args)
+            .min()
+            .unwrap_or(0);
+        let max = self
+            .signatures
+            .iter()
+            .map(|s| s.max_args)
+            .max()
+            .unwrap_or(0);
         (min, max)
     }
 

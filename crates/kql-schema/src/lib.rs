@@ -80,11 +80,11 @@ mod user;
 
 pub use action_types::{ActionType, ActionTypeCatalog, ActionTypeFields, NotPopulated, Populated};
 pub use catalog::{
-    CatalogBuilder, CatalogInfo, Catalog, ConnectorData, STANDARD_COLUMNS, add_standard_columns,
+    Catalog, CatalogBuilder, CatalogInfo, ConnectorData, STANDARD_COLUMNS, add_standard_columns,
 };
 pub use functions::{
-    ArgumentKind, Function, FunctionKind, Layout, ParamType, Parameter, PluginColumn,
-    PluginOutput, PluginOutputKind, ResultNameKind, ReturnKind, Signature, TupleColumn, TypeRef,
+    ArgumentKind, Function, FunctionKind, Layout, ParamType, Parameter, PluginColumn, PluginOutput,
+    PluginOutputKind, ResultNameKind, ReturnKind, Signature, TupleColumn, TypeRef,
 };
 pub use model::{
     Column, ColumnOrigin, Provenance, StoredFunction, StoredParamType, StoredParameter, Table,

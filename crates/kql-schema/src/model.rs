@@ -204,7 +204,10 @@ pub enum StoredParamType {
     /// A tabular parameter, `table:(a:string, b:long)`; `open` when the
     /// schema is `(*)` or ends with `*`: any table with at least these
     /// columns.
-    Table { columns: Vec<Column>, open: bool },
+    Table {
+        columns: Vec<Column>,
+        open: bool,
+    },
 }
 
 impl fmt::Display for StoredParamType {

@@ -44,7 +44,10 @@ fn threshold(len: usize) -> usize {
 /// 3. else the candidate with the smallest case-insensitive edit distance,
 ///    if that distance is at most a third of the name's length (at least 1);
 ///    ties go to the earlier candidate.
-pub fn best_match<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn best_match<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let limit = threshold(name.chars().count());
     let mut best: Option<(usize, &'a str)> = None;

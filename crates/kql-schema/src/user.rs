@@ -19,8 +19,10 @@
 //! Problems never fail the whole load: each becomes a
 //! [`SchemaLoadWarning`], and the rest of the file (and of the run) is used.
 
-use crate::{Column, ColumnOrigin, Provenance, ScalarType, StoredFunction, StoredParamType,
-    StoredParameter, Table};
+use crate::{
+    Column, ColumnOrigin, Provenance, ScalarType, StoredFunction, StoredParamType, StoredParameter,
+    Table,
+};
 use serde_json::Value;
 use smol_str::SmolStr;
 use std::fmt;
@@ -106,7 +108,9 @@ pub fn relax_json(text: &str) -> String {
                 i = end;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
                 blank(&mut out, i, end);
                 i = end;
             }
@@ -356,7 +360,9 @@ pub(crate) fn parse_table_param(raw: &str) -> Option<Result<StoredParamType, Str
             continue;
         }
         let Some((n, ty)) = part.split_once(':') else {
-            return Some(Err(format!("cannot read `{part}` in the table type `{raw}`")));
+            return Some(Err(format!(
+                "cannot read `{part}` in the table type `{raw}`"
+            )));
         };
         let n = n.trim().trim_start_matches("['").trim_end_matches("']");
         let ty = ScalarType::parse_lenient(ty).unwrap_or(ScalarType::Dynamic);
@@ -407,7 +413,11 @@ fn load_function(
                 let ty = match raw_type.as_deref().and_then(parse_table_param) {
                     Some(Ok(t)) => t,
                     Some(Err(msg)) => {
-                        ctx.warn(WarningKind::Type, format!("`{name}({pname})`: {msg}; using table:(*)"), Some(pname));
+                        ctx.warn(
+                            WarningKind::Type,
+                            format!("`{name}({pname})`: {msg}; using table:(*)"),
+                            Some(pname),
+                        );
                         StoredParamType::Table {
                             columns: Vec::new(),
                             open: true,
@@ -444,7 +454,9 @@ fn load_function(
         Some(_) => {
             ctx.warn(
                 WarningKind::Invalid,
-                format!("`{name}`: `FunctionResultColumns` is not an array; no result columns read"),
+                format!(
+                    "`{name}`: `FunctionResultColumns` is not an array; no result columns read"
+                ),
                 Some(name),
             );
             Vec::new()
@@ -452,7 +464,9 @@ fn load_function(
     };
     StoredFunction {
         name: name.into(),
-        description: get(obj, &["Description"]).and_then(Value::as_str).map(str::to_owned),
+        description: get(obj, &["Description"])
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         parameters,
         // Without declared result columns nothing is known of the result.
         open_result: result_columns.is_empty(),
@@ -533,7 +547,12 @@ pub(crate) fn dir_files(dir: &Path, warnings: &mut Vec<SchemaLoadWarning>) -> Ve
     subdirs.sort();
     for sd in subdirs {
         let mut inner: Vec<PathBuf> = std::fs::read_dir(&sd)
-            .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && is_json(p)).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && is_json(p))
+                    .collect()
+            })
             .unwrap_or_default();
         inner.sort();
         files.extend(inner);

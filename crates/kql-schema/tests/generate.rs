@@ -124,7 +124,11 @@ fn generate() -> Generated {
             let text = std::fs::read_to_string(&file).unwrap();
             let mut warnings = Vec::new();
             let (ts, fs) = kql_schema::load_schema_text(&file, &text, &mut warnings);
-            assert!(fs.is_empty(), "{}: functions in a table set", file.display());
+            assert!(
+                fs.is_empty(),
+                "{}: functions in a table set",
+                file.display()
+            );
             let fname = file.file_name().unwrap().to_string_lossy().into_owned();
             for w in warnings {
                 notes.push(format!("{set}/{fname}: {}", w.message));
@@ -198,7 +202,8 @@ fn generate() -> Generated {
                     }
                 }
                 None => {
-                    let mut c = Column::new(name.as_str(), *ty).with_origin(ColumnOrigin::Documented);
+                    let mut c =
+                        Column::new(name.as_str(), *ty).with_origin(ColumnOrigin::Documented);
                     c.description = desc.clone().map(String::into_boxed_str);
                     t.columns.push(c);
                     added += 1;
@@ -385,7 +390,9 @@ fn parse_curated_tables(path: &Path) -> Vec<CuratedTable> {
             });
             continue;
         }
-        let t = tables.last_mut().unwrap_or_else(|| panic!("{}: outside a table", loc()));
+        let t = tables
+            .last_mut()
+            .unwrap_or_else(|| panic!("{}: outside a table", loc()));
         if let Some(d) = line.strip_prefix("desc ") {
             t.description = d.trim().to_owned();
             continue;
@@ -438,7 +445,11 @@ fn build_stored_functions(
             let text = std::fs::read_to_string(&file).unwrap();
             let mut warnings = Vec::new();
             let (ts, fs) = kql_schema::load_schema_text(&file, &text, &mut warnings);
-            assert!(ts.is_empty(), "{}: tables in a function set", file.display());
+            assert!(
+                ts.is_empty(),
+                "{}: tables in a function set",
+                file.display()
+            );
             let fname = file.file_name().unwrap().to_string_lossy().into_owned();
             for w in warnings {
                 notes.push(format!("{set}/{fname}: {}", w.message));
@@ -583,7 +594,9 @@ fn build_connectors(tables: &BTreeMap<SmolStr, Table>, notes: &mut Vec<String>) 
             let Some(id) = entry.as_mapping_get("connectorId").and_then(|v| v.as_str()) else {
                 continue;
             };
-            let Some(types) = entry.as_mapping_get("dataTypes").and_then(|v| v.as_sequence())
+            let Some(types) = entry
+                .as_mapping_get("dataTypes")
+                .and_then(|v| v.as_sequence())
             else {
                 continue;
             };
@@ -677,7 +690,16 @@ fn provenance_markdown(
     for o in origins.values() {
         *by_set.entry(o.set).or_default() += 1;
     }
-    writeln!(s, "Tables by source set: {}.\n", by_set.iter().map(|(k, v)| format!("`{k}` {v}")).collect::<Vec<_>>().join(", ")).unwrap();
+    writeln!(
+        s,
+        "Tables by source set: {}.\n",
+        by_set
+            .iter()
+            .map(|(k, v)| format!("`{k}` {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+    .unwrap();
     writeln!(s, "### Tables\n").unwrap();
     writeln!(
         s,
@@ -686,7 +708,11 @@ fn provenance_markdown(
          standard columns added.\n"
     )
     .unwrap();
-    writeln!(s, "| table | set (file) | replaces | columns | +doc | +std |").unwrap();
+    writeln!(
+        s,
+        "| table | set (file) | replaces | columns | +doc | +std |"
+    )
+    .unwrap();
     writeln!(s, "|---|---|---|---|---|---|").unwrap();
     for (name, t) in tables {
         let o = &origins[name];
@@ -734,7 +760,12 @@ fn splice_readme(readme: &str, generated: &str) -> String {
     let (Some(b), Some(e)) = (readme.find(BEGIN), readme.find(END)) else {
         panic!("schemas/README.md has no generated section markers");
     };
-    format!("{}{}{}", &readme[..b], generated.trim_end(), &readme[e + END.len()..])
+    format!(
+        "{}{}{}",
+        &readme[..b],
+        generated.trim_end(),
+        &readme[e + END.len()..]
+    )
 }
 
 #[test]
@@ -756,9 +787,7 @@ fn catalog_is_fresh() {
         std::fs::write(&notes_path, &notes).unwrap();
         return;
     }
-    let stale = |p: &Path, want: &str| {
-        std::fs::read_to_string(p).map_or(true, |have| have != want)
-    };
+    let stale = |p: &Path, want: &str| std::fs::read_to_string(p).map_or(true, |have| have != want);
     let stale_files: Vec<String> = [
         (&catalog_path, g.catalog.as_str()),
         (&readme_path, new_readme.as_str()),

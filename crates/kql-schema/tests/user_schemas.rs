@@ -2,9 +2,7 @@
 //! CustomFunctions formats, with each lenient quirk of that repository's
 //! loader, and layering them over the bundled data.
 
-use kql_schema::{
-    Catalog, CatalogBuilder, ColumnOrigin, ScalarType, StoredParamType, WarningKind,
-};
+use kql_schema::{Catalog, CatalogBuilder, ColumnOrigin, ScalarType, StoredParamType, WarningKind};
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
@@ -78,12 +76,24 @@ fn array_of_tables_names_trimmed_bad_entries_warned() {
         .iter()
         .filter(|w| w.path.ends_with("array_of_tables.json"))
         .collect();
-    assert!(file.iter().any(|w| w.kind == WarningKind::Redefined && w.message.contains("`B`")));
-    assert!(file.iter().any(|w| w.kind == WarningKind::Invalid && w.message.contains("NoProperties_CL")));
-    assert!(file.iter().any(|w| w.kind == WarningKind::Invalid && w.message.contains("neither")));
+    assert!(
+        file.iter()
+            .any(|w| w.kind == WarningKind::Redefined && w.message.contains("`B`"))
+    );
+    assert!(
+        file.iter()
+            .any(|w| w.kind == WarningKind::Invalid && w.message.contains("NoProperties_CL"))
+    );
+    assert!(
+        file.iter()
+            .any(|w| w.kind == WarningKind::Invalid && w.message.contains("neither"))
+    );
     assert!(cat.table("NoProperties_CL").is_none());
     // The repeated column's warning points at the file position of `"B"`.
-    let dup = file.iter().find(|w| w.kind == WarningKind::Redefined).unwrap();
+    let dup = file
+        .iter()
+        .find(|w| w.kind == WarningKind::Redefined)
+        .unwrap();
     assert_eq!(dup.line, Some(3));
 }
 
@@ -93,15 +103,23 @@ fn missing_and_unknown_types_become_dynamic_with_a_warning() {
     use ScalarType::*;
     assert_eq!(
         types(&cat, "BadTypes_CL"),
-        [("NoType", Dynamic), ("EmptyType", Dynamic), ("Weird", Dynamic), ("Fine", Bool)]
-            .map(|(n, t)| (n.to_owned(), t))
+        [
+            ("NoType", Dynamic),
+            ("EmptyType", Dynamic),
+            ("Weird", Dynamic),
+            ("Fine", Bool)
+        ]
+        .map(|(n, t)| (n.to_owned(), t))
     );
     let type_warnings: Vec<_> = warnings
         .iter()
         .filter(|w| w.path.ends_with("bad_types.json") && w.kind == WarningKind::Type)
         .collect();
     assert_eq!(type_warnings.len(), 3, "{type_warnings:#?}");
-    let weird = type_warnings.iter().find(|w| w.message.contains("varchar")).unwrap();
+    let weird = type_warnings
+        .iter()
+        .find(|w| w.message.contains("varchar"))
+        .unwrap();
     assert_eq!((weird.line, weird.column), (Some(6), Some(15)));
 }
 
@@ -124,7 +142,10 @@ fn a_broken_file_is_skipped_with_its_position_and_the_rest_loads() {
 fn directory_layout_top_level_and_custom_subdirectories_only() {
     let (cat, warnings) = load();
     assert!(cat.table("TopLevel_CL").is_some());
-    assert!(cat.table("NotRead_CL").is_none(), "other subdirectories are not read");
+    assert!(
+        cat.table("NotRead_CL").is_none(),
+        "other subdirectories are not read"
+    );
     // notes.txt is not a .json file: not read, no warning.
     assert!(!warnings.iter().any(|w| w.path.ends_with("notes.txt")));
 }
@@ -136,7 +157,10 @@ fn functions_with_defaults_required_flags_and_table_parameters() {
     assert!(f.provenance.is_user());
     let names: Vec<&str> = f.parameters.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["starttime", "users", "src", "any", "limit"]);
-    assert_eq!(f.parameters[0].ty, StoredParamType::Scalar(ScalarType::DateTime));
+    assert_eq!(
+        f.parameters[0].ty,
+        StoredParamType::Scalar(ScalarType::DateTime)
+    );
     assert_eq!(f.parameters[0].default.as_deref(), Some("datetime(null)"));
     assert!(!f.parameters[0].required);
     assert_eq!(f.parameters[1].default.as_deref(), Some("dynamic([])"));
@@ -145,8 +169,14 @@ fn functions_with_defaults_required_flags_and_table_parameters() {
     };
     assert!(!open);
     assert_eq!(
-        columns.iter().map(|c| (c.name.as_str(), c.ty)).collect::<Vec<_>>(),
-        [("TimeGenerated", ScalarType::DateTime), ("Computer", ScalarType::String)]
+        columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.ty))
+            .collect::<Vec<_>>(),
+        [
+            ("TimeGenerated", ScalarType::DateTime),
+            ("Computer", ScalarType::String)
+        ]
     );
     assert!(f.parameters[2].required);
     assert_eq!(
@@ -156,13 +186,19 @@ fn functions_with_defaults_required_flags_and_table_parameters() {
             open: true
         }
     );
-    assert_eq!(f.parameters[4].ty, StoredParamType::Scalar(ScalarType::Long));
+    assert_eq!(
+        f.parameters[4].ty,
+        StoredParamType::Scalar(ScalarType::Long)
+    );
     assert!(f.parameters[4].required, "\"IsRequired\": \"true\" counts");
     assert_eq!((f.min_args(), f.max_args()), (2, 5));
     assert_eq!(f.result_columns.len(), 2);
     assert!(!f.open_result);
     let g = cat.stored_function("NoResultColumns").unwrap();
-    assert!(g.open_result, "no declared result columns: anything may come out");
+    assert!(
+        g.open_result,
+        "no declared result columns: anything may come out"
+    );
 }
 
 #[test]
@@ -171,14 +207,26 @@ fn user_definitions_override_bundled_ones() {
     let t = cat.table("SecurityEvent").unwrap();
     assert!(t.provenance.is_user());
     assert!(t.column("MyOwnColumn").is_some());
-    assert!(t.column("Account").is_none(), "the bundled definition is replaced");
+    assert!(
+        t.column("Account").is_none(),
+        "the bundled definition is replaced"
+    );
     // Bundled facts about the name are kept.
     assert!(t.description.is_some());
     assert!(t.connectors.iter().any(|c| c == "SecurityEvents"));
     // Standard columns are added to user tables too.
-    assert_eq!(t.column("_ResourceId").unwrap().origin, ColumnOrigin::Standard);
+    assert_eq!(
+        t.column("_ResourceId").unwrap().origin,
+        ColumnOrigin::Standard
+    );
     // The bundled catalogue is unchanged.
-    assert!(Catalog::builtin().table("SecurityEvent").unwrap().column("Account").is_some());
+    assert!(
+        Catalog::builtin()
+            .table("SecurityEvent")
+            .unwrap()
+            .column("Account")
+            .is_some()
+    );
     // Other bundled data is still there.
     assert!(cat.table("DeviceNetworkEvents").is_some());
     assert!(cat.function("strlen").is_some());
@@ -207,8 +255,14 @@ fn a_missing_directory_is_a_warning() {
 #[test]
 fn a_later_definition_wins_with_a_note() {
     let mut b = CatalogBuilder::new();
-    b.load_str(Path::new("a.json"), r#"{"Name":"Twice_CL","Properties":[{"Name":"A","Type":"string"}]}"#);
-    b.load_str(Path::new("b.json"), r#"{"Name":"Twice_CL","Properties":[{"Name":"B","Type":"long"}]}"#);
+    b.load_str(
+        Path::new("a.json"),
+        r#"{"Name":"Twice_CL","Properties":[{"Name":"A","Type":"string"}]}"#,
+    );
+    b.load_str(
+        Path::new("b.json"),
+        r#"{"Name":"Twice_CL","Properties":[{"Name":"B","Type":"long"}]}"#,
+    );
     let (cat, warnings) = b.build();
     let t = cat.table("Twice_CL").unwrap();
     assert!(t.column("B").is_some() && t.column("A").is_none());
