@@ -270,3 +270,35 @@ fn a_later_definition_wins_with_a_note() {
     assert_eq!(warnings[0].kind, WarningKind::Redefined);
     assert!(warnings[0].message.contains("a.json"));
 }
+
+/// Azure-Sentinel's own schema folders load as user schema directories:
+/// every file (trailing commas, lower-case keys and all) is read.
+#[test]
+fn azure_sentinels_own_schema_folders_load() {
+    let dir = kqlint_testkit::shared_dir().join("schemas-sentinel/2023-11-copy");
+    let started = std::time::Instant::now();
+    let mut b = CatalogBuilder::without_builtin();
+    b.load_dir(&dir);
+    let (cat, warnings) = b.build();
+    let elapsed = started.elapsed();
+    assert!(
+        !warnings.iter().any(|w| matches!(
+            w.kind,
+            WarningKind::Syntax | WarningKind::Io | WarningKind::Invalid
+        )),
+        "{:#?}",
+        warnings
+            .iter()
+            .filter(|w| w.kind != WarningKind::Redefined)
+            .collect::<Vec<_>>()
+    );
+    // 562 files; a few define the same table twice.
+    assert!(
+        cat.table_names().len() >= 555,
+        "{}",
+        cat.table_names().len()
+    );
+    assert_eq!(cat.stored_function_names().len(), 118);
+    assert!(cat.table("GitHubAuditData").is_some(), "trailing commas");
+    assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+}
