@@ -2971,6 +2971,9 @@ impl<'s> Parser<'s> {
                 if self.eat(T::Comma).is_none() || self.pos == before {
                     break;
                 }
+                if self.at(T::RParen) {
+                    self.missing_expr("a list element after `,`");
+                }
             }
             let close = self.close(T::LParen, open);
             span = open.to(close);

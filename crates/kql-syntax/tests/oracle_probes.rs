@@ -1,0 +1,40 @@
+//! Our own probe queries (keywords as names, every literal and operator
+//! form, tricky Sentinel idioms) with the verdict Microsoft's parser gave
+//! each (`tests/oracle-probes.tsv`). kqlint must agree, except where it is
+//! deliberately stricter (listed below with the reason).
+
+/// Queries on which kqlint is stricter than Kusto.Language's parser.
+const STRICTER: &[(&str, &str)] = &[(
+    "print long(abc)",
+    "Kusto's parser does not check literal contents; the engine rejects `long(abc)`",
+)];
+
+#[test]
+fn verdicts_match_the_oracle() {
+    let text = include_str!("oracle-probes.tsv");
+    let mut disagreements = Vec::new();
+    let mut n = 0;
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (verdict, query) = line.split_once('\t').expect("verdict<TAB>query");
+        let query = query.replace("\\N", "\n");
+        n += 1;
+        let ours = if kql_syntax::parse(&query).errors.is_empty() {
+            "ok"
+        } else {
+            "err"
+        };
+        if ours != verdict && !STRICTER.iter().any(|(q, _)| *q == query) {
+            disagreements.push(format!("oracle {verdict}, kqlint {ours}: {query}"));
+        }
+    }
+    assert!(n > 900, "{n} probes");
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
