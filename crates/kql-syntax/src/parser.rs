@@ -1667,7 +1667,7 @@ impl<'s> Parser<'s> {
                     .eat_word("limit")
                     .map(|_| self.expr_required("a limit"));
                 let on = if self.expect_word("on").is_some() {
-                    self.paren_body()
+                    self.implicit_body()
                 } else {
                     Expr::error(Span::empty(self.prev_end()))
                 };
@@ -1862,7 +1862,7 @@ impl<'s> Parser<'s> {
                     if let Some(s) = self.eat(T::Star) {
                         Some(Expr::new(ExprKind::Star, s))
                     } else {
-                        Some(self.paren_body())
+                        Some(self.implicit_body())
                     }
                 } else {
                     None
@@ -1881,7 +1881,7 @@ impl<'s> Parser<'s> {
                     let close = self.close(T::LBrace, open);
                     Expr::new(ExprKind::Paren(Box::new(inner)), open.to(close))
                 } else {
-                    self.paren_body()
+                    self.implicit_body()
                 };
                 OperatorKind::Partition { params, by, body }
             }
@@ -2046,6 +2046,35 @@ impl<'s> Parser<'s> {
             keyword_span: kw,
             span: kw.to(end),
         }
+    }
+
+    /// `( implicit-input subquery )` that must start with an operator
+    /// (`mv-apply ... on (...)`, `partition ... (...)`, `facet ... with (...)`).
+    fn implicit_body(&mut self) -> Expr {
+        if self.at(T::LParen) && !self.starts_with_operator(1) && self.peek_at(1) != T::RParen {
+            let t = self.tok_at(1);
+            let found = match t.kind {
+                T::Ident => format!("`{}`", t.span.text(self.src)),
+                k => k.describe().to_string(),
+            };
+            self.push_error(
+                SyntaxError::new(
+                    K::UnknownOperator,
+                    t.span,
+                    format!("expected a query operator, found {found}"),
+                )
+                .with_help("this subquery's input is implicit: start it with an operator such as `where` or `take`"),
+            );
+        }
+        self.paren_body()
+    }
+
+    fn starts_with_operator(&self, n: usize) -> bool {
+        self.peek_at(n) == T::Ident
+            && PIPE_OPERATORS.contains(&self.text_at(n))
+            && !SOURCE_OPS.contains(&self.text_at(n))
+            && self.peek_at(n + 1) != T::LParen
+            && self.peek_at(n + 1) != T::Dot
     }
 
     /// `( implicit-input subquery )`.
