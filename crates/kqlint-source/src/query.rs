@@ -1,8 +1,10 @@
 //! The query of a source and the mapping of its offsets to the file.
 
+use crate::limits::Limits;
 use crate::map::OffsetMap;
 use crate::rules::{MISSING_QUERY, NOT_A_MAPPING, QUERY_NOT_A_STRING};
 use crate::scalar::{BlockHeader, rescan};
+use crate::yaml::load::load;
 use crate::yaml::{ScalarStyle, YamlKind, YamlNode};
 use kqlint_diagnostics::{Diagnostic, Edit, Fix, Span};
 
@@ -67,6 +69,9 @@ pub struct QuerySource {
     parent_indent: i64,
     /// `\r\n` when the value's lines end that way in the file.
     crlf: bool,
+    /// How many diagnostics the YAML loader gave the file (duplicate keys,
+    /// a second document): an edit must not add any.
+    yaml_diagnostics: usize,
 }
 
 impl QuerySource {
@@ -85,6 +90,7 @@ impl QuerySource {
             key_end: 0,
             parent_indent: -1,
             crlf: false,
+            yaml_diagnostics: 0,
         }
     }
 
@@ -162,14 +168,28 @@ impl QuerySource {
             QueryStyle::Literal => ScalarStyle::Literal,
             _ => return None,
         };
-        rescan(
+        let again = rescan(
             &edited,
             self.key_end as usize,
             edited.len(),
             style,
             self.parent_indent,
             &expected,
+            true,
         )?;
+        if again.header.map(|h| h.indent) != Some(block.indent) {
+            return None;
+        }
+        // And the YAML parser itself must read the edited file as the edited
+        // query, with nothing else broken.
+        let reread = load(&edited, &Limits::default());
+        if !reread.complete || reread.diagnostics.len() != self.yaml_diagnostics {
+            return None;
+        }
+        let q = from_yaml(&edited, reread.root.as_ref(), false).ok()?;
+        if q.text != expected || q.key != self.key || !q.is_exact() {
+            return None;
+        }
         Some(Fix {
             message: fix.message.clone(),
             edits: f_edits,
@@ -302,6 +322,7 @@ pub(crate) fn from_yaml(
                 key_end: key.span.end,
                 parent_indent,
                 crlf: false,
+                yaml_diagnostics: 0,
             });
         }
         YamlKind::Mapping(_) | YamlKind::Sequence(_) => {
@@ -337,6 +358,7 @@ pub(crate) fn from_yaml(
         style,
         parent_indent,
         value_text,
+        false,
     );
     let (text_out, map, precision, block, start, end) = match scanned {
         Some(r) => {
@@ -375,6 +397,7 @@ pub(crate) fn from_yaml(
         key_end: key.span.end,
         parent_indent,
         crlf,
+        yaml_diagnostics: 0,
     })
 }
 
@@ -383,4 +406,12 @@ fn column(text: &str, at: u32) -> usize {
     let at = (at as usize).min(text.len());
     let ls = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     text[ls..at].chars().count()
+}
+
+impl QuerySource {
+    /// Records how many diagnostics the loader gave the file.
+    pub(crate) fn with_yaml_diagnostics(mut self, n: usize) -> QuerySource {
+        self.yaml_diagnostics = n;
+        self
+    }
 }

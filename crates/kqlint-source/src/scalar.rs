@@ -48,6 +48,11 @@ pub(crate) struct Rescanned {
 /// Re-scans the scalar that is the value of the key ending at `key_end`;
 /// the parser said the scalar ends at `end`. `parent_indent` is the column
 /// of the block collection holding the key (-1 at the top level).
+///
+/// With `strict`, a block scalar is read only with the indentation YAML
+/// gives it (auto-detected, or the parent's plus the indicator); otherwise,
+/// when that does not rebuild `expected`, other indentations are tried, in
+/// case the parent's column was misjudged.
 pub(crate) fn rescan(
     src: &str,
     key_end: usize,
@@ -55,6 +60,7 @@ pub(crate) fn rescan(
     style: ScalarStyle,
     parent_indent: i64,
     expected: &str,
+    strict: bool,
 ) -> Option<Rescanned> {
     let start = value_start(src, key_end)?;
     let p = skip_properties(src, start)?;
@@ -65,6 +71,7 @@ pub(crate) fn rescan(
             parent_indent,
             style == ScalarStyle::Literal,
             expected,
+            strict,
         ),
         ScalarStyle::Plain => flow(src, p, end.min(src.len()), Quote::None, expected),
         ScalarStyle::SingleQuoted => flow(src, p, src.len(), Quote::Single, expected),
@@ -148,6 +155,7 @@ fn block(
     parent_indent: i64,
     literal: bool,
     expected: &str,
+    strict: bool,
 ) -> Option<Rescanned> {
     let b = src.as_bytes();
     if !matches!(b.get(p), Some(b'|' | b'>')) {
@@ -183,9 +191,11 @@ fn block(
     };
     // When the parent's indentation was guessed wrong, another one may
     // rebuild the value; the comparison with the parser's value decides.
-    let widest = leading_widest(b, body);
-    let first = candidates[0];
-    candidates.extend((0..=widest.min(256)).filter(|&c| c != first));
+    if !strict {
+        let widest = leading_widest(b, body);
+        let first = candidates[0];
+        candidates.extend((0..=widest.min(256)).filter(|&c| c != first));
+    }
     for indent in candidates {
         if let Some(r) = block_with_indent(src, body, indent, literal, chomping, expected) {
             return Some(Rescanned {
@@ -240,8 +250,9 @@ fn block_with_indent(
     let b = src.as_bytes();
     let mut lines = Vec::new();
     let mut p = body;
-    // The block runs into the end of the file on a line without a break.
-    let mut at_eof = false;
+    // The block runs into the end of the file on a line without a break:
+    // the column where it stops.
+    let mut eof_col: Option<usize> = None;
     while p < b.len() {
         let spaces = b[p..]
             .iter()
@@ -259,7 +270,7 @@ fn block_with_indent(
             continue;
         }
         if at == b.len() {
-            at_eof = true;
+            eof_col = Some(spaces);
             break;
         }
         if spaces < indent {
@@ -278,7 +289,7 @@ fn block_with_indent(
         });
         p = end + brk_len;
         if brk_len == 0 {
-            at_eof = true;
+            eof_col = Some(indent + src[at..end].chars().count());
             break;
         }
     }
@@ -348,20 +359,23 @@ fn block_with_indent(
             }
         }
     }
-    if out.text != expected {
-        // saphyr-parser adds a line break when the file ends on a line
-        // without a break (after the last content character, or after
-        // indentation spaces); it has no source, so it maps to the end.
-        if at_eof
-            && chomping != Chomping::Strip
-            && expected.len() == out.text.len() + 1
-            && expected.ends_with('\n')
-            && expected.starts_with(out.text.as_str())
-        {
+    // saphyr-parser adds a line break when the file ends on a line without
+    // a break at or past the block's indentation (after the last content
+    // character, or after indentation spaces). It has no source, so it maps
+    // to the end of the file.
+    if let Some(col) = eof_col
+        && chomping != Chomping::Strip
+    {
+        let extra = match last_content {
+            Some(_) => col >= indent.max(1),
+            None => chomping == Chomping::Keep && trailing.is_empty() && col > 0,
+        };
+        if extra {
             out.produced("\n", src.len(), 0);
-        } else {
-            return None;
         }
+    }
+    if out.text != expected {
+        return None;
     }
     Some(Rescanned {
         start: body,
@@ -554,7 +568,7 @@ mod tests {
 
     /// Rescans the value of the top-level key `k:` in `src`.
     fn value(src: &str, style: ScalarStyle, expected: &str) -> Option<String> {
-        let r = rescan(src, 1, src.len(), style, 0, expected)?;
+        let r = rescan(src, 1, src.len(), style, 0, expected, false)?;
         Some(r.map.text)
     }
 

@@ -162,7 +162,10 @@ impl Source {
                     (None, None)
                 } else {
                     match from_yaml(&text, loaded.root.as_ref(), lossy) {
-                        Ok(q) => (loaded.complete.then_some(loaded.root).flatten(), Some(q)),
+                        Ok(q) => (
+                            loaded.complete.then_some(loaded.root).flatten(),
+                            Some(q.with_yaml_diagnostics(diagnostics.len())),
+                        ),
                         Err(d) => {
                             // After a syntax error the missing query or odd
                             // shape is a consequence, not news.

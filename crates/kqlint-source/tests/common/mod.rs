@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests (included with `mod common;`).
 #![allow(dead_code)]
 
-use kqlint_diagnostics::{LineIndex, Span};
+use kqlint_diagnostics::{Edit, LineIndex, Span};
 use kqlint_source::{Limits, Precision, Source, SourceKind};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -135,5 +135,20 @@ pub fn render(src: &Source) -> String {
     if let Some(y) = &src.yaml {
         writeln!(out, "json: {}", y.to_json()).unwrap();
     }
+    out
+}
+
+/// Applies non-overlapping edits to a text.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| e.span.start);
+    let mut out = String::new();
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&text[at..e.span.start as usize]);
+        out.push_str(&e.replacement);
+        at = e.span.end as usize;
+    }
+    out.push_str(&text[at..]);
     out
 }
