@@ -96,49 +96,77 @@ impl Engine {
         let mut report = FileReport::new(display, text.clone());
         report.diagnostics = source.diagnostics;
         if let (Some(text), Some(query)) = (&text, &source.query) {
-            self.check_query(query, text, &mut report.diagnostics);
+            let query_diags = self.check_query(query, text, &mut report);
+            report.diagnostics.extend(
+                query_diags
+                    .into_iter()
+                    .map(|d| query.map_diagnostic(d, &text.text)),
+            );
         }
+        // Stage: rule-YAML validation (sentinel-rules), YAML sources only;
+        // its diagnostics are already in file coordinates.
+        // Stage: configuration (select/ignore/severity), suppressions, baseline.
         finish(&mut report.diagnostics);
         report
     }
 
-    fn check_query(&self, query: &QuerySource, file: &Arc<SourceText>, out: &mut Vec<Diagnostic>) {
+    /// The query stages. Returns diagnostics in query coordinates; the
+    /// caller maps them to the file once.
+    fn check_query(
+        &self,
+        query: &QuerySource,
+        file: &Arc<SourceText>,
+        _report: &mut FileReport,
+    ) -> Vec<Diagnostic> {
+        // Stage 1: syntax.
         let parse = kql_syntax::parse(&query.text);
-        let mut diags = Vec::new();
-        if parse.query.statements.is_empty() && parse.errors.is_empty() {
-            let what = if query.key.is_some() {
-                "the query is empty"
-            } else {
-                "the file holds no query"
-            };
-            diags.push(Diagnostic::new(
-                &core_rules::EMPTY_QUERY,
-                Span::empty(0),
-                what,
-            ));
-        }
-        for e in parse.errors {
-            let meta = syntax_rules::meta(e.kind);
-            let mut d = Diagnostic::new(meta, e.span, e.message);
-            d.labels = e
-                .labels
-                .into_iter()
-                .map(|(span, message)| Label { span, message })
-                .collect();
-            d.help = e.help;
-            if let Some(open) = e.open_delimiter {
-                // The opener's position is only known in file coordinates.
-                let at = file.position(query.map_span(open).start);
-                d.message = with_opener_position(&d.message, open.text(&query.text), at);
-            }
-            diags.push(d);
-        }
-        out.extend(
-            diags
-                .into_iter()
-                .map(|d| query.map_diagnostic(d, &file.text)),
-        );
+        let mut diags = syntax_diagnostics(&parse, query, file);
+        // Stage 2: semantic analysis (kql-semantic): names, row schemas,
+        // result columns and tables into `_report`.
+        // Stage 3: lint rules and placeholders (kql-lint).
+        diags.shrink_to_fit();
+        diags
     }
+}
+
+fn syntax_diagnostics(
+    parse: &kql_syntax::Parse,
+    query: &QuerySource,
+    file: &SourceText,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if parse.query.statements.is_empty() && parse.errors.is_empty() {
+        let what = if query.key.is_some() {
+            "the query is empty"
+        } else {
+            "the file holds no query"
+        };
+        diags.push(Diagnostic::new(
+            &core_rules::EMPTY_QUERY,
+            Span::empty(0),
+            what,
+        ));
+    }
+    for e in &parse.errors {
+        let meta = syntax_rules::meta(e.kind);
+        let mut d = Diagnostic::new(meta, e.span, e.message.clone());
+        d.labels = e
+            .labels
+            .iter()
+            .map(|(span, message)| Label {
+                span: *span,
+                message: message.clone(),
+            })
+            .collect();
+        d.help = e.help.clone();
+        if let Some(open) = e.open_delimiter {
+            // The opener's position is only known in file coordinates.
+            let at = file.position(query.map_span(open).start);
+            d.message = with_opener_position(&d.message, open.text(&query.text), at);
+        }
+        diags.push(d);
+    }
+    diags
 }
 
 /// "expected `)` to close this `(`, found ..." becomes "... the `(` opened
