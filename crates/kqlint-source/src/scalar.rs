@@ -179,6 +179,7 @@ fn block(
     if b.get(q) == Some(&b'#') {
         q = line_end(b, q);
     }
+    let header_end = q;
     let body = match break_len(b, q) {
         0 if q == b.len() => q,
         0 => return None,
@@ -197,7 +198,9 @@ fn block(
         candidates.extend((0..=widest.min(256)).filter(|&c| c != first));
     }
     for indent in candidates {
-        if let Some(r) = block_with_indent(src, body, indent, literal, chomping, expected) {
+        if let Some(r) =
+            block_with_indent(src, header_end, body, indent, literal, chomping, expected)
+        {
             return Some(Rescanned {
                 start: p,
                 header: Some(BlockHeader {
@@ -241,6 +244,7 @@ fn auto_indent(b: &[u8], body: usize, parent_indent: i64) -> usize {
 
 fn block_with_indent(
     src: &str,
+    header_end: usize,
     body: usize,
     indent: usize,
     literal: bool,
@@ -299,7 +303,7 @@ fn block_with_indent(
     let mut out = MapBuilder::default();
     let mut prev: Option<(usize, usize, bool)> = None; // (break at, break len, spaced)
     let mut empties: Vec<(usize, usize)> = Vec::new();
-    let mut end = body;
+    let mut end = header_end;
     for line in &lines[..last_content.map_or(0, |i| i + 1)] {
         match *line {
             Line::Empty { brk, brk_len } => empties.push((brk, brk_len)),

@@ -205,6 +205,24 @@ fn broken_yaml_is_reported_at_the_exact_place() {
     let src = common::yaml("id: 1\nname: 'never closed\n  query: T\n");
     assert_eq!(diags(&src), [("yaml-syntax-error", "2:7".to_owned())]);
     assert!(src.diagnostics[0].message.contains("closing quote"));
+    let src = fixture("broken-block-not-indented.yaml");
+    assert_eq!(diags(&src), [("yaml-syntax-error", "4:1".to_owned())]);
+    assert!(
+        src.diagnostics[0]
+            .message
+            .contains("indented more than `query`")
+    );
+    let src = fixture("broken-block-less-indented.yaml");
+    assert_eq!(diags(&src), [("yaml-syntax-error", "5:3".to_owned())]);
+    assert!(
+        src.diagnostics[0]
+            .message
+            .contains("indented less than the first line")
+    );
+    assert_eq!(src.query.as_ref().unwrap().text, "SecurityEvent\n");
+    let src = fixture("broken-unknown-alias.yaml");
+    assert_eq!(diags(&src), [("yaml-syntax-error", "2:10".to_owned())]);
+    assert!(src.diagnostics[0].message.contains("`*common_tactics`"));
     let d = diags(&fixture("broken-escape.yaml"));
     assert_eq!(d, [("yaml-syntax-error", "3:54".to_owned())]);
 }

@@ -24,10 +24,39 @@ pub(crate) fn syntax_error(text: &str, at: u32, info: &str) -> Diagnostic {
             "replace the TAB with spaces (the YAML parser said: {info})"
         ));
     }
+    if let Some(d) = block_indentation(text, at, info) {
+        return d;
+    }
     if let Some(d) = over_indented(text, at, info) {
         return d;
     }
-    let (message, tip) = plain_words(info);
+    let (message, mut tip) = plain_words(info);
+    if info.contains("invalid trailing content after double-quoted scalar")
+        && quote_before(text, at) == Some(b'\'')
+    {
+        tip = Some("inside '...' a quote is written twice: `''`; or use a `|` block");
+    }
+    let message = if info.contains("found unknown anchor") {
+        let name: String = text[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+            .collect();
+        format!(
+            "the alias `{name}` refers to an anchor (`&{}`) that is not defined before it",
+            name.trim_start_matches('*')
+        )
+    } else {
+        message
+    };
+    let message = match unexpected_char(info) {
+        Some(c @ ('@' | '`')) => format!(
+            "{} is reserved in YAML and cannot start an unquoted value; put the value in quotes or \
+             use a `|` block",
+            if c == '@' { "`@`" } else { "the backquote" }
+        ),
+        Some(c) => format!("unexpected character `{c}` here"),
+        None => message,
+    };
     let span = match bad_escape(text, at, info) {
         Some(e) => e,
         None => char_span(text, at),
@@ -37,6 +66,122 @@ pub(crate) fn syntax_error(text: &str, at: u32, info: &str) -> Diagnostic {
         None => format!("the YAML parser said: {info}"),
     };
     Diagnostic::new(&YAML_SYNTAX_ERROR, span, message).with_help(help)
+}
+
+/// The character of saphyr's "unexpected character: `c'" message.
+fn unexpected_char(info: &str) -> Option<char> {
+    let rest = info.strip_prefix("unexpected character: `")?;
+    let mut chars = rest.chars();
+    let c = chars.next()?;
+    (chars.as_str() == "'").then_some(c)
+}
+
+/// The nearest quote character before `at` on its line.
+fn quote_before(text: &str, at: usize) -> Option<u8> {
+    let ls = line_start(text, at);
+    text.as_bytes()[ls..at]
+        .iter()
+        .rev()
+        .find(|&&b| b == b'\'' || b == b'"')
+        .copied()
+}
+
+/// The lines of the text, as `(start, end)` byte ranges without breaks.
+fn lines_before(text: &str, at: usize) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    let mut s = 0;
+    let end = line_end(text, at);
+    while s <= end {
+        let e = line_end(text, s);
+        v.push((s, e));
+        let b = text.as_bytes();
+        let n = match b.get(e) {
+            Some(b'\r') if b.get(e + 1) == Some(&b'\n') => 2,
+            Some(_) => 1,
+            None => break,
+        };
+        s = e + n;
+    }
+    v
+}
+
+/// A `key: |` / `key: >` header line: the key's indentation and name.
+fn block_header(line: &str) -> Option<(usize, &str)> {
+    let indent = line.bytes().take_while(|&b| b == b' ').count();
+    let rest = line[indent..].trim_start_matches("- ");
+    let (key, value) = rest.split_once(':')?;
+    let value = value.split(" #").next()?.trim();
+    let mut v = value.bytes();
+    if !matches!(v.next(), Some(b'|' | b'>')) || !v.all(|b| matches!(b, b'+' | b'-' | b'1'..=b'9'))
+    {
+        return None;
+    }
+    let key = key.trim();
+    (!key.is_empty() && !key.contains(' ')).then_some((indent, key))
+}
+
+/// Errors caused by the lines of a `|` / `>` block: lines not indented
+/// under the key at all (the block is then empty and its text is read as
+/// YAML), or a line indented less than the block's first line.
+fn block_indentation(text: &str, at: usize, info: &str) -> Option<Diagnostic> {
+    let lines = lines_before(text, at);
+    let err_line = lines.len().checked_sub(1)?;
+    let indent_of = |(s, e): (usize, usize)| -> Option<usize> {
+        let l = &text[s..e];
+        let n = l.bytes().take_while(|&b| b == b' ').count();
+        (n < l.len() && !l[n..].starts_with('#')).then_some(n)
+    };
+    // The nearest header above the error, at most 2,000 lines up.
+    let lo = err_line.saturating_sub(2000);
+    let (h, (key_indent, key)) = (lo..err_line)
+        .rev()
+        .find_map(|i| block_header(&text[lines[i].0..lines[i].1]).map(|k| (i, k)))?;
+    let first = (h + 1..=err_line).find(|&i| indent_of(lines[i]).is_some())?;
+    let first_indent = indent_of(lines[first])?;
+    let help = |tip: String| format!("{tip} (the YAML parser said: {info})");
+    if first_indent <= key_indent {
+        let (s, e) = lines[first];
+        let content = s + first_indent;
+        return Some(
+            Diagnostic::new(
+                &YAML_SYNTAX_ERROR,
+                Span::new(content as u32, e as u32),
+                format!(
+                    "the lines of the `{key}` block must be indented more than `{key}`; this line is \
+                     not, so the block is empty and this line is read as YAML"
+                ),
+            )
+            .with_help(help(format!(
+                "indent every line of the block by {} spaces",
+                key_indent + 2
+            ))),
+        );
+    }
+    // Every line between the block's first and the error belongs to it.
+    let err_indent = indent_of(lines[err_line])?;
+    if err_indent <= key_indent || err_indent >= first_indent {
+        return None;
+    }
+    let in_block = (first..err_line).all(|i| indent_of(lines[i]).is_none_or(|n| n >= first_indent));
+    if !in_block {
+        return None;
+    }
+    let (s, e) = lines[err_line];
+    Some(
+        Diagnostic::new(
+            &YAML_SYNTAX_ERROR,
+            Span::new((s + err_indent) as u32, e as u32),
+            format!(
+                "this line is indented less than the first line of the `{key}` block ({first_indent} \
+                 spaces), so the block ends above it and this line is read as YAML"
+            ),
+        )
+        .with_help(help(format!(
+            "indent the block's lines by at least {first_indent} spaces, or start the block with `|{}` \
+             to set its indentation",
+            err_indent - key_indent
+        ))),
+    )
 }
 
 /// Leading spaces of the line holding `at`, and where its content starts.
@@ -169,6 +314,9 @@ fn find_tab(text: &str, at: usize, info: &str) -> Option<usize> {
     {
         return Some(ls + i);
     }
+    if at > 0 && text.as_bytes()[at - 1] == b'\t' && info.contains("whitespace") {
+        return Some(at - 1);
+    }
     if info.contains("tab") {
         // Look ahead a little: the TAB follows the position reported.
         let window = &text.as_bytes()[at..text.len().min(at + 4096)];
@@ -296,6 +444,11 @@ fn plain_words(info: &str) -> (String, Option<&'static str>) {
             None,
         ),
         ("unexpected eof", "the file ends unexpectedly", None),
+        (
+            "illegal placement of ':' indicator",
+            "a `:` cannot appear here; is a `[` or `{` above not closed?",
+            None,
+        ),
         (
             "found unprintable character",
             "this character is not allowed in YAML (a control character)",
