@@ -1,7 +1,7 @@
 //! The query of a source and the mapping of its offsets to the file.
 
 use crate::limits::Limits;
-use crate::map::OffsetMap;
+use crate::map::{MapBuilder, OffsetMap};
 use crate::rules::{MISSING_QUERY, NOT_A_MAPPING, QUERY_NOT_A_STRING};
 use crate::scalar::{BlockHeader, rescan};
 use crate::yaml::load::load;
@@ -76,7 +76,21 @@ pub struct QuerySource {
 
 impl QuerySource {
     /// A whole file (`.kql`, `.csl`) as a query: offsets map to themselves.
+    ///
+    /// A byte-order mark left in an editor buffer is not part of the query;
+    /// the query then starts 3 bytes into the text.
     pub(crate) fn whole_file(text: &str, lossy: bool) -> QuerySource {
+        if text.starts_with('\u{feff}') {
+            let mut b = MapBuilder::default();
+            b.verbatim(text, 3, text.len());
+            let (query, map) = b.finish(3, false);
+            return QuerySource {
+                text: query,
+                map,
+                value_span: Span::new(3, text.len() as u32),
+                ..QuerySource::whole_file(&text[3..], lossy)
+            };
+        }
         QuerySource {
             text: text.to_owned(),
             key: None,
@@ -140,7 +154,18 @@ impl QuerySource {
             return None;
         }
         if self.style == QueryStyle::File {
-            return Some(fix.clone());
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| Edit {
+                    span: self.map_span(e.span),
+                    replacement: e.replacement.clone(),
+                })
+                .collect();
+            return Some(Fix {
+                edits,
+                ..fix.clone()
+            });
         }
         let block = self.block?;
         let mut q_edits = fix.edits.clone();

@@ -391,6 +391,30 @@ fn kql_files_map_to_themselves() {
 }
 
 #[test]
+fn a_bom_left_in_an_editor_buffer_is_not_part_of_the_query() {
+    let text = "\u{feff}T | take 1";
+    let src = kqlint_source::Source::from_text(
+        "b.kql",
+        text,
+        kqlint_source::SourceKind::Kql,
+        &kqlint_source::Limits::default(),
+    );
+    let q = src.query.as_ref().unwrap();
+    assert_eq!(q.text, "T | take 1");
+    assert!(q.is_exact());
+    assert_eq!(q.map_span(Span::new(4, 8)).text(text), "take");
+    assert_eq!(q.map_offset(10), text.len() as u32);
+    let fix = kqlint_diagnostics::Fix::replace(
+        "f",
+        Span::new(4, 8),
+        "limit",
+        kqlint_diagnostics::Applicability::Safe,
+    );
+    let mapped = q.map_fix(&fix, text).unwrap();
+    assert_eq!(mapped.edits[0].span.text(text), "take");
+}
+
+#[test]
 fn json_view_types_scalars_but_keeps_raw_strings() {
     let src = common::yaml(
         "version: 1.0\ntriggerThreshold: 0\nenabled: true\nname: '1.0'\nnothing:\nq: ~\nquery: T\n",
