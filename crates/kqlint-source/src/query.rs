@@ -80,7 +80,7 @@ impl QuerySource {
     /// A byte-order mark left in an editor buffer is not part of the query;
     /// the query then starts 3 bytes into the text.
     pub(crate) fn whole_file(text: &str, lossy: bool) -> QuerySource {
-        if text.starts_with('\u{feff}') {
+        if let Some(rest) = text.strip_prefix('\u{feff}') {
             let mut b = MapBuilder::default();
             b.verbatim(text, 3, text.len());
             let (query, map) = b.finish(3, false);
@@ -88,7 +88,7 @@ impl QuerySource {
                 text: query,
                 map,
                 value_span: Span::new(3, text.len() as u32),
-                ..QuerySource::whole_file(&text[3..], lossy)
+                ..QuerySource::whole_file(rest, lossy)
             };
         }
         QuerySource {
