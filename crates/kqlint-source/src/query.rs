@@ -440,3 +440,65 @@ impl QuerySource {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Source, SourceKind};
+    use std::collections::BTreeMap;
+
+    /// Every scalar value of every mapping in the dev corpus (descriptions,
+    /// names, entity mappings: all styles), not just the queries, is
+    /// re-scanned to a mapping that rebuilds the parser's value.
+    #[test]
+    fn every_corpus_scalar_rescans() {
+        let mut ok: BTreeMap<String, usize> = BTreeMap::new();
+        let mut failed = Vec::new();
+        for path in kqlint_testkit::corpus_files() {
+            let src = Source::load_as(&path, SourceKind::Yaml, &Limits::default());
+            let (Some(text), Some(root)) = (src.text.as_deref(), src.yaml.as_ref()) else {
+                continue;
+            };
+            let mut stack = vec![root];
+            while let Some(node) = stack.pop() {
+                match &node.kind {
+                    YamlKind::Mapping(entries) => {
+                        let indent = column(text, node.span.start) as i64;
+                        for (k, v) in entries {
+                            stack.push(v);
+                            if let YamlKind::Scalar { value, style } = &v.kind {
+                                let r = rescan(
+                                    text,
+                                    k.span.end as usize,
+                                    v.span.end as usize,
+                                    *style,
+                                    indent,
+                                    value,
+                                    false,
+                                );
+                                match r {
+                                    Some(_) => *ok.entry(format!("{style:?}")).or_default() += 1,
+                                    None => failed.push(format!(
+                                        "{}: {:?} {style:?}",
+                                        path.display(),
+                                        k.as_str()
+                                    )),
+                                }
+                            }
+                        }
+                    }
+                    YamlKind::Sequence(items) => stack.extend(items),
+                    _ => {}
+                }
+            }
+        }
+        eprintln!("re-scanned: {ok:?}");
+        assert!(
+            failed.is_empty(),
+            "{} failed:\n{}",
+            failed.len(),
+            failed.join("\n")
+        );
+        assert!(ok.values().sum::<usize>() > 10_000);
+    }
+}
