@@ -71,7 +71,7 @@ impl Source {
         let path = path.into();
         match read_limited(&path, limits.file_bytes()) {
             Ok(bytes) => Source::from_bytes(path, &bytes, kind, limits),
-            Err(d) => Source::without_text(path, kind, Encoding::Utf8, *d),
+            Err(d) => Source::without_text(path, kind, Encoding::Utf8, vec![*d]),
         }
     }
 
@@ -98,16 +98,7 @@ impl Source {
                 s.diagnostics = all;
                 s
             }
-            None => {
-                let mut s = Source::without_text(
-                    path,
-                    kind,
-                    encoding,
-                    Diagnostic::new(&UNREADABLE_FILE, Span::empty(0), ""),
-                );
-                s.diagnostics = diagnostics;
-                s
-            }
+            None => Source::without_text(path, kind, encoding, diagnostics),
         }
     }
 
@@ -122,7 +113,7 @@ impl Source {
         let path = path.into();
         let text = text.into();
         if let Some(d) = too_large(text.len() as u64, limits.file_bytes()) {
-            return Source::without_text(path, kind, Encoding::Utf8, d);
+            return Source::without_text(path, kind, Encoding::Utf8, vec![d]);
         }
         // A NUL character makes it binary, exactly as for a file.
         if text.contains('\0') {
@@ -131,7 +122,12 @@ impl Source {
         Source::analyse(path, text, kind, Encoding::Utf8, false, limits)
     }
 
-    fn without_text(path: PathBuf, kind: SourceKind, encoding: Encoding, d: Diagnostic) -> Source {
+    fn without_text(
+        path: PathBuf,
+        kind: SourceKind,
+        encoding: Encoding,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Source {
         Source {
             path,
             kind,
@@ -140,7 +136,7 @@ impl Source {
             lossy: false,
             yaml: None,
             query: None,
-            diagnostics: vec![d],
+            diagnostics,
         }
     }
 
