@@ -93,4 +93,4 @@ pub use query::{Precision, QUERY_KEYS, QuerySource, QueryStyle};
 pub use rules::*;
 pub use scalar::{BlockHeader, Chomping};
 pub use source::{Source, SourceKind};
-pub use yaml::{PointerTarget, ScalarStyle, ScalarTyping, YamlKind, YamlNode};
+pub use yaml::{PointerTarget, ScalarStyle, ScalarTyping, Walk, YamlKind, YamlNode};

@@ -458,3 +458,31 @@ fn json_pointers_find_key_and_value_spans() {
     assert_eq!(y.pointer("/a~1b").unwrap().node.as_str(), Some("1"));
     assert_eq!(y.pointer("/c~0d").unwrap().node.as_str(), Some("2"));
 }
+
+#[test]
+fn walk_visits_every_node_with_its_pointer() {
+    let src = common::yaml("a: 1\n\"x/y\": [p, {q: r}]\nquery: T\n");
+    let y = src.yaml.as_ref().unwrap();
+    let seen: Vec<String> = y.walk().map(|(p, _)| p).collect();
+    assert_eq!(
+        seen,
+        [
+            "",
+            "/a",
+            "/x~1y",
+            "/x~1y/0",
+            "/x~1y/1",
+            "/x~1y/1/q",
+            "/query"
+        ]
+    );
+    for (p, node) in y.walk() {
+        assert_eq!(y.pointer(&p).unwrap().node, node, "{p}");
+    }
+    // Every scalar of a real rule, found again through its pointer.
+    let src = fixture("duplicate-keys.yaml");
+    let y = src.yaml.as_ref().unwrap();
+    let scalars = y.walk().filter(|(_, n)| n.as_str().is_some()).count();
+    // Duplicate keys are all visited (under the same pointer).
+    assert_eq!(scalars, 10);
+}

@@ -4,4 +4,4 @@ mod error;
 pub(crate) mod load;
 mod tree;
 
-pub use tree::{PointerTarget, ScalarStyle, ScalarTyping, YamlKind, YamlNode};
+pub use tree::{PointerTarget, ScalarStyle, ScalarTyping, Walk, YamlKind, YamlNode};

@@ -161,12 +161,22 @@ impl YamlNode {
         done.pop().unwrap_or(Value::Null)
     }
 
+    /// Every node of the tree (this one first), in document order, each with
+    /// its JSON pointer (as [`YamlNode::pointer`] takes it). Mapping keys are
+    /// not visited as nodes; their spans are in the parent's entries.
+    /// Iterative: any tree the loader accepts is walked on a small stack.
+    pub fn walk(&self) -> Walk<'_> {
+        Walk {
+            stack: vec![(String::new(), self)],
+        }
+    }
+
     /// The node a JSON pointer (RFC 6901, e.g.
     /// `/entityMappings/0/fieldMappings/1/columnName`) designates, with the
     /// spans of its key and value. `""` is this node itself. Keys follow
     /// [`YamlNode::to_json`]: raw key strings, last duplicate wins.
     pub fn pointer(&self, pointer: &str) -> Option<PointerTarget<'_>> {
-        let (target, rest) = self.walk(pointer)?;
+        let (target, rest) = self.follow(pointer)?;
         rest.is_none().then_some(target)
     }
 
@@ -174,7 +184,7 @@ impl YamlNode {
     /// (e.g. a schema error about a missing property) returns the deepest
     /// node that exists on it, so the error can still point somewhere useful.
     pub fn pointer_nearest(&self, pointer: &str) -> PointerTarget<'_> {
-        match self.walk(pointer) {
+        match self.follow(pointer) {
             Some((t, _)) => t,
             None => PointerTarget {
                 node: self,
@@ -186,7 +196,7 @@ impl YamlNode {
 
     /// Walks as far as the pointer goes: the last node reached and, when the
     /// walk stopped early, `Some(())`.
-    fn walk(&self, pointer: &str) -> Option<(PointerTarget<'_>, Option<()>)> {
+    fn follow(&self, pointer: &str) -> Option<(PointerTarget<'_>, Option<()>)> {
         let mut cur = PointerTarget {
             node: self,
             key_span: None,
@@ -224,6 +234,34 @@ impl YamlNode {
             }
         }
         Some((cur, None))
+    }
+}
+
+/// The iterator of [`YamlNode::walk`].
+pub struct Walk<'a> {
+    stack: Vec<(String, &'a YamlNode)>,
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = (String, &'a YamlNode);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (pointer, node) = self.stack.pop()?;
+        match &node.kind {
+            YamlKind::Mapping(entries) => {
+                for (k, v) in entries.iter().rev() {
+                    let token = json_key(k).replace('~', "~0").replace('/', "~1");
+                    self.stack.push((format!("{pointer}/{token}"), v));
+                }
+            }
+            YamlKind::Sequence(items) => {
+                for (i, v) in items.iter().enumerate().rev() {
+                    self.stack.push((format!("{pointer}/{i}"), v));
+                }
+            }
+            _ => {}
+        }
+        Some((pointer, node))
     }
 }
 
