@@ -29,11 +29,20 @@ fn display(path: &Path) -> String {
 /// The files under `paths`, in a stable order: each argument in turn, each
 /// directory sorted by file name. Unreadable entries become targets that
 /// carry their error, so they are reported rather than lost.
-pub fn discover(paths: &[PathBuf]) -> Vec<Target> {
+///
+/// A named file is `explicit` (a YAML file without a query is reported),
+/// unless `named_as_walked`: then it is treated like a file found by walking
+/// (such a file is skipped). pre-commit names every matching file, rules and
+/// workflows alike, and uses that (`--skip-non-rules`).
+pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
     let mut out = Vec::new();
     for root in paths {
-        if root.is_file() || root.as_os_str() == "-" {
+        if root.as_os_str() == "-" {
             out.push(Target::file(root.clone(), display(root), true));
+            continue;
+        }
+        if root.is_file() {
+            out.push(Target::file(root.clone(), display(root), !named_as_walked));
             continue;
         }
         if !root.exists() {
@@ -104,7 +113,7 @@ mod tests {
         ] {
             std::fs::write(dir.join(f), "T").unwrap();
         }
-        let found: Vec<String> = discover(std::slice::from_ref(&dir))
+        let found: Vec<String> = discover(std::slice::from_ref(&dir), false)
             .into_iter()
             .map(|t| {
                 t.path
@@ -115,8 +124,15 @@ mod tests {
             })
             .collect();
         assert_eq!(found, ["b/a.yaml", "b/z.kql", "c.CSL", "d.yml"]);
-        let missing = discover(&[dir.join("nope")]);
+        let missing = discover(&[dir.join("nope")], false);
         assert!(missing[0].error.is_some());
+        // A missing path is an error even when named files count as walked.
+        let missing = discover(&[dir.join("nope")], true);
+        assert!(missing[0].error.is_some());
+        let named = dir.join("d.yml");
+        assert!(discover(std::slice::from_ref(&named), false)[0].explicit);
+        assert!(!discover(std::slice::from_ref(&named), true)[0].explicit);
+        assert!(discover(&[PathBuf::from("-")], true)[0].explicit);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

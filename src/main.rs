@@ -71,6 +71,15 @@ struct CheckArgs {
     /// When to use colours in the human format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Skip YAML files that are not rules even when they are named.
+    ///
+    /// A YAML file without a top-level `query` (or `ParserQuery` /
+    /// `FunctionQuery`) key is skipped when found in a directory, but
+    /// reported (`missing-query`) when named. With this flag named files are
+    /// treated like found ones, so a pre-commit hook or a script can pass every
+    /// changed YAML file, workflows and configs included.
+    #[arg(long)]
+    skip_non_rules: bool,
 }
 
 #[derive(Args, Debug)]
@@ -132,7 +141,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     } else {
         args.paths
     };
-    let targets = discover::discover(&paths);
+    let targets = discover::discover(&paths, args.skip_non_rules);
     let reports: Vec<FileReport> = engine.check_targets(&targets);
 
     let colors = match args.color {
