@@ -44,6 +44,11 @@ enum Command {
         /// A code (`KQL102`) or a name (`unknown-column`).
         rule: String,
     },
+    /// Run the language server (LSP over standard input and output), for
+    /// editors: the same checks as `kqlint check`, with hover, completion
+    /// and quick fixes.
+    #[command(after_help = "Editors start it themselves; see editors/vscode for VS Code.")]
+    Lsp,
 }
 
 const CHECK_HELP: &str = "\
@@ -123,6 +128,10 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
         Command::Explain { rule } => explain(&rule),
+        Command::Lsp => Ok(match kqlint_lsp::run_stdio() {
+            0 => ExitCode::SUCCESS,
+            _ => ExitCode::from(1),
+        }),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,114 @@
+//! Checking a document with the engine, and kqlint diagnostics as LSP
+//! diagnostics.
+
+use crate::client::Client;
+use crate::document::Document;
+use crate::workspace::Workspace;
+use kqlint_core::{Diagnostic, Severity, Source, SourceKind};
+use lsp_types as lsp;
+use std::time::{Duration, Instant};
+
+/// The result of checking one document snapshot.
+pub struct Checked {
+    /// The engine's diagnostics, spans in the document's text.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The same, as LSP diagnostics.
+    pub lsp: Vec<lsp::Diagnostic>,
+    /// Time spent in the engine and the conversion.
+    pub elapsed: Duration,
+}
+
+/// Checks a document exactly as `kqlint check` checks a file: the text goes
+/// through [`Source::from_text`] (the same code path as a file's decoded
+/// text) and [`kqlint_core::Engine::check_source`]. A YAML document that is
+/// not a rule (no top-level `query`, `ParserQuery` or `FunctionQuery`)
+/// gets nothing, as when `kqlint check` walks past it.
+pub fn check(doc: &Document, ws: &Workspace, client: &Client) -> Checked {
+    let started = Instant::now();
+    let Some(kind) = doc.kind else {
+        return Checked {
+            diagnostics: Vec::new(),
+            lsp: Vec::new(),
+            elapsed: started.elapsed(),
+        };
+    };
+    let source = Source::from_text(
+        &doc.path,
+        doc.text.clone(),
+        kind,
+        &ws.engine.options().limits,
+    );
+    let diagnostics = if is_not_a_rule(&source) {
+        Vec::new()
+    } else {
+        let display = doc.path.to_string_lossy().into_owned();
+        ws.engine.check_source(&display, source).diagnostics
+    };
+    let lsp = diagnostics.iter().map(|d| to_lsp(d, doc, client)).collect();
+    Checked {
+        diagnostics,
+        lsp,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The engine's rule for files found by walking: a YAML file without a
+/// query is not a rule file (a workflow, a config) and is not reported on.
+fn is_not_a_rule(source: &Source) -> bool {
+    source.kind == SourceKind::Yaml
+        && source.query.is_none()
+        && source.diagnostics.iter().any(|d| {
+            d.code == kqlint_source::MISSING_QUERY.code
+                || d.code == kqlint_source::NOT_A_MAPPING.code
+        })
+}
+
+pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+    }
+}
+
+/// The URI of a rule's documentation in the editor: served by the server
+/// (`kqlint/explain`) and shown by the VS Code extension's content provider.
+pub fn docs_uri(code: &str) -> Option<lsp::Uri> {
+    format!("{}:/rules/{code}.md", crate::DOCS_SCHEME)
+        .parse()
+        .ok()
+}
+
+pub fn to_lsp(d: &Diagnostic, doc: &Document, client: &Client) -> lsp::Diagnostic {
+    let lines = doc.lines(client.encoding);
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let related = (client.related_information && !d.labels.is_empty()).then(|| {
+        d.labels
+            .iter()
+            .map(|l| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(doc.uri.clone(), lines.range(l.span)),
+                message: l.message.clone(),
+            })
+            .collect()
+    });
+    let code_description = if client.docs_scheme {
+        docs_uri(d.code).map(|href| lsp::CodeDescription { href })
+    } else {
+        None
+    };
+    lsp::Diagnostic {
+        range: lines.range(d.span),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+        code_description,
+        source: Some("kqlint".to_owned()),
+        message,
+        related_information: related,
+        tags: None,
+        data: Some(serde_json::json!({ "name": d.name, "fixable": d.fix.is_some() })),
+    }
+}

@@ -1,0 +1,59 @@
+//! `kqlint lsp`: the kqlint language server, a thin shell over
+//! [`kqlint_core`].
+//!
+//! Diagnostics come from [`kqlint_core::Engine::check_source`] on the editor
+//! buffer made into a [`kqlint_core::Source`] with `Source::from_text`, the
+//! same code path `kqlint check` takes for a file, with the same options; so
+//! the editor shows what CI reports.
+//!
+//! # Threads
+//!
+//! - the **main loop** reads messages in order, keeps the open documents
+//!   (applying incremental edits at once, which is cheap) and dispatches;
+//! - the **checker** thread checks documents for pushed diagnostics after a
+//!   debounce delay (a newer version of a document replaces the one waiting;
+//!   a result for a version that has been superseded, or for a closed
+//!   document, is dropped, never published);
+//! - a small **request pool** answers hover, completion, pull diagnostics
+//!   and the rest from a snapshot of the document taken when the request
+//!   arrived, so a slow request never holds up the message loop.
+//!
+//! # Positions
+//!
+//! UTF-16 columns by default, UTF-8 when the client offers it
+//! (`general.positionEncodings`); see [`position`]. In rule YAML, the query
+//! is analysed on its own and offsets are mapped to the file through the
+//! engine's [`kqlint_source::QuerySource`] mapping, and back for the cursor
+//! (see [`ide::Ide::to_query`]).
+
+// `lsp_types::Uri` hashes and compares by its text; the cell inside it is
+// a parse cache that never changes either.
+#![allow(clippy::mutable_key_type)]
+
+pub mod check;
+pub mod client;
+pub mod document;
+pub mod features;
+pub mod ide;
+pub mod position;
+pub mod scope;
+pub mod server;
+pub mod transport;
+pub mod workspace;
+
+pub use server::{Options, run};
+
+/// The URI scheme of rule documentation served by `kqlint/explain` (see
+/// [`check::docs_uri`]).
+pub const DOCS_SCHEME: &str = "kqlint-docs";
+
+/// Runs the server on standard input and output until the client sends
+/// `exit`. Returns the process exit status: 0 after `shutdown` + `exit`,
+/// 1 when `exit` came without `shutdown` or the connection broke (as the
+/// LSP specification asks).
+pub fn run_stdio() -> i32 {
+    let (connection, threads) = transport::stdio();
+    let code = run(connection, Options::default());
+    threads.join();
+    code
+}

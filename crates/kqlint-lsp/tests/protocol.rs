@@ -1,0 +1,598 @@
+//! The server through the protocol, in process: lifecycle, synchronisation,
+//! diagnostics (push and pull), positions and encodings, features, and
+//! robustness against bad input.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const BROKEN_KQL: &str =
+    "DeviceNetworkEvents\n| where (RemoteIP == \"1.2.3.4\"\n| project Timestamp\n";
+const RULE: &str = "id: 1\nname: x\nquery: |\n  DeviceNetworkEvents\n  | where RemoteIP == \"ä\" and\n  | take 10\n";
+
+#[test]
+fn initialize_announces_capabilities_and_shutdown_exits_cleanly() {
+    let (c, init) = TestClient::start(push_caps(), Value::Null);
+    let caps = &init["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    for cap in [
+        "hoverProvider",
+        "completionProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentSymbolProvider",
+        "codeActionProvider",
+    ] {
+        assert!(!caps[cap].is_null(), "{cap} missing: {caps}");
+    }
+    assert!(
+        caps["diagnosticProvider"].is_null(),
+        "no pull for a push-only client"
+    );
+    assert_eq!(init["serverInfo"]["name"], "kqlint");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn exit_without_shutdown_is_status_1() {
+    let (c, _) = TestClient::start(push_caps(), Value::Null);
+    assert_eq!(c.exit_without_shutdown(), 1);
+}
+
+#[test]
+fn pushes_the_cli_diagnostics_for_kql_and_rule_yaml_at_file_positions() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    c.open("file:///w/broken.kql", "kql", BROKEN_KQL);
+    let d = c.diagnostics("file:///w/broken.kql", 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "KQL002");
+    assert_eq!(d[0]["source"], "kqlint");
+    assert_eq!(d[0]["severity"], 1);
+    assert_eq!(d[0]["range"], range(1, 30, 1, 30));
+    assert_eq!(
+        d[0]["message"],
+        "expected `)` to close the `(` opened at 2:9 before the `|`\nhelp: add the missing `)` after the condition"
+    );
+
+    c.open("file:///w/rule.yaml", "yaml", RULE);
+    let d = c.diagnostics("file:///w/rule.yaml", 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "KQL007");
+    // line 5, column 30 in the CLI's 1-based characters
+    assert_eq!(d[0]["range"], range(4, 29, 4, 29));
+
+    // a YAML file that is not a rule gets nothing
+    c.open(
+        "file:///w/.github/workflow.yaml",
+        "yaml",
+        "on: push\njobs: {}\n",
+    );
+    let d = c.diagnostics("file:///w/.github/workflow.yaml", 1);
+    assert!(d.is_empty(), "{d:?}");
+    // nor does a language kqlint does not check
+    c.open("file:///w/notes.txt", "plaintext", "T | where (");
+    let d = c.diagnostics("file:///w/notes.txt", 1);
+    assert!(d.is_empty());
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn utf8_positions_when_the_client_offers_them() {
+    let mut caps = push_caps();
+    caps["general"] = json!({"positionEncodings": ["utf-8", "utf-16"]});
+    let (mut c, init) = TestClient::start(caps, Value::Null);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    c.open("file:///w/rule.yaml", "yaml", RULE);
+    let d = c.diagnostics("file:///w/rule.yaml", 1);
+    // `ä` is two bytes: one column more than in characters or UTF-16
+    assert_eq!(d[0]["range"], range(4, 30, 4, 30));
+    // edits are read in bytes too: replace `ä` (bytes 23..25 of line 4)
+    c.change(
+        "file:///w/rule.yaml",
+        2,
+        json!([{"range": range(4, 23, 4, 25), "text": "b"}]),
+    );
+    let d = c.diagnostics("file:///w/rule.yaml", 2);
+    assert_eq!(d[0]["range"], range(4, 29, 4, 29));
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn incremental_edits_fix_and_break_the_query() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/q.kql";
+    c.open(uri, "kql", BROKEN_KQL);
+    assert_eq!(c.diagnostics(uri, 1).len(), 1);
+    // close the parenthesis
+    c.change(uri, 2, json!([{"range": range(1, 30, 1, 30), "text": ")"}]));
+    assert!(c.diagnostics(uri, 2).is_empty());
+    // out-of-range positions are clamped, not an error: appended at the end
+    c.change(
+        uri,
+        3,
+        json!([{"range": range(99, 0, 120, 4), "text": "| where"}]),
+    );
+    let d = c.diagnostics(uri, 3);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "KQL007");
+    // full replacement
+    c.change(uri, 4, json!([{"text": "print 1"}]));
+    assert!(c.diagnostics(uri, 4).is_empty());
+    // closing clears the diagnostics
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let p = c.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && p["version"].is_null()
+    });
+    assert_eq!(p["diagnostics"], json!([]));
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn debounced_edits_publish_only_the_newest_version() {
+    let (mut c, _) = TestClient::start_with(push_caps(), Value::Null, Duration::from_millis(200));
+    let uri = "file:///w/typing.kql";
+    c.open(uri, "kql", "print x = 1");
+    for v in 2..=31u32 {
+        // type ` + 1 + 1 ...` at the end of the line; every other text is broken
+        let end = 11 + 2 * (v - 2);
+        c.change(
+            uri,
+            v.into(),
+            json!([{"range": range(0, end, 0, end), "text": if v % 2 == 0 { " +" } else { " 1" }}]),
+        );
+    }
+    let d = c.diagnostics(uri, 31);
+    assert!(d.is_empty(), "{d:?}");
+    // nothing was published for any version before 31 (version 1 was
+    // superseded within the debounce delay as well)
+    let stale: Vec<_> = c
+        .notifications
+        .iter()
+        .filter(|n| n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri)
+        .map(|n| n.params["version"].clone())
+        .collect();
+    assert!(stale.is_empty(), "stale publications: {stale:?}");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn pull_diagnostics_for_clients_that_pull() {
+    let mut caps = push_caps();
+    caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    let (mut c, init) = TestClient::start(caps, Value::Null);
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["identifier"],
+        "kqlint"
+    );
+    let uri = "file:///w/broken.kql";
+    c.open(uri, "kql", BROKEN_KQL);
+    let r = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(r["kind"], "full");
+    assert_eq!(r["items"][0]["code"], "KQL002");
+    let id = r["resultId"].clone();
+    let r = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}, "previousResultId": id}),
+        )
+        .unwrap();
+    assert_eq!(r["kind"], "unchanged");
+    // and no push
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": pos(0, 3)}),
+    )
+    .unwrap();
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|n| n.method == "textDocument/publishDiagnostics"),
+        "pushed although the client pulls"
+    );
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn hover_on_table_column_function_and_action_type() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/h.kql";
+    let text = "DeviceNetworkEvents\n| where ActionType == \"ConnectionSuccess\" and RemoteUrl has \"x\"\n| extend n = strlen(RemoteUrl)\n";
+    c.open(uri, "kql", text);
+    let hover = |c: &mut TestClient, line: u32, ch: u32| -> String {
+        let r = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": pos(line, ch)}),
+            )
+            .unwrap();
+        r["contents"]["value"].as_str().unwrap_or("").to_owned()
+    };
+    let table = hover(&mut c, 0, 5);
+    assert!(table.contains("(table) **DeviceNetworkEvents**"), "{table}");
+    assert!(table.contains("MicrosoftThreatProtection"), "{table}");
+    let col = hover(&mut c, 1, 48);
+    assert!(col.contains("(column) **RemoteUrl**: `string`"), "{col}");
+    assert!(
+        col.contains("Filled by ActionTypes:") && col.contains("`ConnectionSuccess`"),
+        "{col}"
+    );
+    let at = hover(&mut c, 1, 28);
+    assert!(at.contains("**ConnectionSuccess**"), "{at}");
+    assert!(at.contains("Fills:") && at.contains("`RemoteIP`"), "{at}");
+    let f = hover(&mut c, 2, 14);
+    assert!(f.contains("strlen("), "{f}");
+    assert!(f.contains("): long"), "{f}");
+    // nothing under white space
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(3, 0)}),
+        )
+        .unwrap();
+    assert!(r.is_null(), "{r}");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn hover_shows_the_rule_docs_of_a_diagnostic() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/broken.kql";
+    c.open(uri, "kql", BROKEN_KQL);
+    c.diagnostics(uri, 1);
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(1, 30)}),
+        )
+        .unwrap();
+    let v = r["contents"]["value"].as_str().unwrap();
+    assert!(v.contains("**KQL002** `unclosed-delimiter`"), "{v}");
+    assert!(v.contains("kqlint explain KQL002"), "{v}");
+    let e = c
+        .request("kqlint/explain", json!({"code": "unclosed-delimiter"}))
+        .unwrap();
+    assert!(
+        e["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("KQL002 unclosed-delimiter")
+    );
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn completion_of_operators_columns_tables_and_action_types() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/c.kql";
+    c.open(uri, "kql", "DeviceNetworkEvents\n| where \n");
+    let complete = |c: &mut TestClient, line: u32, ch: u32| {
+        c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos(line, ch)}),
+        )
+        .unwrap()
+    };
+    let r = complete(&mut c, 1, 8);
+    let l = labels(&r);
+    for col in [
+        "RemoteIP",
+        "RemoteUrl",
+        "ActionType",
+        "Timestamp",
+        "InitiatingProcessFileName",
+    ] {
+        assert!(l.contains(&col.to_string()), "{col} missing from {l:?}");
+    }
+    assert!(l.contains(&"strlen".to_string()));
+    assert!(
+        !l.contains(&"count".to_string()),
+        "aggregates only in summarize"
+    );
+    let item = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "RemoteIP")
+        .unwrap();
+    assert_eq!(item["detail"], "string");
+    assert_eq!(item["kind"], 5, "field");
+
+    // after `|`: operators
+    c.change(uri, 2, json!([{"text": "DeviceNetworkEvents\n| "}]));
+    let l = labels(&complete(&mut c, 1, 2));
+    assert!(
+        l.contains(&"where".to_string()) && l.contains(&"summarize".to_string()),
+        "{l:?}"
+    );
+    // at the start: tables
+    c.change(uri, 3, json!([{"text": "let x = 1;\nDevice"}]));
+    let r = complete(&mut c, 1, 6);
+    let l = labels(&r);
+    assert!(
+        l.contains(&"DeviceNetworkEvents".to_string()),
+        "{}",
+        l.len()
+    );
+    let item = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "DeviceNetworkEvents")
+        .unwrap();
+    assert_eq!(item["textEdit"]["range"], range(1, 0, 1, 6));
+    // inside `ActionType == "`
+    c.change(
+        uri,
+        4,
+        json!([{"text": "DeviceNetworkEvents\n| where ActionType == \"Conn\""}]),
+    );
+    let r = complete(&mut c, 1, 26);
+    let l = labels(&r);
+    assert!(
+        l.contains(&"ConnectionSuccess".to_string())
+            && l.contains(&"InboundConnectionAccepted".to_string()),
+        "{l:?}"
+    );
+    let item = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "ConnectionSuccess")
+        .unwrap();
+    assert_eq!(
+        item["textEdit"]["range"],
+        range(1, 23, 1, 27),
+        "the text between the quotes"
+    );
+    assert_eq!(item["textEdit"]["newText"], "ConnectionSuccess");
+    // `ActionType in ("a", ` and no quote yet
+    c.change(
+        uri,
+        5,
+        json!([{"text": "DeviceNetworkEvents\n| where ActionType in (\"ConnectionSuccess\", "}]),
+    );
+    let r = complete(&mut c, 1, 44);
+    let item = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "ConnectionFailed")
+        .unwrap();
+    assert_eq!(item["textEdit"]["newText"], "\"ConnectionFailed\"");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn completion_and_hover_inside_rule_yaml() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/r.yaml";
+    c.open(
+        uri,
+        "yaml",
+        "id: 1\nquery: |\n  DeviceNetworkEvents\n  | where Rem\nname: x\n",
+    );
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos(3, 13)}),
+        )
+        .unwrap();
+    let item = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "RemoteUrl")
+        .unwrap();
+    assert_eq!(item["textEdit"]["range"], range(3, 10, 3, 13));
+    // outside the query: nothing
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos(4, 2)}),
+        )
+        .unwrap();
+    assert!(r.is_null(), "{r}");
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(2, 4)}),
+        )
+        .unwrap();
+    assert_eq!(h["range"], range(2, 2, 2, 21));
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn definition_references_and_symbols_of_lets() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/r.yaml";
+    let text = "id: 1\nquery: |\n  let IP = \"1.2.3.4\";\n  DeviceNetworkEvents\n  | where RemoteIP == IP or LocalIP == IP\n";
+    c.open(uri, "yaml", text);
+    let at = |line, ch| json!({"textDocument": {"uri": uri}, "position": pos(line, ch)});
+    let d = c.request("textDocument/definition", at(4, 22)).unwrap();
+    assert_eq!(d["range"], range(2, 6, 2, 8));
+    let mut p = at(2, 7);
+    p["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", p).unwrap();
+    let ranges: Vec<_> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["range"].clone())
+        .collect();
+    assert_eq!(
+        ranges,
+        [range(2, 6, 2, 8), range(4, 22, 4, 24), range(4, 39, 4, 41)]
+    );
+    let s = c
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(s[0]["name"], "IP");
+    assert_eq!(s[0]["selectionRange"], range(2, 6, 2, 8));
+    assert_eq!(s[1]["name"], "DeviceNetworkEvents");
+    assert_eq!(s[1]["children"][0]["name"], "where");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn bad_requests_get_errors_and_the_server_keeps_serving() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/q.kql";
+    c.open(uri, "kql", "print 1");
+    let e = c.request("textDocument/formatting", json!({})).unwrap_err();
+    assert_eq!(e.0, -32601, "method not found");
+    let e = c
+        .request("textDocument/hover", json!({"textDocument": 3}))
+        .unwrap_err();
+    assert_eq!(e.0, -32602, "invalid params");
+    let e = c
+        .request("initialize", json!({"capabilities": {}}))
+        .unwrap_err();
+    assert_eq!(e.0, -32600);
+    // notifications with bad parameters and unknown ones are ignored
+    c.notify("textDocument/didChange", json!({"textDocument": "x"}));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nope.kql", "version": 2}, "contentChanges": []}),
+    );
+    c.notify("$/unknown", json!(null));
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": 7}}));
+    // positions past the end of the document
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(4_000_000, 4_000_000)}),
+        )
+        .unwrap();
+    assert!(r.is_null());
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos(0, 99)}),
+        )
+        .unwrap();
+    assert!(!labels(&r).is_empty());
+    // a document that is not open
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": "file:///x.kql"}, "position": pos(0, 0)}),
+        )
+        .unwrap();
+    assert!(r.is_null());
+    // still serving
+    c.change(uri, 2, json!([{"range": range(0, 7, 0, 7), "text": " +"}]));
+    assert_eq!(c.diagnostics(uri, 2).len(), 1);
+    // after shutdown, requests are refused
+    c.request("shutdown", Value::Null).unwrap();
+    let e = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(0, 0)}),
+        )
+        .unwrap_err();
+    assert_eq!(e.0, -32600);
+    c.notify("exit", Value::Null);
+}
+
+#[test]
+fn a_10_mb_document_is_checked_and_the_server_keeps_serving() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let line = "| where RemoteUrl has \"contoso\" and RemotePort == 443\n";
+    let mut text = String::from("DeviceNetworkEvents\n");
+    while text.len() < 10_000_000 {
+        text.push_str(line);
+    }
+    text.push_str("| where (");
+    let big = "file:///w/big.kql";
+    c.open(big, "kql", &text);
+    let small = "file:///w/small.kql";
+    c.open(small, "kql", "print (");
+    let d = c.diagnostics(big, 1);
+    let last = text.lines().count() as u32 - 1;
+    assert_eq!(d.len(), 1, "{:?}", &d[..d.len().min(3)]);
+    assert_eq!(d[0]["code"], "KQL007");
+    assert_eq!(d[0]["range"]["start"]["line"], last);
+    assert_eq!(c.diagnostics(small, 1).len(), 1);
+    // an edit at the very end of the big document
+    c.change(
+        big,
+        2,
+        json!([{"range": range(last, 9, last, 9), "text": "1)"}]),
+    );
+    assert!(c.diagnostics(big, 2).is_empty());
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": big}, "position": pos(0, 3)}),
+        )
+        .unwrap();
+    assert!(
+        r["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("DeviceNetworkEvents")
+    );
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn settings_changes_recheck_open_documents() {
+    let dir = std::env::temp_dir().join(format!("kqlint-lsp-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("MyTable_CL.json"),
+        r#"{"Name": "MyTable_CL", "Properties": [{"Name": "Field_s", "Type": "String"}]}"#,
+    )
+    .unwrap();
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/custom.kql";
+    c.open(uri, "kql", "MyTable_CL\n| where ");
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos(1, 8)}),
+        )
+        .unwrap();
+    assert!(!labels(&r).contains(&"Field_s".to_string()));
+    c.diagnostics(uri, 1);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"kqlint": {"configPath": null, "schemaDirs": [dir.to_string_lossy()]}}}),
+    );
+    // checked again with the new settings
+    c.diagnostics(uri, 1);
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos(1, 8)}),
+        )
+        .unwrap();
+    assert!(
+        labels(&r).contains(&"Field_s".to_string()),
+        "{:?}",
+        labels(&r)
+    );
+    // a change of kqlint.toml checks again too
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": "file:///w/kqlint.toml", "type": 2}]}),
+    );
+    c.diagnostics(uri, 1);
+    assert_eq!(c.stop(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
