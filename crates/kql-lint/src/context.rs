@@ -1,0 +1,103 @@
+//! What a rule sees: the query, its tree, the schema catalogue, what kind
+//! of query it is and the options.
+
+use crate::placeholder::PlaceholderPatterns;
+use kql_schema::Catalog;
+use kql_syntax::Parse;
+use kqlint_source::YamlNode;
+
+/// What the query is for. Some rules only make sense for some kinds (a
+/// hunting query needs its own time filter; an analytic rule's time window
+/// is its `queryPeriod`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QueryKind {
+    /// A `.kql` / `.csl` file.
+    File,
+    /// A scheduled or NRT analytic rule (has `queryFrequency`,
+    /// `queryPeriod`, `triggerOperator` or `kind: Scheduled|NRT`).
+    AnalyticRule,
+    /// A hunting query: a rule YAML with a `query` and none of the above.
+    Hunting,
+    /// An entity Exploration Query (`InputEntityType` / `InputFields`): the
+    /// portal fills `'<Name>'`-style parameters in at run time.
+    Exploration,
+    /// An ASIM or solution parser (`ParserQuery` / `FunctionQuery`).
+    Parser,
+}
+
+impl QueryKind {
+    /// The kind of a rule YAML file from its top-level keys and the key
+    /// that holds the query.
+    pub fn of_yaml(root: &YamlNode, query_key: Option<&str>) -> QueryKind {
+        if matches!(query_key, Some("ParserQuery" | "FunctionQuery")) {
+            return QueryKind::Parser;
+        }
+        let has = |k: &str| root.get(k).is_some();
+        if has("InputEntityType") || has("InputFields") {
+            return QueryKind::Exploration;
+        }
+        let kind = root.get("kind").and_then(YamlNode::as_str).unwrap_or("");
+        if has("queryFrequency")
+            || has("queryPeriod")
+            || has("triggerOperator")
+            || kind.eq_ignore_ascii_case("scheduled")
+            || kind.eq_ignore_ascii_case("nrt")
+        {
+            return QueryKind::AnalyticRule;
+        }
+        QueryKind::Hunting
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryKind::File => "query file",
+            QueryKind::AnalyticRule => "analytic rule",
+            QueryKind::Hunting => "hunting query",
+            QueryKind::Exploration => "exploration query",
+            QueryKind::Parser => "parser",
+        }
+    }
+}
+
+/// Options from configuration.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    pub placeholders: PlaceholderPatterns,
+}
+
+/// One query, ready for the rules.
+pub struct LintContext<'a> {
+    /// The query text; spans index into it.
+    pub text: &'a str,
+    pub parse: &'a Parse,
+    pub catalog: &'a Catalog,
+    pub kind: QueryKind,
+    pub options: &'a LintOptions,
+}
+
+impl<'a> LintContext<'a> {
+    pub fn new(
+        text: &'a str,
+        parse: &'a Parse,
+        catalog: &'a Catalog,
+        kind: QueryKind,
+        options: &'a LintOptions,
+    ) -> LintContext<'a> {
+        LintContext {
+            text,
+            parse,
+            catalog,
+            kind,
+            options,
+        }
+    }
+
+    /// Whether a span of the query overlaps a comment (a fix that would
+    /// drop or move a comment is not offered as safe).
+    pub(crate) fn has_comment_in(&self, span: kql_syntax::Span) -> bool {
+        self.parse
+            .comments
+            .iter()
+            .any(|c| c.start < span.end && span.start < c.end)
+    }
+}

@@ -1,0 +1,43 @@
+//! The lint rules, one file each. A rule file declares its `META` (code,
+//! name, docs and pass/fail examples) and a `check` function.
+
+use crate::context::LintContext;
+use kqlint_diagnostics::Diagnostic;
+
+pub(crate) mod contains_instead_of_has;
+pub(crate) mod has_ipv4;
+pub(crate) mod impossible_case_comparison;
+pub(crate) mod join_without_kind;
+pub(crate) mod let_shadows_column;
+pub(crate) mod missing_time_filter;
+pub(crate) mod obsolete_function;
+pub(crate) mod placeholder_in_metadata;
+pub(crate) mod regex_without_metacharacters;
+pub(crate) mod take_without_sort;
+pub(crate) mod tolower_comparison;
+pub(crate) mod unbounded_mv_expand;
+pub(crate) mod unfilled_placeholder;
+pub(crate) mod unscoped_search;
+pub(crate) mod unused_let;
+pub(crate) mod wildcard_in_string_operator;
+
+type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
+
+/// The rules that look at a query, in code order.
+pub(crate) static QUERY_RULES: &[Check] = &[
+    unfilled_placeholder::check,
+    join_without_kind::check,
+    contains_instead_of_has::check,
+    tolower_comparison::check,
+    has_ipv4::check,
+    obsolete_function::check,
+    unused_let::check,
+    let_shadows_column::check,
+    unscoped_search::check,
+    take_without_sort::check,
+    unbounded_mv_expand::check,
+    missing_time_filter::check,
+    regex_without_metacharacters::check,
+    wildcard_in_string_operator::check,
+    impossible_case_comparison::check,
+];

@@ -1,0 +1,179 @@
+//! KQL306 `unused-let`: a `let` whose name is never used.
+
+use crate::ast_util::{line_end_inclusive, line_start};
+use crate::context::LintContext;
+use kql_syntax::ast::*;
+use kql_syntax::visit::{self, Visitor};
+use kql_syntax::{Span, TokenKind};
+use kqlint_diagnostics::{
+    Applicability, Category, Diagnostic, ExampleKind, Fix, RuleMeta, Severity,
+};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "KQL306",
+    name: "unused-let",
+    category: Category::Lint,
+    severity: Severity::Warning,
+    summary: "A `let` statement whose name is never used.",
+    what: "Reports a `let` (a value, a query or a function) whose name appears nowhere else in the query. A name \
+           counts as used wherever it is written: as a reference, in a wildcard such as `union Sign*`, or in a \
+           string such as `table(\"name\")`. `let ... = view` is not reported (`union *` reads views), nor is \
+           anything in a text that holds only `let` statements (a library of definitions).",
+    why: "An unused `let` is dead code: usually a leftover from editing, sometimes a sign that the query does \
+          not use a value it was meant to (a threshold or an allow-list that is never applied).",
+    fix: "Use the value where it was meant to be used, or delete the statement. `--fix` deletes it: a `let` has \
+          no effect of its own, so the query's results do not change.",
+    fixable: true,
+    example_kind: ExampleKind::Kql,
+    fail: &[
+        "let threshold = 5;\nlet lookback = 1d;\nSigninLogs\n| where TimeGenerated > ago(lookback)",
+    ],
+    pass: &["let lookback = 1d;\nSigninLogs\n| where TimeGenerated > ago(lookback)"],
+};
+
+#[derive(Default)]
+struct Uses {
+    idents: Vec<(String, Span)>,
+    strings: Vec<String>,
+    patterns: Vec<NamePattern>,
+}
+
+impl Visitor for Uses {
+    fn visit_ident(&mut self, i: &Ident) {
+        self.idents.push((i.name.to_string(), i.span));
+    }
+    fn visit_literal(&mut self, l: &Literal) {
+        if let LitKind::String(s) = &l.kind {
+            self.strings.push(s.value.clone());
+        }
+    }
+    fn visit_name_pattern(&mut self, p: &NamePattern) {
+        self.patterns.push(p.clone());
+    }
+}
+
+pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    let q = &ctx.parse.query;
+    if !q.statements.iter().any(|s| matches!(s, Statement::Expr(_))) {
+        return;
+    }
+    let mut uses = Uses::default();
+    visit::walk_query(&mut uses, q);
+    let mut lets: Vec<&LetStmt> = Vec::new();
+    let mut stack: Vec<&Statement> = q.statements.iter().collect();
+    while let Some(s) = stack.pop() {
+        if let Statement::Let(l) = s {
+            lets.push(l);
+            if let LetValue::Function(f) = &l.value {
+                stack.extend(f.body.iter());
+            }
+        }
+    }
+    lets.sort_by_key(|l| l.span.start);
+    let tokens = kql_syntax::lex(ctx.text);
+    for l in lets {
+        if matches!(l.value, LetValue::View(_)) {
+            continue;
+        }
+        let name = l.name.as_str();
+        let used = uses
+            .idents
+            .iter()
+            .any(|(n, span)| n == name && *span != l.name.span)
+            || uses.strings.iter().any(|s| s == name)
+            || uses
+                .patterns
+                .iter()
+                .any(|p| p.has_wildcard() && p.matches(name));
+        if used {
+            continue;
+        }
+        let what = match l.value {
+            LetValue::Function(_) => "function",
+            _ => "value",
+        };
+        let mut d = Diagnostic::new(
+            &META,
+            l.name.span,
+            format!("`{name}` is defined but never used"),
+        )
+        .with_help(format!(
+            "use the {what} where it was meant to be used, or delete this `let`"
+        ));
+        if let Some(span) = removal(ctx.text, &tokens, l.span) {
+            d = d.with_fix(Fix::replace(
+                format!("Delete the unused `let {name}`"),
+                span,
+                "",
+                Applicability::Safe,
+            ));
+        }
+        out.push(d);
+    }
+}
+
+/// The text to delete for a `let` statement: the statement and its `;`,
+/// and the whole line(s) when nothing else is on them.
+fn removal(text: &str, tokens: &[kql_syntax::Token], stmt: Span) -> Option<Span> {
+    let next = tokens
+        .iter()
+        .find(|t| t.span.start >= stmt.end && t.kind != TokenKind::Whitespace)?;
+    if next.kind != TokenKind::Semi {
+        return None;
+    }
+    let (start, end) = (stmt.start as usize, next.span.end as usize);
+    let ls = line_start(text, start);
+    let le = line_end_inclusive(text, end);
+    let before_blank = text[ls..start].trim().is_empty();
+    let after = &text[end..le];
+    if before_blank && after.trim().is_empty() {
+        return Some(Span::new(ls as u32, le as u32));
+    }
+    // Keep what follows on the line (another statement, a comment).
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let end = if before_blank { end + spaces } else { end };
+    Some(Span::new(start as u32, end as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{fixed, lint};
+
+    const R: &str = "unused-let";
+
+    #[test]
+    fn removes_whole_lines() {
+        assert_eq!(
+            fixed("let a = 1;\nlet b = 2;\nprint b", R),
+            "let b = 2;\nprint b"
+        );
+        assert_eq!(fixed("let a = 1; // note\nprint 1", R), "// note\nprint 1");
+        assert_eq!(
+            fixed("let b = 2; let a = 1;\nprint b", R),
+            "let b = 2; \nprint b"
+        );
+        assert_eq!(
+            fixed("let f = (x: long) {\n  x + 1\n};\nprint 1", R),
+            "print 1"
+        );
+    }
+
+    #[test]
+    fn every_kind_of_use_counts() {
+        assert!(lint("let a = 1;\nprint a", R).is_empty());
+        assert!(lint("let SigninX = T;\nunion Signin*", R).is_empty());
+        assert!(lint("let t = T;\ntable(\"t\")", R).is_empty());
+        assert!(lint("let f = (x: long) { x };\nprint f(1)", R).is_empty());
+        assert!(lint("let v = view () { T };\nunion *", R).is_empty());
+        assert!(lint("let a = 1;\nlet b = 2;", R).is_empty());
+        // used only by another unused let: one finding now, one after the fix
+        assert_eq!(lint("let a = 1;\nlet b = a;\nprint 1", R).len(), 1);
+    }
+
+    #[test]
+    fn lets_inside_functions() {
+        let d = lint("let f = () { let inner = 1; 2 };\nprint f()", R);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("`inner`"));
+    }
+}
