@@ -157,6 +157,10 @@ fn builtin_data() -> Arc<Builtin> {
 /// same name).
 pub struct Catalog {
     builtin: Option<Arc<Builtin>>,
+    /// The bundled tables are left out (built-in functions and ActionTypes stay).
+    no_bundled_tables: bool,
+    /// The bundled stored functions are left out.
+    no_bundled_stored: bool,
     user_tables: BTreeMap<SmolStr, Table>,
     user_functions: BTreeMap<SmolStr, StoredFunction>,
 }
@@ -167,6 +171,8 @@ impl Catalog {
     pub fn builtin() -> &'static Catalog {
         BUILTIN_CATALOG.get_or_init(|| Catalog {
             builtin: Some(builtin_data()),
+            no_bundled_tables: false,
+            no_bundled_stored: false,
             user_tables: BTreeMap::new(),
             user_functions: BTreeMap::new(),
         })
@@ -179,6 +185,8 @@ impl Catalog {
     pub fn builtin_uncached() -> Catalog {
         Catalog {
             builtin: Some(Arc::new(Builtin::load())),
+            no_bundled_tables: false,
+            no_bundled_stored: false,
             user_tables: BTreeMap::new(),
             user_functions: BTreeMap::new(),
         }
@@ -212,6 +220,9 @@ impl Catalog {
         if let Some(t) = self.user_tables.get(name) {
             return Some(t);
         }
+        if self.no_bundled_tables {
+            return None;
+        }
         let b = self.builtin.as_deref()?;
         Builtin::find(&b.tables, name)
             .first()
@@ -233,7 +244,7 @@ impl Catalog {
     /// Every table name, sorted (ordinal), without parsing any table.
     pub fn table_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.user_tables.keys().map(|k| k.as_str()).collect();
-        if let Some(b) = self.builtin.as_deref() {
+        if let Some(b) = self.builtin.as_deref().filter(|_| !self.no_bundled_tables) {
             names.extend(
                 b.tables
                     .iter()
@@ -345,6 +356,9 @@ impl Catalog {
         if let Some(f) = self.user_functions.get(name) {
             return Some(f);
         }
+        if self.no_bundled_stored {
+            return None;
+        }
         let b = self.builtin.as_deref()?;
         Builtin::find(&b.stored, name)
             .first()
@@ -354,7 +368,7 @@ impl Catalog {
     /// Every stored function name, sorted.
     pub fn stored_function_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.user_functions.keys().map(|k| k.as_str()).collect();
-        if let Some(b) = self.builtin.as_deref() {
+        if let Some(b) = self.builtin.as_deref().filter(|_| !self.no_bundled_stored) {
             names.extend(
                 b.stored
                     .iter()
@@ -467,6 +481,8 @@ impl Catalog {
 /// ```
 pub struct CatalogBuilder {
     builtin: bool,
+    bundled_tables: bool,
+    bundled_stored: bool,
     standard_columns: bool,
     tables: BTreeMap<SmolStr, Table>,
     functions: BTreeMap<SmolStr, StoredFunction>,
@@ -484,6 +500,8 @@ impl CatalogBuilder {
     pub fn new() -> Self {
         CatalogBuilder {
             builtin: true,
+            bundled_tables: true,
+            bundled_stored: true,
             standard_columns: true,
             tables: BTreeMap::new(),
             functions: BTreeMap::new(),
@@ -498,6 +516,22 @@ impl CatalogBuilder {
             builtin: false,
             ..Self::new()
         }
+    }
+
+    /// Whether the bundled tables are part of the catalogue (default: yes).
+    /// Without them only user tables are known, while the built-in
+    /// functions and ActionType catalogues stay: for checking against
+    /// exactly the schema another tool was given.
+    pub fn bundled_tables(&mut self, yes: bool) -> &mut Self {
+        self.bundled_tables = yes;
+        self
+    }
+
+    /// Whether the bundled stored functions (`_GetWatchlist`, ASIM parsers,
+    /// ...) are part of the catalogue (default: yes).
+    pub fn bundled_stored_functions(&mut self, yes: bool) -> &mut Self {
+        self.bundled_stored = yes;
+        self
     }
 
     /// Whether user tables get the Log Analytics standard columns they lack
@@ -604,6 +638,8 @@ impl CatalogBuilder {
         (
             Catalog {
                 builtin,
+                no_bundled_tables: !self.bundled_tables,
+                no_bundled_stored: !self.bundled_stored,
                 user_tables,
                 user_functions: self.functions,
             },

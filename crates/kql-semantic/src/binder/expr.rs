@@ -1,0 +1,1635 @@
+//! Scalar expressions, names, calls and output-column naming.
+
+use super::{Binder, Cx, Decl, Fact, Out, Sym, Tab, Val, env_lookup, env_names, literal_string};
+use crate::builtins::{self, CallProblem};
+use crate::names::{ProjBuilder, name_fragment};
+use crate::rules::*;
+use crate::ty::{Column, Schema, Ty};
+use crate::{Resolved, operators};
+use kql_schema::{Function, FunctionKind, ResultNameKind, ReturnKind};
+use kql_syntax::Span;
+use kql_syntax::ast::{self, ColumnExpr, ColumnNames, Expr, ExprKind, Ident, LitKind};
+use kqlint_diagnostics::{Applicability, Diagnostic, Fix};
+use smol_str::{SmolStr, format_smolstr};
+use std::rc::Rc;
+
+/// How a projection treats its columns (Kusto's `ProjectionStyle`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Style {
+    Default,
+    Extend,
+    Print,
+    Replace,
+    Summarize,
+}
+
+/// The conversion functions whose call on a column of the target type is a
+/// no-op (the result stands for the column).
+const CONVERSIONS: &[&str] = &[
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "todecimal",
+    "todouble",
+    "toreal",
+    "todynamic",
+    "toobject",
+    "toguid",
+    "toint",
+    "tolong",
+    "tostring",
+    "totime",
+    "totimespan",
+];
+
+fn ident_text(name: &str, quoted: bool) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if plain && !quoted {
+        name.to_string()
+    } else {
+        format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
+}
+
+fn literal_type(l: &ast::Literal) -> Ty {
+    match &l.kind {
+        LitKind::Bool(_) => Ty::Bool,
+        LitKind::Long(_) => Ty::Long,
+        LitKind::Int(_) => Ty::Int,
+        LitKind::Real(_) => Ty::Real,
+        LitKind::Decimal(_) => Ty::Decimal,
+        LitKind::String(_) => Ty::String,
+        LitKind::DateTime(_) => Ty::DateTime,
+        LitKind::TimeSpan(_) => Ty::TimeSpan,
+        LitKind::Guid(_) => Ty::Guid,
+        LitKind::Dynamic(_) => Ty::Dynamic,
+        LitKind::TypedNull(t) => Ty::parse(&t.name).unwrap_or(Ty::Unknown),
+        LitKind::TypeOf(_) => Ty::Unknown,
+    }
+}
+
+/// The type a `typeof(...)` literal or a type-name string names.
+fn type_literal(e: &Expr) -> Option<Ty> {
+    match &e.kind {
+        ExprKind::Literal(ast::Literal {
+            kind: LitKind::TypeOf(items),
+            ..
+        }) if items.len() == 1 => match &items[0] {
+            ast::TypeOfItem::Type(t) => Ty::parse(&t.name),
+            ast::TypeOfItem::Column(_) => None,
+        },
+        _ => literal_string(e).and_then(Ty::parse),
+    }
+}
+
+impl<'a> Binder<'a> {
+    // ------------------------------------------------------------ values
+
+    /// Binds any expression (scalar or tabular).
+    pub fn value(&mut self, e: &'a Expr, cx: &Cx<'a>) -> Out {
+        self.deeper(|b| b.value_inner(e, cx))
+            .unwrap_or_else(Out::any)
+    }
+
+    /// Binds an expression that must be scalar.
+    pub fn scalar(&mut self, e: &'a Expr, cx: &Cx<'a>) -> Out {
+        let out = self.value(e, cx);
+        if let Val::Table(_) = out.val {
+            self.diag(
+                &SCALAR_EXPECTED,
+                e.span,
+                "a table is used where a scalar value is expected",
+            );
+            return Out::any();
+        }
+        out
+    }
+
+    /// Binds an expression that must be tabular.
+    pub fn tabular(&mut self, e: &'a Expr, cx: &Cx<'a>) -> Tab {
+        let out = match &e.kind {
+            ExprKind::Name(id) => self.name(id, cx, true),
+            ExprKind::NamePattern(p) => Out::val(Val::Table(self.table_pattern(p, false))),
+            _ => self.value(e, cx),
+        };
+        match out.val {
+            Val::Table(t) => t,
+            Val::Scalar(t) if t.is_known() => {
+                self.diag(
+                    &TABULAR_EXPECTED,
+                    e.span,
+                    format!("a tabular expression is expected here, but this is a scalar value of type `{t}`"),
+                );
+                Tab::open()
+            }
+            _ => Tab::open(),
+        }
+    }
+
+    fn value_inner(&mut self, e: &'a Expr, cx: &Cx<'a>) -> Out {
+        match &e.kind {
+            ExprKind::Error | ExprKind::Star | ExprKind::EntityGroup(_) => {
+                if let ExprKind::EntityGroup(items) = &e.kind {
+                    for i in items {
+                        let _ = self.value(i, &cx.no_row());
+                    }
+                }
+                Out::any()
+            }
+            ExprKind::Literal(l) => {
+                let mut o = Out::scalar(literal_type(l));
+                o.constant = true;
+                if let LitKind::String(s) = &l.kind {
+                    o.string = Some(SmolStr::new(&s.value));
+                }
+                o
+            }
+            ExprKind::Name(id) => self.name(id, cx, false),
+            ExprKind::NamePattern(p) => {
+                if cx.row.is_some() {
+                    // a column pattern outside the operators that take one
+                    Out::any()
+                } else {
+                    Out::val(Val::Table(self.table_pattern(p, false)))
+                }
+            }
+            ExprKind::Paren(inner) => {
+                let o = self.value(inner, cx);
+                Out { col: None, ..o }
+            }
+            ExprKind::Unary {
+                op,
+                op_span,
+                operand,
+            } => {
+                let o = self.scalar(operand, cx);
+                match operators::unary(*op, o.ty(), o.constant) {
+                    Ok(t) => Out {
+                        constant: o.constant,
+                        ..Out::scalar(t)
+                    },
+                    Err(t) => {
+                        self.diag(
+                            &OPERAND_TYPE_MISMATCH,
+                            *op_span,
+                            format!(
+                                "the operator `{}` is not defined for a value of type `{}`",
+                                if *op == ast::UnaryOp::Neg { "-" } else { "+" },
+                                o.ty()
+                            ),
+                        );
+                        Out::scalar(t)
+                    }
+                }
+            }
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs, cx),
+            ExprKind::InList {
+                op,
+                op_span,
+                lhs,
+                list,
+                ..
+            } => {
+                let l = self.scalar(lhs, cx);
+                for item in list {
+                    let _ = self.value(item, cx);
+                }
+                if !operators::in_lhs_ok(*op, l.ty()) {
+                    self.diag(
+                        &OPERAND_TYPE_MISMATCH,
+                        *op_span,
+                        format!(
+                            "the operator `{}` needs a string or dynamic value on its left, not `{}`",
+                            op.as_str(),
+                            l.ty()
+                        ),
+                    );
+                }
+                self.check_action_type_in(&l, *op, list, cx);
+                Out::scalar(Ty::Bool)
+            }
+            ExprKind::Between {
+                op_span,
+                lhs,
+                low,
+                high,
+                ..
+            } => {
+                let l = self.scalar(lhs, cx);
+                let _ = self.scalar(low, cx);
+                let _ = self.scalar(high, cx);
+                if !operators::between_ok(l.ty()) {
+                    self.diag(
+                        &OPERAND_TYPE_MISMATCH,
+                        *op_span,
+                        format!(
+                            "`between` needs a number, datetime or timespan value, not `{}`",
+                            l.ty()
+                        ),
+                    );
+                }
+                Out::scalar(Ty::Bool)
+            }
+            ExprKind::Call {
+                receiver,
+                func,
+                args,
+                ..
+            } => self.call(e, receiver.as_deref(), func, args, cx),
+            ExprKind::Member { expr, name } => self.member(e, expr, name, cx),
+            ExprKind::Index { expr, index } => {
+                let recv = self.scalar(expr, cx);
+                let _ = self.scalar(
+                    index,
+                    &Cx {
+                        agg: cx.agg,
+                        ..cx.clone()
+                    },
+                );
+                self.facts.insert(expr.span, Fact::Recv(recv.ty()));
+                Out::scalar(match recv.ty() {
+                    Ty::Unknown => Ty::Unknown,
+                    _ => Ty::Dynamic,
+                })
+            }
+            ExprKind::Pipeline(p) => {
+                let t = self.pipeline(p, None, cx);
+                Out::val(Val::Table(t))
+            }
+            ExprKind::Operator(op) => {
+                let t = self.operator(op, None, cx);
+                Out::val(Val::Table(t))
+            }
+        }
+    }
+
+    fn member(&mut self, e: &'a Expr, expr: &'a Expr, name: &'a Ident, cx: &Cx<'a>) -> Out {
+        // $left.x / $right.x in join conditions
+        if let ExprKind::Name(side) = &expr.kind
+            && (side.name == "$left" || side.name == "$right")
+        {
+            let row = if side.name == "$left" {
+                cx.row.clone()
+            } else {
+                cx.right.clone()
+            };
+            let Some(row) = row else {
+                return Out::any();
+            };
+            return self.column_ref(name, &row, cx, false);
+        }
+        let recv = self.value(expr, cx);
+        match recv.val {
+            Val::Table(_) => {
+                // `database("d").T`, `T.column`: not modelled
+                Out::any()
+            }
+            Val::Any => {
+                self.facts.insert(expr.span, Fact::Recv(Ty::Unknown));
+                Out::scalar(Ty::Unknown)
+            }
+            _ => {
+                let t = recv.ty();
+                self.facts.insert(expr.span, Fact::Recv(t));
+                let _ = e;
+                Out::scalar(if t.is_known() {
+                    Ty::Dynamic
+                } else {
+                    Ty::Unknown
+                })
+            }
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: ast::BinaryOp,
+        op_span: Span,
+        lhs: &'a Expr,
+        rhs: &'a Expr,
+        cx: &Cx<'a>,
+    ) -> Out {
+        let l = self.scalar(lhs, cx);
+        let r = self.scalar(rhs, cx);
+        if op != ast::BinaryOp::SearchColon {
+            self.check_action_type_binary(op, &l, &r, lhs, rhs);
+        }
+        let (lt, rt) = (l.ty(), r.ty());
+        match operators::binary(op, lt, rt) {
+            Ok(t) => Out {
+                constant: l.constant && r.constant,
+                ..Out::scalar(t)
+            },
+            Err(t) => {
+                if !cx.lenient {
+                    self.diag(
+                        &OPERAND_TYPE_MISMATCH,
+                        op_span,
+                        format!(
+                            "the operator `{}` is not defined for `{lt}` and `{rt}`",
+                            op.as_str()
+                        ),
+                    );
+                }
+                Out::scalar(t)
+            }
+        }
+    }
+
+    // ------------------------------------------------------------- names
+
+    /// A column of `row` named by `id` (`$left.x`, plain names).
+    fn column_ref(&mut self, id: &Ident, row: &Tab, cx: &Cx<'a>, report: bool) -> Out {
+        if let Some(c) = row.schema.column(&id.name) {
+            let c = c.clone();
+            self.record(
+                id.span,
+                &id.name,
+                Resolved::Column {
+                    ty: c.ty,
+                    table: c.table().map(SmolStr::new),
+                },
+            );
+            self.check_populated(&c, id.span, row);
+            return Out {
+                val: Val::Scalar(c.ty),
+                col: Some(c.clone()),
+                result_col: Some(c),
+                string: None,
+                constant: false,
+            };
+        }
+        if row.schema.is_open() || cx.lenient {
+            self.record(id.span, &id.name, Resolved::OpenColumn);
+            let c = self.new_col(id.name.clone(), Ty::Unknown);
+            return Out {
+                val: Val::Scalar(Ty::Unknown),
+                col: Some(c.clone()),
+                result_col: Some(c),
+                string: None,
+                constant: false,
+            };
+        }
+        if report {
+            self.unknown_column(id, cx);
+        }
+        Out::any()
+    }
+
+    /// Resolves a name: in a scalar context the columns of the current row
+    /// come first, then `let`s and parameters, then tables and stored
+    /// functions; in a tabular context columns are skipped.
+    pub fn name(&mut self, id: &Ident, cx: &Cx<'a>, tabular: bool) -> Out {
+        let n = &id.name;
+        if !tabular
+            && let Some(row) = &cx.row
+            && row.schema.column(n).is_some()
+        {
+            let row = row.clone();
+            return self.column_ref(id, &row, cx, false);
+        }
+        if let Some(node) = env_lookup(&cx.env, n) {
+            let (sym, decl) = (node.sym.clone(), node.decl);
+            self.reference_let(decl, id.span);
+            let def_span = match decl {
+                Decl::Let { span, .. } | Decl::Param { span, .. } => span,
+                Decl::Hidden => Span::default(),
+            };
+            let is_param = matches!(decl, Decl::Param { .. });
+            return match sym {
+                Sym::Scalar { ty, string } => {
+                    self.record(
+                        id.span,
+                        n,
+                        if is_param {
+                            Resolved::Parameter {
+                                definition: def_span,
+                                ty: Some(ty),
+                            }
+                        } else {
+                            Resolved::Let {
+                                definition: def_span,
+                                tabular: false,
+                                ty,
+                            }
+                        },
+                    );
+                    Out {
+                        string,
+                        constant: true,
+                        ..Out::scalar(ty)
+                    }
+                }
+                Sym::Table(t, tables) => {
+                    self.record(
+                        id.span,
+                        n,
+                        if is_param {
+                            Resolved::Parameter {
+                                definition: def_span,
+                                ty: None,
+                            }
+                        } else {
+                            Resolved::Let {
+                                definition: def_span,
+                                tabular: true,
+                                ty: Ty::Unknown,
+                            }
+                        },
+                    );
+                    for t in tables.iter() {
+                        self.read_table(t);
+                    }
+                    Out::val(Val::Table(t))
+                }
+                Sym::Func(f) => {
+                    self.record(
+                        id.span,
+                        n,
+                        Resolved::LetFunction {
+                            definition: def_span,
+                        },
+                    );
+                    // a function without required parameters may be
+                    // referenced without `()`
+                    if f.def.params.iter().all(|p| p.default.is_some()) {
+                        let args: Vec<Option<Out>> = vec![None; f.def.params.len()];
+                        Out::val(self.expand(&f, &args))
+                    } else {
+                        Out::any()
+                    }
+                }
+                Sym::Unknown => {
+                    self.record(
+                        id.span,
+                        n,
+                        Resolved::Parameter {
+                            definition: def_span,
+                            ty: None,
+                        },
+                    );
+                    Out::any()
+                }
+            };
+        }
+        if let Some(t) = self.catalog_tabular(n) {
+            let resolved =
+                if self.catalog.stored_function(n).is_some() && self.catalog.table(n).is_none() {
+                    Resolved::StoredFunction
+                } else {
+                    Resolved::Table
+                };
+            self.record(id.span, n, resolved);
+            return Out::val(Val::Table(t));
+        }
+        if let Some(row) = &cx.row
+            && (row.schema.is_open() || cx.lenient)
+            && !tabular
+        {
+            self.record(id.span, n, Resolved::OpenColumn);
+            let c = self.new_col(n.clone(), Ty::Unknown);
+            return Out {
+                val: Val::Scalar(Ty::Unknown),
+                col: Some(c.clone()),
+                result_col: Some(c),
+                string: None,
+                constant: false,
+            };
+        }
+        if cx.lenient {
+            return Out::any();
+        }
+        self.record(id.span, n, Resolved::Unresolved);
+        if n == "$left" || n == "$right" {
+            return Out::any();
+        }
+        if tabular {
+            self.unknown_table(id, cx);
+        } else if !self.catalog.functions_named(n).is_empty() {
+            self.diag(
+                &WRONG_ARGUMENT_COUNT,
+                id.span,
+                format!("`{n}` is a function: call it with an argument list, `{n}()`"),
+            );
+        } else {
+            self.unknown_column(id, cx);
+        }
+        Out::any()
+    }
+
+    /// A table or stored function of the catalogue referenced by name (a
+    /// stored function without required parameters wins over a table of the
+    /// same name, as in Kusto).
+    fn catalog_tabular(&mut self, n: &str) -> Option<Tab> {
+        if let Some(sf) = self.catalog.stored_function(n)
+            && sf.min_args() == 0
+            && (self.catalog.table(n).is_none() || !sf.result_columns.is_empty())
+        {
+            return Some(self.stored_result(n));
+        }
+        let s = self.table_schema(n)?;
+        self.read_table(n);
+        Some(Tab::new(s))
+    }
+
+    /// The result of calling a stored function.
+    fn stored_result(&mut self, n: &str) -> Tab {
+        let Some(sf) = self.catalog.stored_function(n) else {
+            return Tab::open();
+        };
+        let open = sf.open_result || sf.result_columns.is_empty();
+        let cols: Vec<Column> = sf
+            .result_columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: Ty::from_scalar(c.ty),
+                origin: None,
+                hidden: c.hidden,
+                id: 0,
+            })
+            .collect();
+        let cols = cols
+            .into_iter()
+            .map(|mut c| {
+                c.id = self.ids.next();
+                c
+            })
+            .collect();
+        Tab::new(Schema::new(cols, open))
+    }
+
+    /// `union Device*`, `search in (Security*)`: the matching catalogue tables.
+    pub fn table_pattern(&mut self, p: &ast::NamePattern, fuzzy: bool) -> Tab {
+        let names: Vec<String> = self
+            .catalog
+            .table_names()
+            .into_iter()
+            .filter(|n| p.matches(n))
+            .map(str::to_owned)
+            .collect();
+        if names.is_empty() {
+            return Tab::open();
+        }
+        let _ = fuzzy;
+        let mut tabs = Vec::new();
+        for n in &names {
+            if let Some(s) = self.table_schema(n) {
+                self.read_table(n);
+                tabs.push(Tab::new(s));
+            }
+        }
+        // a wildcard may match tables the catalogue does not know
+        let t = self.union_tables(&tabs, None, false);
+        Tab::new(t.schema.with_open(true))
+    }
+
+    fn case_hint(name: &str, suggestion: &str) -> bool {
+        name != suggestion && name.eq_ignore_ascii_case(suggestion)
+    }
+
+    fn fix_for(&self, id: &Ident, suggestion: &str) -> Fix {
+        let case_only = Self::case_hint(&id.name, suggestion);
+        Fix::replace(
+            format!("Replace `{}` with `{suggestion}`", id.name),
+            id.span,
+            ident_text(suggestion, id.quoted),
+            if case_only {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
+        )
+    }
+
+    fn unknown_column(&mut self, id: &Ident, cx: &Cx<'a>) {
+        if self.broken_words.contains(id.name.as_str()) {
+            return;
+        }
+        if self.quiet > 0 {
+            return;
+        }
+        let n = &id.name;
+        let row_names: Vec<&str> = cx
+            .row
+            .as_ref()
+            .map(|r| r.schema.columns().iter().map(|c| c.name.as_str()).collect())
+            .unwrap_or_default();
+        let env = env_names(&cx.env);
+        let suggestion = kql_schema::best_match(n, row_names.iter().copied())
+            .map(|s| (s.to_string(), "a column"))
+            .or_else(|| {
+                kql_schema::best_match(n, env.iter().copied())
+                    .map(|s| (s.to_string(), "a variable"))
+            });
+        let what = if cx.row.is_some() {
+            "a column"
+        } else {
+            "a known name"
+        };
+        let d = match suggestion {
+            Some((s, _)) if Self::case_hint(n, &s) => Diagnostic::new(
+                &UNKNOWN_COLUMN,
+                id.span,
+                format!("`{n}` is not {what}; did you mean `{s}`? KQL names are case-sensitive"),
+            )
+            .with_fix(self.fix_for(id, &s)),
+            Some((s, _)) => Diagnostic::new(
+                &UNKNOWN_COLUMN,
+                id.span,
+                format!("`{n}` is not {what}; did you mean `{s}`?"),
+            )
+            .with_fix(self.fix_for(id, &s)),
+            None => {
+                let d = Diagnostic::new(
+                    &UNKNOWN_COLUMN,
+                    id.span,
+                    if cx.row.is_some() {
+                        format!(
+                            "`{n}` is not a column of the input rows, nor a variable or function in scope"
+                        )
+                    } else {
+                        format!("`{n}` does not refer to any column, variable or function in scope")
+                    },
+                );
+                if cx.row.is_some() && !row_names.is_empty() && row_names.len() <= 12 {
+                    d.with_help(format!("the columns here are: {}", row_names.join(", ")))
+                } else {
+                    d
+                }
+            }
+        };
+        self.report(d);
+    }
+
+    fn unknown_table(&mut self, id: &Ident, cx: &Cx<'a>) {
+        if self.broken_words.contains(id.name.as_str()) {
+            return;
+        }
+        if self.quiet > 0 {
+            return;
+        }
+        let n = &id.name;
+        let env = env_names(&cx.env);
+        let stored = self.catalog.stored_function_names();
+        let suggestion = kql_schema::best_match(n, env.iter().copied())
+            .or_else(|| self.catalog.suggest_table(n))
+            .or_else(|| kql_schema::best_match(n, stored.iter().copied()))
+            .map(str::to_owned);
+        let d = match suggestion {
+            Some(s) if Self::case_hint(n, &s) => Diagnostic::new(
+                &UNKNOWN_TABLE,
+                id.span,
+                format!(
+                    "`{n}` is not a known table; did you mean `{s}`? KQL names are case-sensitive"
+                ),
+            )
+            .with_fix(self.fix_for(id, &s)),
+            Some(s) => Diagnostic::new(
+                &UNKNOWN_TABLE,
+                id.span,
+                format!("`{n}` is not a known table; did you mean `{s}`?"),
+            )
+            .with_fix(self.fix_for(id, &s)),
+            None => Diagnostic::new(
+                &UNKNOWN_TABLE,
+                id.span,
+                format!("`{n}` is not a known table, tabular `let` or function"),
+            )
+            .with_help(
+                "a custom table (`*_CL`) needs its schema: pass a schema directory in the \
+                 Azure-Sentinel CustomTables format",
+            ),
+        };
+        self.report(d);
+    }
+
+    fn unknown_function(&mut self, func: &Ident, cx: &Cx<'a>, kind: Option<FunctionKind>) {
+        if self.broken_words.contains(func.name.as_str()) {
+            return;
+        }
+        if self.quiet > 0 {
+            return;
+        }
+        let n = &func.name;
+        let env = env_names(&cx.env);
+        let suggestion = self
+            .catalog
+            .suggest_function(n, kind)
+            .or_else(|| {
+                if kind.is_some() {
+                    self.catalog.suggest_function(n, None)
+                } else {
+                    None
+                }
+            })
+            .or_else(|| kql_schema::best_match(n, env.iter().copied()))
+            .or_else(|| self.catalog.suggest_stored_function(n))
+            .map(str::to_owned);
+        let what = match kind {
+            Some(FunctionKind::Plugin) => "plug-in",
+            Some(FunctionKind::Aggregate) if cx.agg => "function",
+            _ => "function",
+        };
+        let d = match suggestion {
+            Some(s) if Self::case_hint(n, &s) => Diagnostic::new(
+                &UNKNOWN_FUNCTION,
+                func.span,
+                format!(
+                    "`{n}` is not a known {what}; did you mean `{s}`? KQL names are case-sensitive"
+                ),
+            )
+            .with_fix(self.fix_for(func, &s)),
+            Some(s) => Diagnostic::new(
+                &UNKNOWN_FUNCTION,
+                func.span,
+                format!("`{n}` is not a known {what}; did you mean `{s}`?"),
+            )
+            .with_fix(self.fix_for(func, &s)),
+            None => Diagnostic::new(
+                &UNKNOWN_FUNCTION,
+                func.span,
+                format!("`{n}` is not a known {what}"),
+            ),
+        };
+        self.report(d);
+    }
+
+    // ------------------------------------------------------------- calls
+
+    fn bind_args(&mut self, args: &'a [ast::Arg], cx: &Cx<'a>) -> Vec<Out> {
+        args.iter()
+            .map(|a| match a.value.kind {
+                ExprKind::Star => Out::any(),
+                _ => self.value(&a.value, cx),
+            })
+            .collect()
+    }
+
+    fn call(
+        &mut self,
+        e: &'a Expr,
+        receiver: Option<&'a Expr>,
+        func: &'a Ident,
+        args: &'a [ast::Arg],
+        cx: &Cx<'a>,
+    ) -> Out {
+        if let Some(r) = receiver {
+            let lenient = Cx {
+                lenient: true,
+                ..cx.no_row()
+            };
+            let _ = self.value(r, &lenient);
+            let _ = self.bind_args(args, &lenient);
+            return Out::val(Val::Table(Tab::open()));
+        }
+        let n = func.name.as_str();
+        match n {
+            "materialize" if args.len() == 1 => {
+                let t = self.tabular(&args[0].value, &cx.no_row());
+                self.record(
+                    func.span,
+                    &func.name,
+                    Resolved::BuiltinFunction {
+                        kind: FunctionKind::Scalar,
+                    },
+                );
+                return Out::val(Val::Table(t));
+            }
+            "toscalar" if !args.is_empty() => {
+                self.record(
+                    func.span,
+                    &func.name,
+                    Resolved::BuiltinFunction {
+                        kind: FunctionKind::Scalar,
+                    },
+                );
+                let o = self.value(&args[0].value, &cx.no_row());
+                for a in &args[1..] {
+                    let _ = self.value(&a.value, &cx.no_row());
+                }
+                let ty = match o.val {
+                    Val::Table(t) => match t.schema.visible().next() {
+                        Some(c) => c.ty,
+                        None => Ty::Unknown,
+                    },
+                    Val::Scalar(t) => t,
+                    _ => Ty::Unknown,
+                };
+                return Out::scalar(ty);
+            }
+            "table" if !args.is_empty() => {
+                self.record(
+                    func.span,
+                    &func.name,
+                    Resolved::BuiltinFunction {
+                        kind: FunctionKind::Scalar,
+                    },
+                );
+                let name = literal_string(&args[0].value).map(str::to_owned);
+                let _ = self.bind_args(&args[1..], cx);
+                if let Some(name) = name
+                    && let Some(t) = self.catalog_tabular(&name)
+                {
+                    return Out::val(Val::Table(t));
+                }
+                return Out::val(Val::Table(Tab::open()));
+            }
+            "cluster"
+            | "database"
+            | "materialized_view"
+            | "external_table"
+            | "stored_query_result"
+            | "materialized_view_history"
+            | "entity_group" => {
+                let _ = self.bind_args(
+                    args,
+                    &Cx {
+                        lenient: true,
+                        ..cx.no_row()
+                    },
+                );
+                return Out::val(Val::Table(Tab::open()));
+            }
+            _ => {}
+        }
+        // a user function in scope
+        if let Some(node) = env_lookup(&cx.env, n) {
+            let (sym, decl) = (node.sym.clone(), node.decl);
+            self.reference_let(decl, func.span);
+            let def_span = match decl {
+                Decl::Let { span, .. } | Decl::Param { span, .. } => span,
+                Decl::Hidden => Span::default(),
+            };
+            if let Sym::Func(f) = sym {
+                self.record(
+                    func.span,
+                    &func.name,
+                    Resolved::LetFunction {
+                        definition: def_span,
+                    },
+                );
+                return self.call_user(&f, func, args, None, cx);
+            }
+            // not a function: bind the arguments, say nothing more
+            let _ = self.bind_args(args, cx);
+            return Out::any();
+        }
+        // built-in
+        let fns = self.catalog.functions_named(n);
+        if !fns.is_empty() {
+            let scalar = fns.iter().find(|f| f.kind == FunctionKind::Scalar).copied();
+            let aggregate = fns
+                .iter()
+                .find(|f| f.kind == FunctionKind::Aggregate)
+                .copied();
+            let f = match (cx.agg, scalar, aggregate) {
+                (true, _, Some(a)) => Some(a),
+                (_, Some(s), _) => Some(s),
+                (false, None, Some(a)) => {
+                    self.diag(
+                        &AGGREGATE_OUTSIDE_SUMMARIZE,
+                        func.span,
+                        format!("the aggregate function `{n}` can only be used in `summarize`, `make-series` or `top-nested`"),
+                    );
+                    Some(a)
+                }
+                _ => None,
+            };
+            if let Some(f) = f {
+                self.record(
+                    func.span,
+                    &func.name,
+                    Resolved::BuiltinFunction { kind: f.kind },
+                );
+                return self.call_builtin(e, f, func, args, cx);
+            }
+            // a plug-in name outside `evaluate`
+            let _ = self.bind_args(args, cx);
+            return Out::any();
+        }
+        // stored function
+        if let Some(sf) = self.catalog.stored_function(n) {
+            let (min, max) = (sf.min_args(), sf.max_args());
+            self.record(func.span, &func.name, Resolved::StoredFunction);
+            let _ = self.bind_args(args, &cx.no_row());
+            let given = args.len();
+            if given < min || given > max {
+                self.diag(
+                    &WRONG_ARGUMENT_COUNT,
+                    func.span,
+                    count_message(n, min as u32, max as u32, given),
+                );
+            }
+            return Out::val(Val::Table(self.stored_result(n)));
+        }
+        self.record(func.span, &func.name, Resolved::Unresolved);
+        if !cx.lenient {
+            self.unknown_function(
+                func,
+                cx,
+                Some(if cx.agg {
+                    FunctionKind::Aggregate
+                } else {
+                    FunctionKind::Scalar
+                }),
+            );
+        }
+        let _ = self.bind_args(args, cx);
+        Out::any()
+    }
+
+    /// Calls a user function; `first` is a tabular first argument given
+    /// implicitly (`invoke`).
+    pub fn call_user(
+        &mut self,
+        f: &Rc<super::FuncSym<'a>>,
+        func: &Ident,
+        args: &'a [ast::Arg],
+        first: Option<Tab>,
+        cx: &Cx<'a>,
+    ) -> Out {
+        let params = &f.def.params;
+        let mut slots: Vec<Option<Out>> = vec![None; params.len()];
+        let mut pos = 0usize;
+        if let Some(t) = first {
+            if !slots.is_empty() {
+                slots[0] = Some(Out::val(Val::Table(t)));
+            }
+            pos = 1;
+        }
+        let mut too_many = false;
+        for a in args {
+            let o = self.value(&a.value, cx);
+            if let Some(name) = &a.name {
+                match params.iter().position(|p| p.name.name == name.name) {
+                    Some(i) => slots[i] = Some(o),
+                    None => {
+                        self.diag(
+                            &WRONG_ARGUMENT_COUNT,
+                            name.span,
+                            format!("`{}` has no parameter named `{}`", f.name, name.name),
+                        );
+                    }
+                }
+                continue;
+            }
+            if pos < slots.len() {
+                slots[pos] = Some(o);
+                pos += 1;
+            } else {
+                too_many = true;
+            }
+        }
+        let required = params.iter().filter(|p| p.default.is_none()).count();
+        let missing = params
+            .iter()
+            .zip(&slots)
+            .any(|(p, s)| p.default.is_none() && s.is_none());
+        if too_many || missing {
+            self.diag(
+                &WRONG_ARGUMENT_COUNT,
+                func.span,
+                count_message(&f.name, required as u32, params.len() as u32, args.len()),
+            );
+        }
+        Out::val(self.expand(f, &slots))
+    }
+
+    fn call_builtin(
+        &mut self,
+        e: &'a Expr,
+        f: &'a Function,
+        func: &'a Ident,
+        args: &'a [ast::Arg],
+        cx: &Cx<'a>,
+    ) -> Out {
+        let outs = self.bind_args(args, cx);
+        let bargs: Vec<builtins::Arg> = args
+            .iter()
+            .zip(&outs)
+            .map(|(a, o)| builtins::Arg {
+                ty: o.ty(),
+                star: matches!(a.value.kind, ExprKind::Star),
+                type_literal: type_literal(&a.value),
+            })
+            .collect();
+        self.facts.insert(
+            e.span,
+            Fact::Call {
+                kind: f.result_name,
+                prefix: f.result_name_prefix.as_deref().map(SmolStr::new),
+                name: f.name.clone(),
+            },
+        );
+        let (sig, problem) = builtins::resolve(f, &bargs);
+        match problem {
+            Some(CallProblem::Arity { min, max }) => {
+                if !cx.lenient {
+                    self.diag(
+                        &WRONG_ARGUMENT_COUNT,
+                        func.span,
+                        count_message(&f.name, min, max, args.len()),
+                    );
+                }
+            }
+            Some(CallProblem::ArgType { index, expected }) => {
+                if let Some(a) = args.get(index) {
+                    self.diag(
+                        &ARGUMENT_TYPE_MISMATCH,
+                        a.value.span,
+                        format!(
+                            "`{}` expects {expected} here, but this value is `{}`",
+                            f.name, bargs[index].ty
+                        ),
+                    );
+                }
+            }
+            Some(CallProblem::NoMatch) => {
+                let types: Vec<&str> = bargs.iter().map(|a| a.ty.as_str()).collect();
+                self.diag(
+                    &ARGUMENT_TYPE_MISMATCH,
+                    func.span,
+                    format!(
+                        "`{}` does not take arguments of types ({})",
+                        f.name,
+                        types.join(", ")
+                    ),
+                );
+            }
+            None => {}
+        }
+        // custom results Kusto computes in code
+        if let Some(v) = self.custom_result(f, args, &outs, &bargs, cx) {
+            return Out::val(v);
+        }
+        let Some(sig) = sig else {
+            return Out::scalar(Ty::Unknown);
+        };
+        if !sig.tuple.is_empty() {
+            let arg = args
+                .first()
+                .and_then(|a| self.result_name(&a.value, Some(""), None))
+                .unwrap_or_default();
+            let base = format_smolstr!("{}_{arg}", f.name);
+            let cols = sig
+                .tuple
+                .iter()
+                .map(|t| {
+                    let c = self.new_col(
+                        format_smolstr!("{base}_{}", t.suffix),
+                        Ty::from_scalar(t.ty),
+                    );
+                    c
+                })
+                .collect();
+            return Out::val(Val::Tuple(cols));
+        }
+        let ty = builtins::result_type(sig, &bargs);
+        // a no-op conversion of a column stands for the column
+        let result_col = if CONVERSIONS.contains(&f.name.as_str()) && args.len() == 1 {
+            outs[0].col.clone().filter(|c| c.ty == ty && ty.is_known())
+        } else {
+            None
+        };
+        let ty = if f.name == "column_ifexists" {
+            // the column's type when it exists, else the default's
+            match (literal_string(&args[0].value), &cx.row) {
+                (Some(name), Some(row)) => row
+                    .schema
+                    .column(name)
+                    .map_or(bargs.get(1).map_or(Ty::Unknown, |a| a.ty), |c| c.ty),
+                _ => Ty::Unknown,
+            }
+        } else {
+            ty
+        };
+        let constant = f.constant_foldable && outs.iter().all(|o| o.constant);
+        let _ = sig.returns == ReturnKind::Declared;
+        Out {
+            val: Val::Scalar(ty),
+            col: None,
+            result_col,
+            string: None,
+            constant,
+        }
+    }
+
+    /// Aggregates whose result Kusto computes in code: `arg_max`, `arg_min`,
+    /// `take_any`, `any`, `percentile(s)`, `percentiles_array`.
+    fn custom_result(
+        &mut self,
+        f: &Function,
+        args: &'a [ast::Arg],
+        outs: &[Out],
+        bargs: &[builtins::Arg],
+        cx: &Cx<'a>,
+    ) -> Option<Val> {
+        let name = f.name.as_str();
+        match name {
+            "arg_max" | "arg_min" | "argmax" | "argmin" if !args.is_empty() => {
+                let prefix = if name.ends_with("max") { "max" } else { "min" };
+                Some(Val::Tuple(self.arg_min_max(args, outs, prefix, cx)))
+            }
+            "take_any" => Some(Val::Tuple(self.any_result(args, outs, "any_", cx))),
+            "any"
+                if args.len() > 1
+                    || args.iter().any(|a| matches!(a.value.kind, ExprKind::Star)) =>
+            {
+                Some(Val::Tuple(self.any_result(args, outs, "", cx)))
+            }
+            "percentile" | "percentiles" | "percentilew" | "percentilesw" if args.len() >= 2 => {
+                let weighted = name.ends_with('w') || name.ends_with("sw");
+                let first_pct = if weighted { 2 } else { 1 };
+                let vname = self.result_name(&args[0].value, Some(""), None)?;
+                let ty = match bargs[0].ty {
+                    Ty::Int => Ty::Long,
+                    Ty::Decimal => Ty::Real,
+                    t => t,
+                };
+                let mut cols = Vec::new();
+                for a in args.iter().skip(first_pct) {
+                    let frag = name_fragment(a.value.span.text(self.src).trim());
+                    cols.push(self.new_col(format_smolstr!("percentile_{vname}_{frag}"), ty));
+                }
+                Some(Val::Tuple(cols))
+            }
+            "percentiles_array" | "percentilesw_array" if !args.is_empty() => {
+                let vname = self.result_name(&args[0].value, Some(""), None)?;
+                Some(Val::Tuple(vec![self.new_col(
+                    format_smolstr!("percentiles_{vname}"),
+                    Ty::Dynamic,
+                )]))
+            }
+            _ => None,
+        }
+    }
+
+    fn arg_min_max(
+        &mut self,
+        args: &'a [ast::Arg],
+        outs: &[Out],
+        prefix: &str,
+        cx: &Cx<'a>,
+    ) -> Vec<Column> {
+        let by: Vec<u32> = cx.by_ids.to_vec();
+        let any_star = args.iter().any(|a| matches!(a.value.kind, ExprKind::Star));
+        let mut seen: Vec<u32> = Vec::new();
+        let primary = self
+            .result_name(&args[0].value, Some(""), None)
+            .unwrap_or_default();
+        let mut cols = Vec::new();
+        let can_add = |i: usize, id: u32, seen: &Vec<u32>| {
+            i == 0 || !any_star || (!seen.contains(&id) && !by.contains(&id))
+        };
+        for (i, (a, o)) in args.iter().zip(outs).enumerate() {
+            if matches!(a.value.kind, ExprKind::Star) {
+                if let Some(row) = &cx.row {
+                    for c in row.schema.visible() {
+                        if can_add(i, c.id, &seen) {
+                            seen.push(c.id);
+                            cols.push(c.clone());
+                        }
+                    }
+                }
+            } else if let Some(c) = &o.result_col {
+                if can_add(i, c.id, &seen) {
+                    seen.push(c.id);
+                    let mut nc = self.new_col(c.name.clone(), c.ty);
+                    nc.origin = c.origin.clone();
+                    cols.push(nc);
+                }
+            } else {
+                let name = self.result_name(&a.value, None, cx.row.as_ref().map(|r| &r.schema));
+                let name = match name {
+                    Some(n) => n,
+                    None if i == 0 => format_smolstr!("{prefix}_"),
+                    None => format_smolstr!("{prefix}_{primary}_arg{i}"),
+                };
+                cols.push(self.new_col(name, o.ty()));
+            }
+        }
+        cols
+    }
+
+    fn any_result(
+        &mut self,
+        args: &'a [ast::Arg],
+        outs: &[Out],
+        prefix: &str,
+        cx: &Cx<'a>,
+    ) -> Vec<Column> {
+        let mut seen: Vec<u32> = cx.by_ids.to_vec();
+        let any_star = args.iter().any(|a| matches!(a.value.kind, ExprKind::Star));
+        let mut cols = Vec::new();
+        for (i, (a, o)) in args.iter().zip(outs).enumerate() {
+            if matches!(a.value.kind, ExprKind::Star) {
+                if let Some(row) = &cx.row {
+                    for c in row.schema.visible() {
+                        if !any_star || !seen.contains(&c.id) {
+                            seen.push(c.id);
+                            cols.push(c.clone());
+                        }
+                    }
+                }
+            } else if let Some(c) = &o.result_col {
+                if !any_star || !seen.contains(&c.id) {
+                    seen.push(c.id);
+                    let mut nc = self.new_col(c.name.clone(), c.ty);
+                    nc.origin = c.origin.clone();
+                    cols.push(nc);
+                }
+            } else {
+                let name = self
+                    .result_name(&a.value, Some(""), cx.row.as_ref().map(|r| &r.schema))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| format_smolstr!("{prefix}arg{i}"));
+                cols.push(self.new_col(name, o.ty()));
+            }
+        }
+        cols
+    }
+
+    // ------------------------------------------------------------ naming
+
+    /// The name Kusto gives the column of an unnamed expression
+    /// (`GetExpressionResultName`); `default` when it has none.
+    pub fn result_name(
+        &self,
+        e: &Expr,
+        default: Option<&str>,
+        row: Option<&Schema>,
+    ) -> Option<SmolStr> {
+        let def = || default.map(SmolStr::new);
+        match &e.kind {
+            ExprKind::Paren(inner) => self.result_name(inner, default, row),
+            ExprKind::Name(id) => Some(id.name.clone()),
+            ExprKind::Member { expr, name } => {
+                let recv = match self.facts.get(&expr.span) {
+                    Some(Fact::Recv(t)) => *t,
+                    _ => Ty::Unknown,
+                };
+                if matches!(recv, Ty::Dynamic | Ty::Unknown) {
+                    let left = self.result_name(expr, None, row);
+                    match left {
+                        Some(l) if !l.trim().is_empty() => {
+                            Some(format_smolstr!("{l}_{}", name.name))
+                        }
+                        _ => Some(name.name.clone()),
+                    }
+                } else {
+                    Some(name.name.clone())
+                }
+            }
+            ExprKind::Index { expr, index } => {
+                let sel = match &index.kind {
+                    ExprKind::Literal(l) => match &l.kind {
+                        LitKind::String(s) => Some(SmolStr::new(&s.value)),
+                        LitKind::Long(v) | LitKind::Int(v) => Some(format_smolstr!("{v}")),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let recv = match self.facts.get(&expr.span) {
+                    Some(Fact::Recv(t)) => *t,
+                    _ => Ty::Unknown,
+                };
+                if matches!(recv, Ty::Dynamic | Ty::Unknown) {
+                    let left = self.result_name(expr, None, row);
+                    match (left, sel) {
+                        (Some(l), Some(r)) if !l.trim().is_empty() => {
+                            Some(format_smolstr!("{l}_{r}"))
+                        }
+                        (Some(l), None) if !l.trim().is_empty() => Some(format_smolstr!("{l}_")),
+                        (_, r) => r,
+                    }
+                } else {
+                    sel.or_else(def)
+                }
+            }
+            ExprKind::Call { args, .. } => self.function_result_name(e, args, default, row),
+            _ => def(),
+        }
+    }
+
+    fn function_result_name(
+        &self,
+        e: &Expr,
+        args: &[ast::Arg],
+        default: Option<&str>,
+        row: Option<&Schema>,
+    ) -> Option<SmolStr> {
+        let def = || default.map(SmolStr::new);
+        let Some(Fact::Call { kind, prefix, name }) = self.facts.get(&e.span) else {
+            return def();
+        };
+        let (mut kind, mut prefix) = (*kind, prefix.clone());
+        match kind {
+            ResultNameKind::NameAndFirstArgument => {
+                prefix = Some(name.clone());
+                kind = ResultNameKind::PrefixAndFirstArgument;
+            }
+            ResultNameKind::NameAndOnlyArgument => {
+                prefix = Some(name.clone());
+                kind = ResultNameKind::PrefixAndOnlyArgument;
+            }
+            _ => {}
+        }
+        let arg_name = |i: usize| -> Option<SmolStr> {
+            let a = &args[i].value;
+            if matches!(a.kind, ExprKind::Star) {
+                return default.map(SmolStr::new);
+            }
+            self.result_name(a, default, None)
+        };
+        match kind {
+            ResultNameKind::PrefixAndFirstArgument => {
+                if !args.is_empty() {
+                    let n = arg_name(0);
+                    match prefix {
+                        Some(p) => Some(format_smolstr!("{p}_{}", n.unwrap_or_default())),
+                        None => n,
+                    }
+                } else {
+                    prefix.map(|p| format_smolstr!("{p}_"))
+                }
+            }
+            ResultNameKind::PrefixAndOnlyArgument if args.len() == 1 => {
+                let n = arg_name(0);
+                match prefix {
+                    Some(p) => Some(format_smolstr!("{p}_{}", n.unwrap_or_default())),
+                    None => n,
+                }
+            }
+            ResultNameKind::FirstArgumentValueIfColumn if !args.is_empty() => {
+                match literal_string(&args[0].value) {
+                    Some(n) if row.is_some_and(|r| r.column(n).is_some()) => Some(SmolStr::new(n)),
+                    Some(_) => def(),
+                    None => def(),
+                }
+            }
+            ResultNameKind::FirstArgument => {
+                if args.is_empty() {
+                    None
+                } else {
+                    arg_name(0)
+                }
+            }
+            ResultNameKind::PrefixOnly if prefix.is_some() => prefix,
+            ResultNameKind::OnlyArgument if args.len() == 1 => arg_name(0),
+            _ => def(),
+        }
+    }
+
+    // -------------------------------------------------------- projection
+
+    /// Adds the column(s) of one projection item (Kusto's
+    /// `CreateProjectionColumns`). `out` is the item's bound expression.
+    #[allow(clippy::too_many_arguments)]
+    pub fn project_item(
+        &mut self,
+        item: &ColumnExpr,
+        out: &Out,
+        b: &mut ProjBuilder,
+        style: Style,
+        do_not_repeat: bool,
+        col_ty: Option<Ty>,
+        col_name: Option<&str>,
+        row: Option<&Tab>,
+    ) {
+        let replace_style = matches!(style, Style::Replace | Style::Extend);
+        let fprefix = |this: &Self| -> Option<SmolStr> {
+            match this.facts.get(&item.expr.span) {
+                Some(Fact::Call { name, .. }) => this
+                    .catalog
+                    .functions_named(name)
+                    .iter()
+                    .find_map(|f| f.result_name_prefix.as_deref().map(SmolStr::new)),
+                _ => None,
+            }
+        };
+        let is_call = matches!(item.expr.kind, ExprKind::Call { .. });
+        let is_fn = is_call && matches!(self.facts.get(&item.expr.span), Some(Fact::Call { .. }));
+        match &item.names {
+            ColumnNames::Single(name) => {
+                if let Val::Tuple(tu) = &out.val {
+                    let first_ty = tu.first().map_or(Ty::Unknown, |c| c.ty);
+                    let c = self.new_col(name.name.clone(), col_ty.unwrap_or(first_ty));
+                    self.declare(b, c, true, name.span);
+                    if do_not_repeat && let Some(f) = tu.first() {
+                        b.do_not_add(f.id);
+                    }
+                    if style == Style::Print {
+                        return;
+                    }
+                    let prefix = if is_fn { fprefix(self) } else { None };
+                    for c in tu.iter().skip(1) {
+                        self.add_tuple_col(b, c, prefix.as_deref(), do_not_repeat);
+                    }
+                } else if let Some(c) = &out.col {
+                    let mut nc = self.new_col(name.name.clone(), col_ty.unwrap_or(c.ty));
+                    nc.origin = c.origin.clone();
+                    self.declare(b, nc, true, name.span);
+                    if do_not_repeat {
+                        b.do_not_add(c.id);
+                    }
+                } else {
+                    let ty = col_ty.unwrap_or_else(|| self.column_type(out, item));
+                    let c = self.new_col(name.name.clone(), ty);
+                    self.declare(b, c, replace_style, name.span);
+                }
+            }
+            ColumnNames::Tuple(names) => {
+                if let Val::Tuple(tu) = &out.val {
+                    let prefix = if is_fn { fprefix(self) } else { None };
+                    for (i, c) in tu.iter().enumerate() {
+                        let ty = col_ty.unwrap_or(c.ty);
+                        if let Some(nm) = names.get(i) {
+                            let nc = self.new_col(nm.name.clone(), ty);
+                            self.declare(b, nc, replace_style, nm.span);
+                            if do_not_repeat {
+                                b.do_not_add(c.id);
+                            }
+                        } else if style != Style::Print {
+                            if is_fn {
+                                self.add_tuple_col(b, c, prefix.as_deref(), do_not_repeat);
+                            } else {
+                                b.add(c.clone(), None, replace_style, do_not_repeat, &mut self.ids);
+                            }
+                        }
+                    }
+                } else if names.len() == 1 {
+                    let nm = &names[0];
+                    if let Some(c) = &out.col {
+                        let mut nc = self.new_col(nm.name.clone(), col_ty.unwrap_or(c.ty));
+                        nc.origin = c.origin.clone();
+                        self.declare(b, nc, true, nm.span);
+                        if do_not_repeat {
+                            b.do_not_add(c.id);
+                        }
+                    } else {
+                        let ty = col_ty.unwrap_or_else(|| self.column_type(out, item));
+                        let c = self.new_col(nm.name.clone(), ty);
+                        self.declare(b, c, replace_style, nm.span);
+                    }
+                } else if matches!(out.val, Val::Scalar(t) if t.is_known()) {
+                    self.diag(
+                        &DUPLICATE_COLUMN,
+                        item.span,
+                        "this expression has one value, but several names are given",
+                    );
+                }
+            }
+            ColumnNames::None => {
+                if matches!(item.expr.kind, ExprKind::Star) {
+                    if let Some(row) = row {
+                        let cols: Vec<Column> = row.schema.visible().cloned().collect();
+                        for c in cols {
+                            b.add(c, None, true, do_not_repeat, &mut self.ids);
+                        }
+                    }
+                    return;
+                }
+                if let Some(c) = &out.result_col {
+                    let mut c = c.clone();
+                    if let Some(t) = col_ty
+                        && t != c.ty
+                    {
+                        c = Column {
+                            ty: t,
+                            id: self.ids.next(),
+                            ..c
+                        };
+                    }
+                    let id = c.id;
+                    self.declare(b, c, style == Style::Replace, item.expr.span);
+                    if do_not_repeat {
+                        b.do_not_add(id);
+                    }
+                    return;
+                }
+                if is_call {
+                    if let (Style::Print, Some(cn)) = (style, col_name)
+                        && !matches!(&out.val, Val::Tuple(t) if t.len() > 1)
+                    {
+                        let c = self.new_col(cn, col_ty.unwrap_or(out.ty()));
+                        b.add(c, Some(cn), false, false, &mut self.ids);
+                        return;
+                    }
+                    if let (Val::Tuple(tu), true) = (&out.val, is_fn) {
+                        let prefix = fprefix(self);
+                        for c in tu {
+                            self.add_tuple_col(b, c, prefix.as_deref(), do_not_repeat);
+                        }
+                        return;
+                    }
+                    let rowschema = row.map(|r| r.schema.clone());
+                    let name = self.result_name(&item.expr, None, rowschema.as_ref());
+                    let ty = col_ty.unwrap_or_else(|| self.column_type(out, item));
+                    let c = self.new_col(
+                        name.clone()
+                            .or_else(|| col_name.map(SmolStr::new))
+                            .unwrap_or_else(|| "Column1".into()),
+                        ty,
+                    );
+                    b.add(
+                        c,
+                        Some(name.as_deref().unwrap_or("Column")),
+                        replace_style,
+                        false,
+                        &mut self.ids,
+                    );
+                    return;
+                }
+                if let (Style::Print, Some(cn)) = (style, col_name) {
+                    let ty = col_ty.unwrap_or_else(|| self.column_type(out, item));
+                    let c = self.new_col(cn, ty);
+                    b.add(c, Some(cn), false, false, &mut self.ids);
+                    return;
+                }
+                let name = self.result_name(&item.expr, None, None);
+                let ty = col_ty.unwrap_or_else(|| self.column_type(out, item));
+                let c = self.new_col(
+                    name.clone()
+                        .or_else(|| col_name.map(SmolStr::new))
+                        .unwrap_or_else(|| "Column1".into()),
+                    ty,
+                );
+                b.add(
+                    c,
+                    Some(name.as_deref().unwrap_or("Column")),
+                    replace_style,
+                    false,
+                    &mut self.ids,
+                );
+            }
+        }
+    }
+
+    fn column_type(&mut self, out: &Out, item: &ColumnExpr) -> Ty {
+        match &out.val {
+            Val::Table(_) => {
+                self.diag(
+                    &SCALAR_EXPECTED,
+                    item.expr.span,
+                    "a table cannot be a column value; use `toscalar()` for one value",
+                );
+                Ty::Unknown
+            }
+            v => v.ty(),
+        }
+    }
+
+    fn add_tuple_col(
+        &mut self,
+        b: &mut ProjBuilder,
+        c: &Column,
+        prefix: Option<&str>,
+        do_not_repeat: bool,
+    ) {
+        match prefix {
+            Some(p) => {
+                let nc = self.ids.renamed(c, format_smolstr!("{p}_{}", c.name));
+                b.add(nc, None, false, do_not_repeat, &mut self.ids);
+            }
+            None => {
+                b.add(c.clone(), None, false, do_not_repeat, &mut self.ids);
+            }
+        }
+    }
+
+    fn declare(&mut self, b: &mut ProjBuilder, c: Column, replace: bool, span: Span) {
+        let name = c.name.clone();
+        if !b.declare(c, replace, &mut self.ids) {
+            self.diag(
+                &DUPLICATE_COLUMN,
+                span,
+                format!("the column `{name}` is already declared in this list"),
+            );
+        }
+    }
+}
+
+pub(crate) fn count_message(name: &str, min: u32, max: u32, given: usize) -> String {
+    let expects = if min == max {
+        match min {
+            0 => "no arguments".to_string(),
+            1 => "1 argument".to_string(),
+            n => format!("{n} arguments"),
+        }
+    } else if max >= 1000 {
+        format!("at least {min} argument{}", if min == 1 { "" } else { "s" })
+    } else {
+        format!("between {min} and {max} arguments")
+    };
+    format!("`{name}` expects {expects}, but is given {given}")
+}

@@ -1,0 +1,332 @@
+//! Calls of built-in functions: signature choice, argument checks where the
+//! types are certain, and result types (Kusto.Language's `ReturnTypeKind`).
+
+use crate::ty::Ty;
+use kql_schema::{Function, ParamType, Parameter, ReturnKind, Signature, TypeRef};
+
+/// What the binder knows of one argument.
+#[derive(Clone, Debug)]
+pub(crate) struct Arg {
+    pub ty: Ty,
+    /// `*`.
+    pub star: bool,
+    /// A literal or constant expression (for `typeof`/type-name arguments).
+    pub type_literal: Option<Ty>,
+}
+
+/// A problem with a call.
+#[derive(Debug, PartialEq)]
+pub(crate) enum CallProblem {
+    /// No signature takes this many arguments: (min, max) over all.
+    Arity { min: u32, max: u32 },
+    /// Argument `index` has a type the (only) matching signature refuses;
+    /// the text describes the expected type.
+    ArgType { index: usize, expected: String },
+    /// Several signatures take this many arguments and none takes these types.
+    NoMatch,
+}
+
+fn declared_scalar(p: &Parameter) -> Vec<Ty> {
+    p.declared
+        .iter()
+        .filter_map(|d| match d {
+            TypeRef::Scalar(s) => Some(Ty::from_scalar(*s)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether an argument of type `t` meets the parameter's constraint, as far
+/// as a certain type tells (`None`: cannot tell; `Some(text)`: refused,
+/// with the expected type).
+fn check_param(p: &Parameter, t: Ty) -> Result<(), String> {
+    if !t.is_certain() {
+        return Ok(());
+    }
+    match p.ty {
+        ParamType::Declared => {
+            let types = declared_scalar(p);
+            if types.is_empty() || types.contains(&t) {
+                return Ok(());
+            }
+            // numbers convert among themselves
+            if t.is_numeric() && types.iter().any(|d| d.is_numeric()) {
+                return Ok(());
+            }
+            let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+            Err(names.join(" or "))
+        }
+        ParamType::StringOrDynamic => {
+            if t == Ty::String {
+                Ok(())
+            } else {
+                Err("string or dynamic".into())
+            }
+        }
+        ParamType::DynamicArray => Err("dynamic (an array)".into()),
+        ParamType::DynamicBag => Err("dynamic (a property bag)".into()),
+        ParamType::Number => {
+            if t.is_numeric() {
+                Ok(())
+            } else {
+                Err("a number".into())
+            }
+        }
+        ParamType::Integer => {
+            if matches!(t, Ty::Real | Ty::Decimal) {
+                Err("int or long".into())
+            } else {
+                Ok(())
+            }
+        }
+        ParamType::Summable => {
+            if t.is_numeric() || matches!(t, Ty::DateTime | Ty::TimeSpan) {
+                Ok(())
+            } else {
+                Err("a number, datetime or timespan".into())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Which parameter each argument goes to, for the layouts that line up
+/// arguments one after the other (repeating parameters take the extra
+/// arguments). `None` when the layout is not modelled.
+fn parameter_of<'s>(sig: &'s Signature, index: usize, n: usize) -> Option<&'s Parameter> {
+    use kql_schema::Layout;
+    match sig.layout {
+        Layout::Fixed => sig.parameters.get(index),
+        Layout::Repeating => {
+            // params before the repeating one take one each; the repeating
+            // one takes the rest except what the params after it need.
+            let rep = sig.parameters.iter().position(|p| p.max > 1)?;
+            let after = sig.parameters.len() - rep - 1;
+            if index < rep {
+                sig.parameters.get(index)
+            } else if index >= n.saturating_sub(after) && after > 0 {
+                sig.parameters.get(rep + 1 + (index - (n - after)))
+            } else {
+                sig.parameters.get(rep)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn arity_ok(sig: &Signature, n: u32) -> bool {
+    sig.min_args <= n && n <= sig.max_args
+}
+
+fn sig_accepts(sig: &Signature, args: &[Arg]) -> Option<(usize, String)> {
+    for (i, a) in args.iter().enumerate() {
+        if a.star {
+            continue;
+        }
+        if let Some(p) = parameter_of(sig, i, args.len())
+            && let Err(expected) = check_param(p, a.ty)
+        {
+            return Some((i, expected));
+        }
+    }
+    None
+}
+
+/// Picks the signature for a call and checks it. Returns the signature
+/// (when one fits the argument count) and the problem, if any.
+pub(crate) fn resolve<'f>(
+    f: &'f Function,
+    args: &[Arg],
+) -> (Option<&'f Signature>, Option<CallProblem>) {
+    let n = args.len() as u32;
+    let fitting: Vec<&Signature> = f.signatures.iter().filter(|s| arity_ok(s, n)).collect();
+    if fitting.is_empty() {
+        let (min, max) = f.arity();
+        return (None, Some(CallProblem::Arity { min, max }));
+    }
+    // the first signature that accepts the argument types
+    for s in &fitting {
+        if sig_accepts(s, args).is_none() {
+            return (Some(s), None);
+        }
+    }
+    if fitting.len() == 1 {
+        let (i, expected) = sig_accepts(fitting[0], args).unwrap_or((0, String::new()));
+        return (
+            Some(fitting[0]),
+            Some(CallProblem::ArgType { index: i, expected }),
+        );
+    }
+    (None, Some(CallProblem::NoMatch))
+}
+
+fn promote(t: Ty) -> Ty {
+    if t == Ty::Int { Ty::Long } else { t }
+}
+
+/// The common type of some argument types (`iff`, `case`, `coalesce`, ...):
+/// the one type when they agree, the widest number for numbers, else
+/// `dynamic`; unknown when any is unknown.
+pub(crate) fn common_type(types: &[Ty], non_dynamic: bool) -> Ty {
+    let mut known: Vec<Ty> = Vec::new();
+    for &t in types {
+        if !t.is_known() {
+            return Ty::Unknown;
+        }
+        if non_dynamic && t == Ty::Dynamic {
+            continue;
+        }
+        known.push(t);
+    }
+    if known.is_empty() {
+        return if types.is_empty() {
+            Ty::Unknown
+        } else {
+            Ty::Dynamic
+        };
+    }
+    let first = known[0];
+    if known.iter().all(|&t| t == first) {
+        return first;
+    }
+    if known.iter().all(|t| t.is_numeric()) {
+        return if known.contains(&Ty::Real) {
+            Ty::Real
+        } else if known.contains(&Ty::Decimal) {
+            Ty::Decimal
+        } else {
+            Ty::Long
+        };
+    }
+    Ty::Dynamic
+}
+
+/// The result type of a call with this signature.
+pub(crate) fn result_type(sig: &Signature, args: &[Arg]) -> Ty {
+    let arg = |i: usize| args.get(i).map_or(Ty::Unknown, |a| a.ty);
+    match sig.returns {
+        ReturnKind::Declared | ReturnKind::Custom | ReturnKind::Computed => {
+            sig.fixed_result_type().map_or(Ty::Unknown, Ty::from_scalar)
+        }
+        ReturnKind::Parameter0 => arg(0),
+        ReturnKind::Parameter1 => arg(1),
+        ReturnKind::Parameter2 => arg(2),
+        ReturnKind::ParameterN => args.last().map_or(Ty::Unknown, |a| a.ty),
+        ReturnKind::Parameter0Promoted => promote(arg(0)),
+        ReturnKind::Parameter0Array => Ty::Dynamic,
+        ReturnKind::Parameter0Literal => args
+            .first()
+            .and_then(|a| a.type_literal)
+            .unwrap_or(Ty::Unknown),
+        ReturnKind::Parameter1Literal => args
+            .get(1)
+            .and_then(|a| a.type_literal)
+            .unwrap_or(Ty::Unknown),
+        ReturnKind::ParameterNLiteral => args
+            .last()
+            .and_then(|a| a.type_literal)
+            .unwrap_or(Ty::Unknown),
+        ReturnKind::Common | ReturnKind::CommonNonDynamic => {
+            let types: Vec<Ty> = sig
+                .common_type_parameters()
+                .flat_map(|(pi, _)| {
+                    // arguments of that parameter (repeating layouts)
+                    args.iter()
+                        .enumerate()
+                        .filter(move |(ai, _)| {
+                            parameter_of(sig, *ai, args.len())
+                                .is_some_and(|p| std::ptr::eq(p, &sig.parameters[pi]))
+                        })
+                        .map(|(_, a)| a.ty)
+                })
+                .collect();
+            if sig.layout == kql_schema::Layout::BlockRepeating {
+                // case(p1, v1, p2, v2, ..., else): the values are the odd
+                // positions and the last one.
+                let mut vals: Vec<Ty> = args
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 1)
+                    .map(|(_, a)| a.ty)
+                    .collect();
+                if let Some(l) = args.last() {
+                    vals.push(l.ty);
+                }
+                return common_type(&vals, sig.returns == ReturnKind::CommonNonDynamic);
+            }
+            common_type(&types, sig.returns == ReturnKind::CommonNonDynamic)
+        }
+        ReturnKind::Widest => {
+            let types: Vec<Ty> = args.iter().map(|a| a.ty).collect();
+            if types.iter().any(|t| !t.is_known()) {
+                Ty::Unknown
+            } else if types.iter().all(|t| t.is_numeric()) {
+                common_type(
+                    &types.iter().map(|&t| promote(t)).collect::<Vec<_>>(),
+                    false,
+                )
+            } else {
+                types.first().copied().unwrap_or(Ty::Unknown)
+            }
+        }
+        _ => Ty::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kql_schema::Catalog;
+
+    fn a(ty: Ty) -> Arg {
+        Arg {
+            ty,
+            star: false,
+            type_literal: None,
+        }
+    }
+
+    #[test]
+    fn checks_like_kusto() {
+        let cat = Catalog::builtin();
+        let ago = cat.scalar_function("ago").unwrap();
+        assert!(resolve(ago, &[a(Ty::TimeSpan)]).1.is_none());
+        assert!(matches!(
+            resolve(ago, &[a(Ty::Long)]).1,
+            Some(CallProblem::ArgType { .. })
+        ));
+        assert!(resolve(ago, &[a(Ty::Dynamic)]).1.is_none());
+        assert!(matches!(
+            resolve(ago, &[]).1,
+            Some(CallProblem::Arity { min: 1, max: 1 })
+        ));
+        let bin = cat.scalar_function("bin").unwrap();
+        let (sig, p) = resolve(bin, &[a(Ty::DateTime), a(Ty::TimeSpan)]);
+        assert!(p.is_none());
+        assert_eq!(
+            result_type(sig.unwrap(), &[a(Ty::DateTime), a(Ty::TimeSpan)]),
+            Ty::DateTime
+        );
+        assert_eq!(
+            resolve(bin, &[a(Ty::DateTime), a(Ty::Long)]).1,
+            Some(CallProblem::NoMatch)
+        );
+        let iff = cat.scalar_function("iff").unwrap();
+        let args = [a(Ty::Bool), a(Ty::String), a(Ty::Long)];
+        assert_eq!(
+            result_type(resolve(iff, &args).0.unwrap(), &args),
+            Ty::Dynamic
+        );
+        let args = [a(Ty::Bool), a(Ty::String), a(Ty::String)];
+        assert_eq!(
+            result_type(resolve(iff, &args).0.unwrap(), &args),
+            Ty::String
+        );
+        let startofday = cat.scalar_function("startofday").unwrap();
+        assert!(
+            resolve(startofday, &[a(Ty::DateTime), a(Ty::Int)])
+                .1
+                .is_none()
+        );
+    }
+}

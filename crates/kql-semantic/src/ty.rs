@@ -1,0 +1,264 @@
+//! Types, columns and row schemas.
+
+use kql_schema::ScalarType;
+use smol_str::SmolStr;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+/// The type of a scalar value: one of KQL's ten scalar types, or `unknown`
+/// when it cannot be known offline (a column of an unknown table, the result
+/// of an unmodelled function). Nothing is ever reported about an `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ty {
+    Bool,
+    Int,
+    Long,
+    Real,
+    Decimal,
+    String,
+    DateTime,
+    TimeSpan,
+    Guid,
+    Dynamic,
+    Unknown,
+}
+
+impl Ty {
+    /// The KQL type name (`string`, `long`, ...; `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self.scalar() {
+            Some(t) => t.as_str(),
+            None => "unknown",
+        }
+    }
+
+    pub fn from_scalar(t: ScalarType) -> Ty {
+        match t {
+            ScalarType::Bool => Ty::Bool,
+            ScalarType::Int => Ty::Int,
+            ScalarType::Long => Ty::Long,
+            ScalarType::Real => Ty::Real,
+            ScalarType::Decimal => Ty::Decimal,
+            ScalarType::String => Ty::String,
+            ScalarType::DateTime => Ty::DateTime,
+            ScalarType::TimeSpan => Ty::TimeSpan,
+            ScalarType::Guid => Ty::Guid,
+            ScalarType::Dynamic => Ty::Dynamic,
+        }
+    }
+
+    pub fn scalar(self) -> Option<ScalarType> {
+        Some(match self {
+            Ty::Bool => ScalarType::Bool,
+            Ty::Int => ScalarType::Int,
+            Ty::Long => ScalarType::Long,
+            Ty::Real => ScalarType::Real,
+            Ty::Decimal => ScalarType::Decimal,
+            Ty::String => ScalarType::String,
+            Ty::DateTime => ScalarType::DateTime,
+            Ty::TimeSpan => ScalarType::TimeSpan,
+            Ty::Guid => ScalarType::Guid,
+            Ty::Dynamic => ScalarType::Dynamic,
+            Ty::Unknown => return None,
+        })
+    }
+
+    /// A type name as KQL accepts it (`long`, `int64`, `double`, ...).
+    pub fn parse(name: &str) -> Option<Ty> {
+        ScalarType::parse(name).map(Ty::from_scalar)
+    }
+
+    pub fn is_known(self) -> bool {
+        self != Ty::Unknown
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Ty::Int | Ty::Long | Ty::Real | Ty::Decimal)
+    }
+
+    pub fn is_integer(self) -> bool {
+        matches!(self, Ty::Int | Ty::Long)
+    }
+
+    /// Known and not `dynamic`: a type about which a check can be certain.
+    pub fn is_certain(self) -> bool {
+        !matches!(self, Ty::Unknown | Ty::Dynamic)
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a column's values come from: a column of a catalogue table,
+/// unchanged (renaming keeps the origin; computing a new value drops it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub table: SmolStr,
+    pub column: SmolStr,
+}
+
+/// A column of a row schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: SmolStr,
+    pub ty: Ty,
+    /// The table column it is a copy of, if any.
+    pub origin: Option<Origin>,
+    /// Kept out of `*`, result lists and `project-away` (Log Analytics'
+    /// hidden standard columns `_ItemId`, `_BilledSize`, ...) but can be
+    /// referenced by name.
+    pub hidden: bool,
+    /// Identity of the column "symbol", as Kusto tracks it: copies of a
+    /// column through operators keep it; a renamed or new column gets a new one.
+    pub(crate) id: u32,
+}
+
+impl Column {
+    /// The source table of the column's values, if it is a table column.
+    pub fn table(&self) -> Option<&str> {
+        self.origin.as_ref().map(|o| o.table.as_str())
+    }
+}
+
+/// The columns of a row set, shared cheaply between operators.
+///
+/// `open` means the row set may have columns beyond those listed (an
+/// unknown table, `evaluate bag_unpack`, a watchlist...): a name that is not
+/// listed is then not reported.
+#[derive(Clone)]
+pub struct Schema(Arc<SchemaInner>);
+
+struct SchemaInner {
+    columns: Vec<Column>,
+    open: bool,
+    index: OnceLock<HashMap<SmolStr, u32>>,
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(")?;
+        for (i, c) in self.0.columns.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}:{}", c.name, c.ty)?;
+            if c.hidden {
+                f.write_str(" hidden")?;
+            }
+        }
+        if self.0.open {
+            f.write_str(if self.0.columns.is_empty() {
+                "*"
+            } else {
+                ", *"
+            })?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.open == other.0.open
+                && self.0.columns.len() == other.0.columns.len()
+                && self
+                    .0
+                    .columns
+                    .iter()
+                    .zip(&other.0.columns)
+                    .all(|(a, b)| a.name == b.name && a.ty == b.ty && a.hidden == b.hidden))
+    }
+}
+
+const INDEX_MIN: usize = 24;
+
+impl Schema {
+    pub fn new(columns: Vec<Column>, open: bool) -> Schema {
+        Schema(Arc::new(SchemaInner {
+            columns,
+            open,
+            index: OnceLock::new(),
+        }))
+    }
+
+    /// An open schema with no known columns.
+    pub fn unknown() -> Schema {
+        Schema::new(Vec::new(), true)
+    }
+
+    pub fn empty() -> Schema {
+        Schema::new(Vec::new(), false)
+    }
+
+    /// Every column, hidden ones included.
+    pub fn columns(&self) -> &[Column] {
+        &self.0.columns
+    }
+
+    /// The columns a result or `*` shows (hidden ones left out).
+    pub fn visible(&self) -> impl Iterator<Item = &Column> {
+        self.0.columns.iter().filter(|c| !c.hidden)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.0.open
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.columns.is_empty()
+    }
+
+    pub fn with_open(&self, open: bool) -> Schema {
+        if open == self.0.open {
+            self.clone()
+        } else {
+            Schema::new(self.0.columns.clone(), open)
+        }
+    }
+
+    /// The column with exactly this name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.position(name).map(|i| &self.0.columns[i])
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let cols = &self.0.columns;
+        if cols.len() < INDEX_MIN {
+            return cols.iter().position(|c| c.name == name);
+        }
+        let index = self.0.index.get_or_init(|| {
+            let mut m = HashMap::with_capacity(cols.len());
+            for (i, c) in cols.iter().enumerate() {
+                m.entry(c.name.clone()).or_insert(i as u32);
+            }
+            m
+        });
+        index.get(name).map(|&i| i as usize)
+    }
+
+    /// The first column whose name equals `name` ignoring ASCII case.
+    pub fn column_ignore_case(&self, name: &str) -> Option<&Column> {
+        self.0
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The schema's identity (for memo keys; kept alive by the memo).
+    pub(crate) fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
+    pub(crate) fn ptr_eq(&self, other: &Schema) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
