@@ -13,13 +13,15 @@ use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
 Examples:
-  kqlint check                         check every .kql/.csl/.yaml/.yml file under the current directory
-  kqlint check rules/ queries/x.kql    check some directories and files
-  kqlint check --format sarif -o kqlint.sarif .
-  kqlint rules                         list every diagnostic with its code and name
-  kqlint explain unknown-column        show a rule's documentation
+  kqlint check                      check the .kql/.csl/.yaml/.yml files here
+  kqlint check rules/ q/x.kql       check some directories and files
+  kqlint check -f sarif -o kqlint.sarif .
+  kqlint rules                      list every diagnostic: code, name, severity
+  kqlint explain unknown-column     one rule's documentation
+  kqlint check --help               every option of `check`
 
-Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.";
+Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.
+As a pre-commit hook and in CI: docs/ci.md in the kqlint repository.";
 
 /// A fast, exact linter for KQL and validator for Microsoft Sentinel /
 /// Defender XDR detection rules.
@@ -36,7 +38,9 @@ enum Command {
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// List every diagnostic kqlint can report.
-    #[command(after_help = "Examples:\n  kqlint rules\n  kqlint rules --format json")]
+    #[command(
+        after_help = "Examples:\n  kqlint rules\n  kqlint rules --format json\n  kqlint rules | grep placeholder"
+    )]
     Rules(RulesArgs),
     /// Show the documentation of one rule, by code or name.
     #[command(after_help = "Examples:\n  kqlint explain KQL102\n  kqlint explain unknown-column")]
@@ -54,14 +58,22 @@ enum Command {
 const CHECK_HELP: &str = "\
 Directories are searched recursively for .kql, .csl, .yaml and .yml files,
 honouring .gitignore; hidden files and directories are skipped. A YAML file
-without a top-level `query` (or `ParserQuery` / `FunctionQuery`) key is
-skipped unless it is named explicitly.
+without a top-level `query` (or `ParserQuery` / `FunctionQuery`) key is not
+a rule: it is skipped when found in a directory, and reported when named
+(unless --skip-non-rules). `-` reads a query from standard input.
 
 Examples:
-  kqlint check
-  kqlint check 'Hunting Queries/' Detections/
-  kqlint check --format json rules/ > report.json
-  kqlint check --format github .          (annotations in GitHub Actions)";
+  kqlint check                                 the current directory
+  kqlint check 'Hunting Queries/' Detections/  some directories
+  kqlint check -f concise rules/a.yaml x.kql   one line per finding
+  kqlint check -f json rules/ > report.json    the stable JSON report
+  kqlint check -f sarif -o kqlint.sarif .      for GitHub code scanning
+  kqlint check -f github .                     GitHub Actions annotations
+  kqlint check -f junit -o kqlint.xml .        test results (Azure DevOps)
+  kqlint check - < query.kql                   a query on standard input
+
+Exit status: 0 no error-severity finding (warnings do not count), 1 errors
+found, 2 usage or internal failure.";
 
 #[derive(Args, Debug)]
 struct CheckArgs {
@@ -89,6 +101,7 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct RulesArgs {
+    /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
 }
@@ -111,7 +124,9 @@ enum Format {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ListFormat {
+    /// One line per diagnostic: code, name, category, severity, summary.
     Human,
+    /// Every field of every diagnostic's registry entry.
     Json,
 }
 
