@@ -835,7 +835,9 @@ impl<'a> Binder<'a> {
                         kind: FunctionKind::Scalar,
                     },
                 );
-                let name = literal_string(&args[0].value).map(str::to_owned);
+                // a literal, or a constant string (a parameter of the
+                // function being expanded)
+                let name = self.value(&args[0].value, cx).string.map(|s| s.to_string());
                 let _ = self.bind_args(&args[1..], cx);
                 if let Some(name) = name
                     && let Some(t) = self.catalog_tabular(&name)
@@ -1103,7 +1105,7 @@ impl<'a> Binder<'a> {
         };
         let ty = if f.name == "column_ifexists" {
             // the column's type when it exists, else the default's
-            match (literal_string(&args[0].value), &cx.row) {
+            match (outs[0].string.as_deref(), &cx.row) {
                 (Some(name), Some(row)) => row
                     .schema
                     .column(name)
@@ -1406,6 +1408,10 @@ impl<'a> Binder<'a> {
         col_name: Option<&str>,
         row: Option<&Tab>,
     ) {
+        if matches!(item.expr.kind, ExprKind::Error) {
+            // nothing to name (a trailing comma, a broken item)
+            return;
+        }
         let replace_style = matches!(style, Style::Replace | Style::Extend);
         let fprefix = |this: &Self| -> Option<SmolStr> {
             match this.facts.get(&item.expr.span) {

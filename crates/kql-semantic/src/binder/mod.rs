@@ -259,7 +259,7 @@ type MemoKey = (usize, Vec<ArgKey>);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum ArgKey {
-    Ty(Ty),
+    Ty(Ty, Option<SmolStr>),
     Table(usize, usize),
     Any,
 }
@@ -564,7 +564,11 @@ impl<'a> Binder<'a> {
                 }
                 Statement::Expr(e) => {
                     let out = self.value(e, &scx);
-                    result = Some(out.val);
+                    // a statement the parser could not make sense of (`| extend`
+                    // after a stray `;`) does not replace the query's result
+                    if !is_broken_statement(e) {
+                        result = Some(out.val);
+                    }
                 }
                 Statement::Set(_)
                 | Statement::Alias(_)
@@ -736,9 +740,9 @@ impl<'a> Binder<'a> {
         let key: MemoKey = (
             f.id,
             args.iter()
-                .map(|a| match a.as_ref().map(|o| &o.val) {
-                    Some(Val::Scalar(t)) => ArgKey::Ty(*t),
-                    Some(Val::Table(t)) => ArgKey::Table(
+                .map(|a| match a.as_ref().map(|o| (&o.val, &o.string)) {
+                    Some((Val::Scalar(t), s)) => ArgKey::Ty(*t, s.clone()),
+                    Some((Val::Table(t), _)) => ArgKey::Table(
                         t.schema.addr(),
                         t.narrow.as_ref().map_or(0, |n| Rc::as_ptr(n) as usize),
                     ),
@@ -801,6 +805,18 @@ impl<'a> Binder<'a> {
         }
         self.memo.insert(key, (v.clone(), tables, keep));
         v
+    }
+}
+
+/// An expression statement that starts with what could not be parsed.
+fn is_broken_statement(e: &Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Error => true,
+        ast::ExprKind::Pipeline(p) => p
+            .source
+            .as_ref()
+            .is_none_or(|s| matches!(s.kind, ast::ExprKind::Error)),
+        _ => false,
     }
 }
 

@@ -207,9 +207,14 @@ impl<'a> Binder<'a> {
                             span: it.pattern.span,
                             quoted: false,
                         };
-                        self.column_ref_reported(&id, inp, &rcx)
-                            .map(|c| vec![c])
-                            .unwrap_or_default()
+                        match self.column_ref_reported(&id, inp, &rcx) {
+                            Some(c) => vec![c],
+                            // a column of an open row set the analysis cannot see
+                            None if inp.schema.is_open() => {
+                                vec![self.new_col(id.name.clone(), Ty::Unknown)]
+                            }
+                            None => Vec::new(),
+                        }
                     };
                     if it.pattern.has_wildcard() && matched.is_empty() && !inp.schema.is_open() {
                         self.no_pattern_match(&it.pattern, inp);
@@ -1289,7 +1294,11 @@ impl<'a> Binder<'a> {
             schema: Schema::new(row_cols, row_open),
             narrow: inp.narrow.clone(),
         };
-        let acx = rcx.with_row(&row);
+        // aggregates are allowed in plug-in arguments (`pivot(k, any(v), ...)`)
+        let acx = Cx {
+            agg: true,
+            ..rcx.with_row(&row)
+        };
         let outs: Vec<Out> = args.iter().map(|a| self.value(&a.value, &acx)).collect();
         let (min, max) = plugin.arity();
         if (args.len() as u32) < min || (args.len() as u32) > max {
@@ -1309,6 +1318,15 @@ impl<'a> Binder<'a> {
                 .unwrap_or_default()
         };
         let in_open = input.is_some_and(|i| i.schema.is_open());
+        if plugin.name == "pivot" {
+            // the group-by columns, then one column per pivot value (unknown)
+            let cols: Vec<Column> = outs
+                .iter()
+                .skip(2)
+                .filter_map(|o| o.result_col.clone())
+                .collect();
+            return self.ended(Schema::new(cols, true));
+        }
         let Some(out) = &plugin.output else {
             return Tab::open();
         };
