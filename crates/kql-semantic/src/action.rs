@@ -79,7 +79,7 @@ fn suggest(cat: &ActionTypeCatalog, m: Match, v: &str) -> Option<String> {
         Match::Exact { .. } => cat.suggest(v).map(str::to_owned),
         Match::Prefix { .. } => {
             let cands: Vec<String> = cat.names().map(|n| n.chars().take(len).collect()).collect();
-            kql_schema::best_match(v, cands.iter().map(String::as_str)).map(str::to_owned)
+            crate::binder::suggest(v, cands.iter().map(String::as_str)).map(str::to_owned)
         }
         Match::Suffix { .. } => {
             let cands: Vec<String> = cat
@@ -89,7 +89,7 @@ fn suggest(cat: &ActionTypeCatalog, m: Match, v: &str) -> Option<String> {
                     c[c.len().saturating_sub(len)..].iter().collect()
                 })
                 .collect();
-            kql_schema::best_match(v, cands.iter().map(String::as_str)).map(str::to_owned)
+            crate::binder::suggest(v, cands.iter().map(String::as_str)).map(str::to_owned)
         }
         Match::Contains { .. } => None,
     }

@@ -93,7 +93,7 @@ fn check_param(p: &Parameter, t: Ty) -> Result<(), String> {
 /// Which parameter each argument goes to, for the layouts that line up
 /// arguments one after the other (repeating parameters take the extra
 /// arguments). `None` when the layout is not modelled.
-fn parameter_of<'s>(sig: &'s Signature, index: usize, n: usize) -> Option<&'s Parameter> {
+fn parameter_of(sig: &Signature, index: usize, n: usize) -> Option<&Parameter> {
     use kql_schema::Layout;
     match sig.layout {
         Layout::Fixed => sig.parameters.get(index),
@@ -145,10 +145,12 @@ pub(crate) fn resolve<'f>(
         return (None, Some(CallProblem::Arity { min, max }));
     }
     // the first signature that accepts the argument types
-    for s in &fitting {
-        if sig_accepts(s, args).is_none() {
-            return (Some(s), None);
-        }
+    let accepting: Vec<&&Signature> = fitting
+        .iter()
+        .filter(|s| sig_accepts(s, args).is_none())
+        .collect();
+    if let Some(s) = accepting.first() {
+        return (Some(s), None);
     }
     if fitting.len() == 1 {
         let (i, expected) = sig_accepts(fitting[0], args).unwrap_or((0, String::new()));
@@ -158,6 +160,18 @@ pub(crate) fn resolve<'f>(
         );
     }
     (None, Some(CallProblem::NoMatch))
+}
+
+/// Whether the call's result type depends on argument types that are not
+/// known: several signatures accept the arguments and an argument is unknown.
+pub(crate) fn ambiguous(f: &Function, args: &[Arg]) -> bool {
+    let n = args.len() as u32;
+    args.iter().any(|a| !a.ty.is_known() && !a.star)
+        && f.signatures
+            .iter()
+            .filter(|s| arity_ok(s, n) && sig_accepts(s, args).is_none())
+            .count()
+            > 1
 }
 
 fn promote(t: Ty) -> Ty {

@@ -185,11 +185,11 @@ pub(crate) fn make_names_unique(cols: &mut [Column], ids: &mut Ids) {
     for c in cols.iter() {
         table.add(&c.name);
     }
-    for i in 0..cols.len() {
-        if first.get(cols[i].name.as_str()) != Some(&i) {
-            let name = table.get_or_add(&cols[i].name.clone(), None);
-            if name != cols[i].name {
-                cols[i] = ids.renamed(&cols[i], name);
+    for (i, col) in cols.iter_mut().enumerate() {
+        if first.get(col.name.as_str()) != Some(&i) {
+            let name = table.get_or_add(&col.name.clone(), None);
+            if name != col.name {
+                *col = ids.renamed(col, name);
             }
         }
     }

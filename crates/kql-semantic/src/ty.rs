@@ -257,8 +257,4 @@ impl Schema {
     pub(crate) fn addr(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
     }
-
-    pub(crate) fn ptr_eq(&self, other: &Schema) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
 }

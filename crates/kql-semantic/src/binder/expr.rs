@@ -625,12 +625,9 @@ impl<'a> Binder<'a> {
             .map(|r| r.schema.columns().iter().map(|c| c.name.as_str()).collect())
             .unwrap_or_default();
         let env = env_names(&cx.env);
-        let suggestion = kql_schema::best_match(n, row_names.iter().copied())
+        let suggestion = suggest(n, row_names.iter().copied())
             .map(|s| (s.to_string(), "a column"))
-            .or_else(|| {
-                kql_schema::best_match(n, env.iter().copied())
-                    .map(|s| (s.to_string(), "a variable"))
-            });
+            .or_else(|| suggest(n, env.iter().copied()).map(|s| (s.to_string(), "a variable")));
         let what = if cx.row.is_some() {
             "a column"
         } else {
@@ -681,9 +678,9 @@ impl<'a> Binder<'a> {
         let n = &id.name;
         let env = env_names(&cx.env);
         let stored = self.catalog.stored_function_names();
-        let suggestion = kql_schema::best_match(n, env.iter().copied())
-            .or_else(|| self.catalog.suggest_table(n))
-            .or_else(|| kql_schema::best_match(n, stored.iter().copied()))
+        let suggestion = suggest(n, env.iter().copied())
+            .or_else(|| suggest(n, self.catalog.table_names()))
+            .or_else(|| suggest(n, stored.iter().copied()))
             .map(str::to_owned);
         let d = match suggestion {
             Some(s) if Self::case_hint(n, &s) => Diagnostic::new(
@@ -732,8 +729,13 @@ impl<'a> Binder<'a> {
                     None
                 }
             })
-            .or_else(|| kql_schema::best_match(n, env.iter().copied()))
-            .or_else(|| self.catalog.suggest_stored_function(n))
+            .filter(|s| plausible(n, s))
+            .or_else(|| suggest(n, env.iter().copied()))
+            .or_else(|| {
+                self.catalog
+                    .suggest_stored_function(n)
+                    .filter(|s| plausible(n, s))
+            })
             .map(str::to_owned);
         let what = match kind {
             Some(FunctionKind::Plugin) => "plug-in",
@@ -963,6 +965,7 @@ impl<'a> Binder<'a> {
         let params = &f.def.params;
         let mut slots: Vec<Option<Out>> = vec![None; params.len()];
         let mut pos = 0usize;
+        let first_given = first.is_some();
         if let Some(t) = first {
             if !slots.is_empty() {
                 slots[0] = Some(Out::val(Val::Table(t)));
@@ -998,10 +1001,22 @@ impl<'a> Binder<'a> {
             .zip(&slots)
             .any(|(p, s)| p.default.is_none() && s.is_none());
         if too_many || missing {
+            // `invoke f(...)` passes the input as the first argument
+            let implicit = usize::from(
+                pos > 0
+                    && args.iter().all(|a| a.name.is_none())
+                    && slots.first().is_some_and(Option::is_some)
+                    && first_given,
+            );
             self.diag(
                 &WRONG_ARGUMENT_COUNT,
                 func.span,
-                count_message(&f.name, required as u32, params.len() as u32, args.len()),
+                count_message(
+                    &f.name,
+                    required.saturating_sub(implicit) as u32,
+                    params.len().saturating_sub(implicit) as u32,
+                    args.len(),
+                ),
             );
         }
         Out::val(self.expand(f, &slots))
@@ -1035,14 +1050,12 @@ impl<'a> Binder<'a> {
         );
         let (sig, problem) = builtins::resolve(f, &bargs);
         match problem {
-            Some(CallProblem::Arity { min, max }) => {
-                if !cx.lenient {
-                    self.diag(
-                        &WRONG_ARGUMENT_COUNT,
-                        func.span,
-                        count_message(&f.name, min, max, args.len()),
-                    );
-                }
+            Some(CallProblem::Arity { min, max }) if !cx.lenient => {
+                self.diag(
+                    &WRONG_ARGUMENT_COUNT,
+                    func.span,
+                    count_message(&f.name, min, max, args.len()),
+                );
             }
             Some(CallProblem::ArgType { index, expected }) => {
                 if let Some(a) = args.get(index) {
@@ -1068,7 +1081,7 @@ impl<'a> Binder<'a> {
                     ),
                 );
             }
-            None => {}
+            _ => {}
         }
         // custom results Kusto computes in code
         if let Some(v) = self.custom_result(f, args, &outs, &bargs, cx) {
@@ -1087,16 +1100,19 @@ impl<'a> Binder<'a> {
                 .tuple
                 .iter()
                 .map(|t| {
-                    let c = self.new_col(
+                    self.new_col(
                         format_smolstr!("{base}_{}", t.suffix),
                         Ty::from_scalar(t.ty),
-                    );
-                    c
+                    )
                 })
                 .collect();
             return Out::val(Val::Tuple(cols));
         }
-        let ty = builtins::result_type(sig, &bargs);
+        let ty = if builtins::ambiguous(f, &bargs) {
+            Ty::Unknown
+        } else {
+            builtins::result_type(sig, &bargs)
+        };
         // a no-op conversion of a column stands for the column
         let result_col = if CONVERSIONS.contains(&f.name.as_str()) && args.len() == 1 {
             outs[0].col.clone().filter(|c| c.ty == ty && ty.is_known())
@@ -1623,6 +1639,20 @@ impl<'a> Binder<'a> {
             );
         }
     }
+}
+
+/// A did-you-mean that is worth showing: a case-only difference, or a
+/// near miss of a name long enough for edit distance to mean something.
+pub(crate) fn plausible(name: &str, suggestion: &str) -> bool {
+    suggestion.eq_ignore_ascii_case(name) || name.chars().count() >= 4
+}
+
+/// The best did-you-mean among `candidates` (see [`plausible`]).
+pub(crate) fn suggest<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    kql_schema::best_match(name, candidates).filter(|s| plausible(name, s))
 }
 
 pub(crate) fn count_message(name: &str, min: u32, max: u32, given: usize) -> String {

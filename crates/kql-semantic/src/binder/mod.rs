@@ -10,6 +10,8 @@
 mod expr;
 mod tabular;
 
+pub(crate) use expr::suggest;
+
 use crate::names::Ids;
 use crate::ty::{Column, Origin, Schema, Ty};
 use crate::{
@@ -109,8 +111,6 @@ pub(crate) struct FuncSym<'a> {
     pub def: &'a FunctionDef,
     pub env: Env<'a>,
     pub id: usize,
-    pub name_span: Span,
-    pub let_id: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -627,8 +627,6 @@ impl<'a> Binder<'a> {
                     def,
                     env: cx.env.clone(),
                     id: fid,
-                    name_span: l.name.span,
-                    let_id: recorded.then_some(id),
                 });
                 // bind the body once with the declared parameter types
                 self.declare_function(&f, cx);

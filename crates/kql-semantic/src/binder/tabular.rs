@@ -1196,7 +1196,7 @@ impl<'a> Binder<'a> {
                                     .map(|c| c.name.as_str())
                                     .collect()
                             };
-                            if let Some(s) = kql_schema::best_match(&id.name, pool) {
+                            if let Some(s) = super::expr::suggest(&id.name, pool) {
                                 d = d.with_help(format!("did you mean `{s}`? Keys named differently on the two sides are written `$left.A == $right.B`"));
                             } else {
                                 d = d.with_help("keys named differently on the two sides are written `$left.A == $right.B`");
@@ -1395,7 +1395,7 @@ impl<'a> Binder<'a> {
         }
         let _ = rcx;
         let names = self.catalog.function_names(Some(FunctionKind::Plugin));
-        let s = kql_schema::best_match(&func.name, names.iter().copied()).map(str::to_owned);
+        let s = super::expr::suggest(&func.name, names.iter().copied()).map(str::to_owned);
         let msg = match &s {
             Some(s) => format!(
                 "`{}` is not a known plug-in; did you mean `{s}`?",
