@@ -1,13 +1,20 @@
 //! Checking one source: the pipeline from a loaded file to sorted
 //! diagnostics in file coordinates.
 
+use crate::baseline::Baseline;
+use crate::config::{Config, ConfigError, ConfigOptions, ConfigResolver};
+use crate::fix::{self, FixOutcome};
 use crate::report::{FileReport, SourceText};
+use crate::suppress::Suppressions;
 use crate::target::Target;
 use crate::{core_rules, syntax_rules};
+use kql_lint::QueryKind;
+use kql_schema::Catalog;
 use kqlint_diagnostics::{Diagnostic, Label, Severity, Span, sort_diagnostics};
-use kqlint_source::{Limits, QuerySource, Source, SourceKind};
-use std::path::PathBuf;
-use std::sync::Arc;
+use kqlint_source::{Encoding, Limits, QuerySource, Source, SourceKind};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Analysis recurses over the syntax tree; the parser bounds its depth, and
 /// worker threads get a stack that comfortably holds that bound.
@@ -18,9 +25,14 @@ pub const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
 
 #[derive(Clone, Debug, Default)]
 pub struct EngineOptions {
-    /// Extra schema directories (Azure-Sentinel CustomTables / CustomFunctions JSON).
+    /// Extra schema directories (Azure-Sentinel CustomTables / CustomFunctions JSON),
+    /// for every file (a `kqlint.toml` can add more).
     pub schema_dirs: Vec<PathBuf>,
     pub limits: Limits,
+    /// How configuration files are found, and command-line overrides.
+    pub config: ConfigOptions,
+    /// Findings to leave out of reports (`--baseline`).
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 /// Why an engine could not be built (bad options); exit status 2.
@@ -39,6 +51,35 @@ impl std::error::Error for EngineError {}
 pub struct Engine {
     options: EngineOptions,
     pool: rayon::ThreadPool,
+    configs: ConfigResolver,
+    /// Catalogues with user schema directories, by directory list.
+    catalogs: Mutex<HashMap<Vec<PathBuf>, Arc<Catalog>>>,
+    /// Problems loading user schemas, for the caller to show once.
+    warnings: Mutex<Vec<String>>,
+}
+
+/// The schema catalogue a file is checked against.
+enum CatalogRef {
+    Builtin(&'static Catalog),
+    User(Arc<Catalog>),
+}
+
+impl std::ops::Deref for CatalogRef {
+    type Target = Catalog;
+    fn deref(&self) -> &Catalog {
+        match self {
+            CatalogRef::Builtin(c) => c,
+            CatalogRef::User(c) => c,
+        }
+    }
+}
+
+/// What the query stages need besides the query: the file's
+/// configuration, its schema catalogue and what kind of query it is.
+struct QueryStage<'a> {
+    config: &'a Config,
+    catalog: &'a Catalog,
+    kind: QueryKind,
 }
 
 impl Engine {
@@ -48,7 +89,64 @@ impl Engine {
             .thread_name(|i| format!("kqlint-worker-{i}"))
             .build()
             .map_err(|e| EngineError(format!("cannot start worker threads: {e}")))?;
-        Ok(Engine { options, pool })
+        let configs = ConfigResolver::new(options.config.clone());
+        Ok(Engine {
+            options,
+            pool,
+            configs,
+            catalogs: Mutex::new(HashMap::new()),
+            warnings: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The configuration that applies to a file: the nearest `kqlint.toml`
+    /// (or `--config`), with the command-line overrides.
+    pub fn config_for(&self, path: &Path) -> Result<Arc<Config>, ConfigError> {
+        self.configs.for_path(path)
+    }
+
+    /// Loads the configuration of every target up front, so a bad
+    /// `kqlint.toml` stops a run before anything is checked.
+    pub fn check_configs(&self, targets: &[Target]) -> Result<(), ConfigError> {
+        for t in targets.iter().filter(|t| t.error.is_none()) {
+            let config = self.config_for(&t.path)?;
+            drop(self.catalog(&config));
+        }
+        Ok(())
+    }
+
+    /// Problems met loading user schema directories (each once).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
+    fn catalog(&self, config: &Config) -> CatalogRef {
+        let dirs: Vec<PathBuf> = self
+            .options
+            .schema_dirs
+            .iter()
+            .chain(config.schema_dirs.iter())
+            .cloned()
+            .collect();
+        if dirs.is_empty() {
+            return CatalogRef::Builtin(Catalog::builtin());
+        }
+        let Ok(mut cache) = self.catalogs.lock() else {
+            return CatalogRef::Builtin(Catalog::builtin());
+        };
+        if let Some(c) = cache.get(&dirs) {
+            return CatalogRef::User(c.clone());
+        }
+        let (catalog, warnings) = Catalog::with_schema_dirs(&dirs);
+        if let Ok(mut w) = self.warnings.lock() {
+            w.extend(warnings.iter().map(|x| x.to_string()));
+        }
+        let catalog = Arc::new(catalog);
+        cache.insert(dirs, catalog.clone());
+        CatalogRef::User(catalog)
     }
 
     pub fn options(&self) -> &EngineOptions {
@@ -92,22 +190,170 @@ impl Engine {
     /// Checks a loaded source (a file, or an editor buffer made with
     /// [`Source::from_text`]).
     pub fn check_source(&self, display: &str, source: Source) -> FileReport {
+        let (config, config_error) = match self.config_for(&source.path) {
+            Ok(c) => (c, None),
+            Err(e) => (
+                Arc::new(Config::from_options(&self.options.config).unwrap_or_default()),
+                Some(e),
+            ),
+        };
+        let catalog = self.catalog(&config);
         let text = source.text.clone().map(SourceText::new);
         let mut report = FileReport::new(display, text.clone());
         report.diagnostics = source.diagnostics;
+        let mut suppressions = Suppressions::default();
         if let (Some(text), Some(query)) = (&text, &source.query) {
-            let query_diags = self.check_query(query, text, &mut report);
+            let kind = match (&source.kind, &source.yaml) {
+                (SourceKind::Yaml, Some(root)) => QueryKind::of_yaml(root, query.key.as_deref()),
+                (SourceKind::Yaml, None) => QueryKind::Hunting,
+                (SourceKind::Kql, _) => QueryKind::File,
+            };
+            let stage = QueryStage {
+                config: &config,
+                catalog: &catalog,
+                kind,
+            };
+            let mut comments = Vec::new();
+            let query_diags = self.check_query(query, text, &mut report, &stage, &mut comments);
             report.diagnostics.extend(
                 query_diags
                     .into_iter()
                     .map(|d| query.map_diagnostic(d, &text.text)),
             );
+            suppressions.add_query(text, query, &comments);
         }
         // Stage: rule-YAML validation (sentinel-rules), YAML sources only;
         // its diagnostics are already in file coordinates.
+        // Stage: placeholders in rule metadata (kql-lint), YAML sources only.
+        if let (Some(text), Some(root)) = (&text, &source.yaml) {
+            report.diagnostics.extend(kql_lint::lint_metadata(
+                &text.text,
+                root,
+                source.query.as_ref().map(|q| q.value_span),
+                &config.lint,
+            ));
+            suppressions.add_yaml(text, root);
+        }
         // Stage: configuration (select/ignore/severity), suppressions, baseline.
+        self.configure(&mut report, &source.path, &config, suppressions);
+        if let Some(e) = config_error {
+            report.diagnostics.push(Diagnostic::new(
+                &crate::config::INVALID_CONFIG,
+                Span::empty(0),
+                format!("{e} (this file was checked with the default settings)"),
+            ));
+        }
         finish(&mut report.diagnostics);
         report
+    }
+
+    /// Applies the configuration (which rules run, at which severity), the
+    /// file's suppression comments and the baseline.
+    fn configure(
+        &self,
+        report: &mut FileReport,
+        path: &Path,
+        config: &Config,
+        mut suppressions: Suppressions,
+    ) {
+        let path = (path.as_os_str() != "-").then_some(path);
+        let configured = |diags: &mut Vec<Diagnostic>| {
+            diags.retain_mut(|d| match crate::registry::lookup(d.code) {
+                Some(m) if !config.enabled(m, path) => false,
+                Some(m) => {
+                    let sev = config.severity(m);
+                    if sev != m.severity {
+                        d.severity = sev;
+                    }
+                    true
+                }
+                None => true,
+            });
+        };
+        configured(&mut report.diagnostics);
+        suppressions.apply(&mut report.diagnostics, report.source.as_deref());
+        let mut own = suppressions.finish();
+        configured(&mut own);
+        report.diagnostics.extend(own);
+        if let Some(b) = &self.options.baseline {
+            b.filter(
+                path.unwrap_or(Path::new("-")),
+                &mut report.diagnostics,
+                report.source.as_deref(),
+            );
+        }
+    }
+
+    /// `--fix`: applies the safe fixes of every target's reported
+    /// findings, in parallel, and writes the files that changed.
+    pub fn fix_targets(&self, targets: &[Target]) -> Vec<FixOutcome> {
+        use rayon::prelude::*;
+        self.pool.install(|| {
+            targets
+                .par_iter()
+                .filter_map(|t| self.fix_target(t))
+                .collect()
+        })
+    }
+
+    /// Fixes one file: applies the safe fixes, checks again, and repeats
+    /// until nothing changes (at most [`fix::MAX_ROUNDS`] rounds). A round
+    /// whose edits would add syntax errors is not kept. `None` when there
+    /// was nothing to do.
+    pub fn fix_target(&self, target: &Target) -> Option<FixOutcome> {
+        if target.error.is_some() || target.path.as_os_str() == "-" {
+            return None;
+        }
+        let source = Source::load(&target.path, &self.options.limits);
+        if !target.explicit && is_not_a_rule(&source) {
+            return None;
+        }
+        let (kind, encoding, lossy) = (source.kind, source.encoding, source.lossy);
+        let mut text = source.text.clone()?;
+        let mut report = self.check_source(&target.display, source);
+        let mut outcome = FixOutcome {
+            path: target.display.clone(),
+            ..FixOutcome::default()
+        };
+        let before = fix::syntax_errors(&report.diagnostics);
+        for _ in 0..fix::MAX_ROUNDS {
+            let Some((next, n)) = fix::apply_safe_fixes(&text, &report.diagnostics) else {
+                break;
+            };
+            if lossy || !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
+                outcome.error = Some(
+                    "not fixed: only UTF-8 files that decode without loss are edited".to_owned(),
+                );
+                return Some(outcome);
+            }
+            let again = self.check_source(
+                &target.display,
+                Source::from_text(&target.path, next.clone(), kind, &self.options.limits),
+            );
+            if fix::syntax_errors(&again.diagnostics) > before {
+                outcome.error = Some(
+                    "some fixes were not applied: they would have introduced a syntax error"
+                        .to_owned(),
+                );
+                break;
+            }
+            text = next;
+            report = again;
+            outcome.applied += n;
+        }
+        if outcome.applied == 0 {
+            return outcome.error.is_some().then_some(outcome);
+        }
+        let mut bytes = Vec::with_capacity(text.len() + 3);
+        if encoding == Encoding::Utf8Bom {
+            bytes.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        if let Err(e) = std::fs::write(&target.path, bytes) {
+            outcome.error = Some(format!("cannot write the fixed file: {e}"));
+            outcome.applied = 0;
+        }
+        Some(outcome)
     }
 
     /// The query stages. Returns diagnostics in query coordinates; the
@@ -117,6 +363,8 @@ impl Engine {
         query: &QuerySource,
         file: &Arc<SourceText>,
         _report: &mut FileReport,
+        stage: &QueryStage<'_>,
+        comments: &mut Vec<Span>,
     ) -> Vec<Diagnostic> {
         // Stage 1: syntax.
         let parse = kql_syntax::parse(&query.text);
@@ -124,6 +372,16 @@ impl Engine {
         // Stage 2: semantic analysis (kql-semantic): names, row schemas,
         // result columns and tables into `_report`.
         // Stage 3: lint rules and placeholders (kql-lint).
+        let lint = kql_lint::LintContext::new(
+            &query.text,
+            &parse,
+            stage.catalog,
+            stage.kind,
+            &stage.config.lint,
+        );
+        diags.extend(kql_lint::lint_query(&lint));
+        // Suppression comments, for the configuration stage.
+        comments.extend_from_slice(&parse.comments);
         diags.shrink_to_fit();
         diags
     }

@@ -1,14 +1,21 @@
 //! The one entry point of kqlint: the CLI and the language server call this
 //! crate to check files and buffers, and only translate what it returns.
 
+pub mod baseline;
+pub mod config;
 pub mod core_rules;
 mod engine;
+pub mod fix;
 pub mod registry;
 pub mod report;
+mod suppress;
 pub mod syntax_rules;
 mod target;
 
+pub use baseline::Baseline;
+pub use config::{Config, ConfigError, ConfigOptions};
 pub use engine::{Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
+pub use fix::FixOutcome;
 pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
     Severity, Span,

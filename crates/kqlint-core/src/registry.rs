@@ -15,7 +15,14 @@ fn sources() -> Vec<&'static [&'static RuleMeta]> {
         crate::syntax_rules::RULES,
         crate::core_rules::RULES,
         kqlint_source::RULES,
+        kql_lint::RULES,
+        crate::config::RULES,
     ]
+}
+
+/// Whether a rule only runs when selected by code or name.
+pub fn is_opt_in(m: &RuleMeta) -> bool {
+    kql_lint::is_opt_in(m)
 }
 
 /// Every registered rule, sorted by code.
