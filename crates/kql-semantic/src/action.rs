@@ -78,7 +78,12 @@ fn suggest(cat: &ActionTypeCatalog, m: Match, v: &str) -> Option<String> {
     match m {
         Match::Exact { .. } => cat.suggest(v).map(str::to_owned),
         Match::Prefix { .. } => {
-            let cands: Vec<String> = cat.names().map(|n| n.chars().take(len).collect()).collect();
+            // the prefixes one longer first: `Conection` -> `Connection`
+            let mut cands: Vec<String> = cat
+                .names()
+                .map(|n| n.chars().take(len + 1).collect())
+                .collect();
+            cands.extend(cat.names().map(|n| n.chars().take(len).collect::<String>()));
             crate::binder::suggest(v, cands.iter().map(String::as_str)).map(str::to_owned)
         }
         Match::Suffix { .. } => {
@@ -352,22 +357,24 @@ impl<'a> Binder<'a> {
             .action_types
             .iter()
             .find_map(|a| cat.not_populated_reason(a, &o.column));
+        let what = if col.name == o.column {
+            format!("`{}`", col.name)
+        } else {
+            format!("`{}` (a copy of `{}`)", col.name, o.column)
+        };
         let msg = format!(
-            "`{}` is not populated for ActionType {}",
-            col.name,
+            "{what} is not populated for ActionType {}",
             ats.join(" or ")
         );
         let mut help = String::new();
         if !filled.is_empty() {
             help.push_str(&format!(
-                "{} {} fill{}: {}",
+                "events of {} fill: {}",
                 if ats.len() == 1 {
                     "that ActionType"
                 } else {
                     "those ActionTypes"
                 },
-                "events",
-                "",
                 filled.join(", ")
             ));
         }

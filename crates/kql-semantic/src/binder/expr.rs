@@ -112,6 +112,7 @@ impl<'a> Binder<'a> {
     /// Binds an expression that must be tabular.
     pub fn tabular(&mut self, e: &'a Expr, cx: &Cx<'a>) -> Tab {
         let out = match &e.kind {
+            ExprKind::Paren(inner) => return self.tabular(inner, cx),
             ExprKind::Name(id) => self.name(id, cx, true),
             ExprKind::NamePattern(p) => Out::val(Val::Table(self.table_pattern(p, false))),
             _ => self.value(e, cx),
@@ -1523,6 +1524,8 @@ impl<'a> Binder<'a> {
                 }
                 if let Some(c) = &out.result_col {
                     let mut c = c.clone();
+                    // a column named explicitly is shown, hidden or not
+                    c.hidden = false;
                     if let Some(t) = col_ty
                         && t != c.ty
                     {
