@@ -362,7 +362,7 @@ impl Engine {
         &self,
         query: &QuerySource,
         file: &Arc<SourceText>,
-        _report: &mut FileReport,
+        report: &mut FileReport,
         stage: &QueryStage<'_>,
         comments: &mut Vec<Span>,
     ) -> Vec<Diagnostic> {
@@ -370,7 +370,29 @@ impl Engine {
         let parse = kql_syntax::parse(&query.text);
         let mut diags = syntax_diagnostics(&parse, query, file);
         // Stage 2: semantic analysis (kql-semantic): names, row schemas,
-        // result columns and tables into `_report`.
+        // result columns and the tables read.
+        let analysis = kql_semantic::analyze(
+            &parse,
+            &query.text,
+            stage.catalog,
+            &kql_semantic::Options::default(),
+        );
+        diags.extend(without_syntax_cascades(&parse, &analysis.diagnostics));
+        report.tables = Some(analysis.tables.iter().map(|t| t.to_string()).collect());
+        // Columns are only reported when the whole output is known: an open
+        // schema's list is partial, and rule cross-checks rely on it.
+        report.result_columns = match &analysis.result {
+            kql_semantic::QueryResult::Table(schema) if !schema.is_open() => Some(
+                schema
+                    .visible()
+                    .map(|c| crate::ResultColumn {
+                        name: c.name.to_string(),
+                        ty: c.ty.as_str().to_owned(),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
         // Stage 3: lint rules and placeholders (kql-lint).
         let lint = kql_lint::LintContext::new(
             &query.text,
@@ -385,6 +407,27 @@ impl Engine {
         diags.shrink_to_fit();
         diags
     }
+}
+
+/// Semantic findings outside the statements that have syntax errors. A
+/// broken statement's tree is the parser's best guess, and names checked
+/// against a guess give findings that vanish once the syntax is fixed.
+fn without_syntax_cascades(parse: &kql_syntax::Parse, semantic: &[Diagnostic]) -> Vec<Diagnostic> {
+    if parse.errors.is_empty() {
+        return semantic.to_vec();
+    }
+    let broken: Vec<Span> = parse
+        .query
+        .statements
+        .iter()
+        .map(|s| s.span())
+        .filter(|s| parse.errors.iter().any(|e| s.touches(e.span.start)))
+        .collect();
+    semantic
+        .iter()
+        .filter(|d| !broken.iter().any(|s| s.touches(d.span.start)))
+        .cloned()
+        .collect()
 }
 
 fn syntax_diagnostics(

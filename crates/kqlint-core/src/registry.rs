@@ -15,6 +15,7 @@ fn sources() -> Vec<&'static [&'static RuleMeta]> {
         crate::syntax_rules::RULES,
         crate::core_rules::RULES,
         kqlint_source::RULES,
+        kql_semantic::RULES,
         kql_lint::RULES,
         crate::config::RULES,
     ]
