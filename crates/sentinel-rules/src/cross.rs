@@ -1,0 +1,325 @@
+//! Cross-checks between a rule's YAML and its query: the columns the YAML
+//! names must be columns of the query's output, and the tables the query
+//! reads should be declared in `requiredDataConnectors`.
+//!
+//! Facts about the query arrive as plain data ([`QueryFacts`]) from the
+//! caller (kqlint-core fills them from the semantic checker); this crate
+//! does not analyse KQL.
+
+use crate::check::{Ctx, placeholders};
+use crate::kind::RuleKind;
+use crate::rules::*;
+use crate::text::{quote, some_of};
+use kqlint_diagnostics::{Diagnostic, RuleMeta, Span};
+use kqlint_source::YamlNode;
+
+/// What the semantic checker knows about a rule's query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueryFacts {
+    /// The query's result columns (name, type) when known; `None` when the
+    /// result could not be worked out.
+    pub result_columns: Option<Vec<(String, String)>>,
+    /// The result may have columns beyond `result_columns` (an unknown
+    /// table or function, `evaluate` plug-ins, `bag_unpack`, ...): no column
+    /// is reported missing then.
+    pub open: bool,
+    /// The tables the query reads (resolved names, any order).
+    pub tables: Vec<String>,
+}
+
+impl QueryFacts {
+    /// The result columns when they are known and closed.
+    fn closed_columns(&self) -> Option<Vec<&str>> {
+        if self.open {
+            return None;
+        }
+        self.result_columns
+            .as_ref()
+            .map(|c| c.iter().map(|(n, _)| n.as_str()).collect())
+    }
+}
+
+fn is_column_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+struct Columns<'a> {
+    names: Vec<&'a str>,
+}
+
+impl Columns<'_> {
+    fn check(
+        &self,
+        ctx: &mut Ctx<'_>,
+        meta: &'static RuleMeta,
+        span: Span,
+        what: &str,
+        name: &str,
+    ) {
+        if !is_column_name(name) || self.names.contains(&name) {
+            return;
+        }
+        let mut msg = format!(
+            "{} ({what}) is not a column of the query's output",
+            quote(name)
+        );
+        if let Some(s) = kql_schema::best_match(name, self.names.iter().copied()) {
+            if s.eq_ignore_ascii_case(name) {
+                msg.push_str(&format!(
+                    "; did you mean `{s}`? Column names are case-sensitive"
+                ));
+            } else {
+                msg.push_str(&format!("; did you mean `{s}`?"));
+            }
+        }
+        let shown: Vec<String> = self.names.iter().map(|n| format!("`{n}`")).collect();
+        let help = if shown.is_empty() {
+            "the query outputs no columns".to_owned()
+        } else {
+            format!("the query outputs {}", some_of(&shown, 12))
+        };
+        ctx.add(Diagnostic::new(meta, span, msg).with_help(help));
+    }
+}
+
+/// The cross-checks; nothing is reported without facts.
+pub fn check(ctx: &mut Ctx<'_>, root: &YamlNode, facts: Option<&QueryFacts>) {
+    let Some(facts) = facts else { return };
+    if !matches!(
+        ctx.kind,
+        RuleKind::Scheduled | RuleKind::Nrt | RuleKind::Hunting
+    ) {
+        return;
+    }
+    if let Some(names) = facts.closed_columns() {
+        let cols = Columns { names };
+        columns(ctx, root, &cols);
+    }
+    connectors(ctx, root, facts);
+}
+
+fn columns(ctx: &mut Ctx<'_>, root: &YamlNode, cols: &Columns<'_>) {
+    // Entity mappings.
+    for mapping in root
+        .get("entityMappings")
+        .and_then(YamlNode::as_sequence)
+        .unwrap_or_default()
+    {
+        let entity = mapping
+            .get("entityType")
+            .and_then(YamlNode::as_str)
+            .unwrap_or("entity");
+        for fm in mapping
+            .get("fieldMappings")
+            .and_then(YamlNode::as_sequence)
+            .unwrap_or_default()
+        {
+            if let Some(node) = fm.get("columnName")
+                && let Some(name) = node.as_str()
+            {
+                let id = fm
+                    .get("identifier")
+                    .and_then(YamlNode::as_str)
+                    .unwrap_or("?");
+                cols.check(
+                    ctx,
+                    &ENTITY_COLUMN_NOT_IN_OUTPUT,
+                    node.span,
+                    &format!("mapped to `{entity}.{id}`"),
+                    name,
+                );
+            }
+        }
+    }
+    // Custom details.
+    if let Some(entries) = root.get("customDetails").and_then(YamlNode::as_mapping) {
+        for (k, v) in entries {
+            if let Some(name) = v.as_str() {
+                let key = k.as_str().unwrap_or("?");
+                cols.check(
+                    ctx,
+                    &CUSTOM_DETAIL_COLUMN_NOT_IN_OUTPUT,
+                    v.span,
+                    &format!("custom detail `{key}`"),
+                    name,
+                );
+            }
+        }
+    }
+    // Alert details override.
+    let Some(ado) = root.get("alertDetailsOverride") else {
+        return;
+    };
+    for key in ["alertDisplayNameFormat", "alertDescriptionFormat"] {
+        let Some(v) = ado.get(key) else { continue };
+        let Some(format) = v.as_str() else { continue };
+        for (_, name) in placeholders(format) {
+            let name = name.trim();
+            let span = find_in(ctx.text, v.span, &format!("{{{{{name}}}}}")).unwrap_or(v.span);
+            cols.check(
+                ctx,
+                &ALERT_OVERRIDE_COLUMN_NOT_IN_OUTPUT,
+                span,
+                &format!("a placeholder in `{key}`"),
+                name,
+            );
+        }
+    }
+    for key in ["alertTacticsColumnName", "alertSeverityColumnName"] {
+        if let Some(v) = ado.get(key)
+            && let Some(name) = v.as_str()
+        {
+            cols.check(
+                ctx,
+                &ALERT_OVERRIDE_COLUMN_NOT_IN_OUTPUT,
+                v.span,
+                &format!("`{key}`"),
+                name,
+            );
+        }
+    }
+    for prop in ado
+        .get("alertDynamicProperties")
+        .and_then(YamlNode::as_sequence)
+        .unwrap_or_default()
+    {
+        if let Some(v) = prop.get("value")
+            && let Some(name) = v.as_str()
+        {
+            let property = prop
+                .get("alertProperty")
+                .and_then(YamlNode::as_str)
+                .unwrap_or("?");
+            cols.check(
+                ctx,
+                &ALERT_OVERRIDE_COLUMN_NOT_IN_OUTPUT,
+                v.span,
+                &format!("alert property `{property}`"),
+                name,
+            );
+        }
+    }
+}
+
+/// Where `needle` is written inside `span` of the file, if literally.
+fn find_in(text: &str, span: Span, needle: &str) -> Option<Span> {
+    let (s, e) = (span.start as usize, span.end as usize);
+    let hay = text.get(s..e)?;
+    let at = hay.find(needle)?;
+    Some(Span::new((s + at) as u32, (s + at + needle.len()) as u32))
+}
+
+/// The connectors to suggest for a table: one named like the table
+/// (`Syslog` for Syslog) when there is one, else every known feeder.
+fn likely_connectors<'a, S: AsRef<str>>(table: &str, feeders: &'a [S]) -> Vec<&'a str> {
+    let exact: Vec<&str> = feeders
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|f| f.eq_ignore_ascii_case(table))
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    feeders.iter().map(AsRef::as_ref).collect()
+}
+
+/// The table a `dataTypes` entry names: `SecurityAlert (ASC)` → `SecurityAlert`.
+fn data_type_table(s: &str) -> &str {
+    s.split(['(', ' ']).next().unwrap_or(s).trim()
+}
+
+fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
+    let catalog = kql_schema::Catalog::builtin();
+    let entry = root.entry("requiredDataConnectors");
+    let listed: Vec<(String, Vec<String>)> = entry
+        .and_then(|(_, v)| v.as_sequence())
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            let id = c
+                .get("connectorId")
+                .and_then(YamlNode::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let types = match c.get("dataTypes") {
+                Some(n) => match n.as_sequence() {
+                    Some(items) => items
+                        .iter()
+                        .filter_map(YamlNode::as_str)
+                        .map(|t| data_type_table(t).to_owned())
+                        .collect(),
+                    None => n
+                        .as_str()
+                        .map(|t| vec![data_type_table(t).to_owned()])
+                        .unwrap_or_default(),
+                },
+                None => Vec::new(),
+            };
+            (id, types)
+        })
+        .collect();
+    let span = entry
+        .map(|(k, _)| k.span)
+        .or_else(|| root.entry("query").map(|(k, _)| k.span))
+        .unwrap_or(Span::empty(root.span.start));
+    let mut tables: Vec<&str> = facts.tables.iter().map(String::as_str).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    for table in tables {
+        let covered = listed
+            .iter()
+            .any(|(_, types)| types.iter().any(|t| t.eq_ignore_ascii_case(table)));
+        if covered {
+            continue;
+        }
+        let feeders = likely_connectors(table, catalog.connectors_for_table(table));
+        let msg = format!(
+            "the query reads `{table}`, but no `requiredDataConnectors` entry lists it in `dataTypes`"
+        );
+        let help = match listed.iter().find(|(id, _)| feeders.contains(&id.as_str())) {
+            Some((id, _)) => format!("add `{table}` to the `dataTypes` of connector `{id}`"),
+            None => match feeders.as_slice() {
+                [] => format!(
+                    "add the connector that feeds `{table}` to `requiredDataConnectors`, with `{table}` in its `dataTypes`"
+                ),
+                [one] => format!(
+                    "add `- connectorId: {one}` with `dataTypes: [{table}]` to `requiredDataConnectors`"
+                ),
+                many => {
+                    let names: Vec<String> = many.iter().map(|f| format!("`{f}`")).collect();
+                    format!(
+                        "add the connector that feeds `{table}` here (one of {}) to `requiredDataConnectors`, with `{table}` in its `dataTypes`",
+                        some_of(&names, 5)
+                    )
+                }
+            },
+        };
+        ctx.add(Diagnostic::new(&MISSING_DATA_CONNECTOR, span, msg).with_help(help));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_types_name_tables() {
+        assert_eq!(data_type_table("SecurityAlert (ASC)"), "SecurityAlert");
+        assert_eq!(data_type_table("Syslog"), "Syslog");
+        assert_eq!(
+            data_type_table("CommonSecurityLog(Cisco)"),
+            "CommonSecurityLog"
+        );
+    }
+
+    #[test]
+    fn column_names() {
+        assert!(is_column_name("_ResourceId"));
+        assert!(is_column_name("Account1"));
+        assert!(!is_column_name("1Account"));
+        assert!(!is_column_name("Account Name"));
+        assert!(!is_column_name(""));
+    }
+}

@@ -1,0 +1,105 @@
+//! Every rule's documented examples: each `fail` example produces the rule's
+//! code, each `pass` example does not, and no example produces any other
+//! `rule` error.
+//!
+//! The cross-check examples need facts about their query, which the
+//! semantic checker gives in kqlint-core; here they come from the query's
+//! last `| project` line and its first word (the table), which is how every
+//! example query is written.
+
+use kqlint_diagnostics::Severity;
+use kqlint_source::{Limits, Source, SourceKind};
+use sentinel_rules::{QueryFacts, RULES, check_source};
+
+fn facts_of(source: &Source) -> Option<QueryFacts> {
+    let q = source.query.as_ref()?;
+    let table = q.text.split_whitespace().next()?.to_owned();
+    let project = q
+        .text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("| project "));
+    let result_columns = project.map(|p| {
+        p.split(',')
+            .map(|c| (c.trim().to_owned(), "string".to_owned()))
+            .collect()
+    });
+    Some(QueryFacts {
+        open: result_columns.is_none(),
+        result_columns,
+        tables: vec![table],
+    })
+}
+
+fn check(example: &str) -> Vec<kqlint_diagnostics::Diagnostic> {
+    let source = Source::from_text(
+        "rules/example.yaml",
+        example,
+        SourceKind::Yaml,
+        &Limits::default(),
+    );
+    assert!(
+        source.diagnostics.is_empty(),
+        "example is not clean YAML: {:?}\n{example}",
+        source.diagnostics
+    );
+    let facts = facts_of(&source);
+    check_source(&source, facts.as_ref())
+        .expect("example is a rule")
+        .diagnostics
+}
+
+#[test]
+fn fail_examples_fail_and_pass_examples_pass() {
+    let mut checked = 0;
+    for meta in RULES {
+        for ex in meta.fail {
+            let diags = check(ex);
+            assert!(
+                diags.iter().any(|d| d.code == meta.code),
+                "{} {}: fail example does not produce it; got {diags:#?}\n{ex}",
+                meta.code,
+                meta.name
+            );
+            let others: Vec<_> = diags
+                .iter()
+                .filter(|d| d.code != meta.code && d.severity == Severity::Error)
+                .collect();
+            assert!(
+                others.is_empty(),
+                "{} {}: fail example also produces {others:#?}\n{ex}",
+                meta.code,
+                meta.name
+            );
+            checked += 1;
+        }
+        for ex in meta.pass {
+            let diags = check(ex);
+            assert!(
+                diags.is_empty(),
+                "{} {}: pass example is not clean: {diags:#?}\n{ex}",
+                meta.code,
+                meta.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} examples");
+}
+
+#[test]
+fn codes_are_in_range_and_documented() {
+    for meta in RULES {
+        let n: u32 = meta.code[3..].parse().expect("numeric code");
+        assert!((401..=499).contains(&n), "{}", meta.code);
+        assert_eq!(meta.category, kqlint_diagnostics::Category::Rule);
+        assert_eq!(meta.example_kind, kqlint_diagnostics::ExampleKind::Yaml);
+        assert!(!meta.pass.is_empty(), "{} has no pass example", meta.code);
+        let cross_file = meta.name.starts_with("duplicate-rule");
+        assert!(
+            cross_file || !meta.fail.is_empty(),
+            "{} has no fail example",
+            meta.code
+        );
+    }
+}
