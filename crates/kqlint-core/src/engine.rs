@@ -557,6 +557,32 @@ mod tests {
     use super::*;
     use crate::Position;
 
+    fn check_kql(text: &str) -> Vec<(&'static str, String)> {
+        let engine = Engine::new(EngineOptions::default()).unwrap();
+        let source = Source::from_text("q.kql", text, SourceKind::Kql, &Limits::default());
+        engine
+            .check_source("q.kql", source)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn no_semantic_cascade_from_a_syntax_error() {
+        // The unclosed `(` swallows the next operator; the names inside the
+        // guessed tree must not be reported as unknown or mistyped.
+        let diags = check_kql(
+            "DeviceNetworkEvents\n| where (RemotePort == 445\n| summarise n = count() by DeviceName\n",
+        );
+        let codes: Vec<_> = diags.iter().map(|d| d.0).collect();
+        assert!(codes.contains(&"KQL002"), "{diags:?}");
+        assert!(codes.iter().all(|c| !c.starts_with("KQL1")), "{diags:?}");
+        // A statement without syntax errors is still checked.
+        let diags = check_kql("let x = DeviceNetworkEvents | where RemoteIp == 1;\nprint (1\n");
+        assert!(diags.iter().any(|d| d.0 == "KQL102"), "{diags:?}");
+    }
+
     #[test]
     fn opener_position_reads_naturally() {
         let at = Position {
