@@ -132,6 +132,34 @@ fn hover_query(cx: &Ctx, q: u32) -> Option<(String, Span)> {
                     return Some((stored_function_doc(f), tok.span));
                 }
             }
+            if let Some(n) = ide.semantic.as_ref().and_then(|a| a.name_at(q))
+                && n.span == tok.span
+            {
+                match &n.resolved {
+                    kql_semantic::Resolved::Column { ty, table } => {
+                        let col = table
+                            .as_deref()
+                            .and_then(|t| cx.cat().table(t))
+                            .and_then(|t| t.column(name).map(|c| (t, c)));
+                        return Some(match col {
+                            Some((t, c)) => (column_doc(cx.cat(), t, c), tok.span),
+                            None => (
+                                format!(
+                                    "(column) **{name}**: `{}`\n\ncomputed in the query",
+                                    ty.as_str()
+                                ),
+                                tok.span,
+                            ),
+                        });
+                    }
+                    kql_semantic::Resolved::Table => {
+                        if let Some(t) = cx.cat().table(name) {
+                            return Some((table_doc(cx.cat(), t), tok.span));
+                        }
+                    }
+                    _ => {}
+                }
+            }
             let sc = scope::scope_at(ide, cx.cat(), q);
             if let Some(t) = sc.table
                 && let Some(c) = scope::column(t, name)
@@ -448,7 +476,36 @@ pub fn completion(cx: &Ctx, pos: lsp::Position) -> Option<lsp::CompletionRespons
         }
         scope::Position::Expression => {
             let sc = scope::scope_at(ide, cx.cat(), q);
-            if let Some(t) = sc.table {
+            let schema = ide
+                .semantic
+                .as_ref()
+                .and_then(|a| a.columns_at(q))
+                .filter(|s| s.visible().next().is_some());
+            if let Some(schema) = schema {
+                for c in schema.visible() {
+                    let table_col = c
+                        .table()
+                        .and_then(|t| cx.cat().table(t))
+                        .and_then(|t| t.column(&c.name).map(|col| (t, col)));
+                    let documentation = match table_col {
+                        Some((t, col)) => column_doc(cx.cat(), t, col),
+                        None => format!("(column) **{}**: `{}`", c.name, c.ty.as_str()),
+                    };
+                    items.push(lsp::CompletionItem {
+                        label: c.name.to_string(),
+                        kind: Some(lsp::CompletionItemKind::FIELD),
+                        detail: Some(c.ty.as_str().to_owned()),
+                        label_details: Some(lsp::CompletionItemLabelDetails {
+                            detail: None,
+                            description: Some(c.ty.as_str().to_owned()),
+                        }),
+                        documentation: Some(doc(cx, documentation)),
+                        sort_text: Some(format!("0{}", c.name)),
+                        text_edit: cx.edit(replace, c.name.to_string()),
+                        ..Default::default()
+                    });
+                }
+            } else if let Some(t) = sc.table {
                 for c in t.visible_columns() {
                     items.push(lsp::CompletionItem {
                         label: c.name.to_string(),

@@ -17,6 +17,12 @@ use kql_syntax::{Parse, Span, Token, TokenKind};
 use kqlint_core::Source;
 use kqlint_source::QuerySource;
 
+/// The largest query the editor features analyse semantically (the
+/// diagnostics come from the engine, whatever the size). Real rules are a few
+/// kilobytes; a generated multi-megabyte query should not make every hover
+/// wait for a full analysis.
+pub const MAX_SEMANTIC_BYTES: usize = 1024 * 1024;
+
 /// What a `let` (or a function parameter) declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DefKind {
@@ -65,6 +71,10 @@ pub struct Ide {
     pub tokens: Vec<Token>,
     pub defs: Vec<Def>,
     pub uses: Vec<NameUse>,
+    /// The semantic analysis (kql-semantic): resolved names and the row
+    /// schema flowing into every operator. Left out for queries over
+    /// [`MAX_SEMANTIC_BYTES`], where features fall back to the tokens.
+    pub semantic: Option<kql_semantic::Analysis>,
 }
 
 impl Ide {
@@ -84,12 +94,16 @@ impl Ide {
         let mut c = Collector::default();
         c.visit_query(&parse.query);
         let (defs, uses) = c.resolve();
+        let semantic = (text.len() <= MAX_SEMANTIC_BYTES).then(|| {
+            kql_semantic::analyze(&parse, text, &ws.catalog, &kql_semantic::Options::default())
+        });
         Ide {
             query,
             parse,
             tokens,
             defs,
             uses,
+            semantic,
         }
     }
 

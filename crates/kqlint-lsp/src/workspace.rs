@@ -102,8 +102,15 @@ impl Workspace {
         roots: &[PathBuf],
         mut warnings: Vec<String>,
     ) -> Workspace {
+        // The engine finds `kqlint.toml` for each document the way the CLI
+        // does, unless the editor names a config file (`configPath`, like
+        // `--config`).
         let options = EngineOptions {
             schema_dirs: settings.schema_dirs.clone(),
+            config: kqlint_core::ConfigOptions {
+                config_file: settings.config_path.clone(),
+                ..Default::default()
+            },
             ..EngineOptions::default()
         };
         let engine = match Engine::new(options) {

@@ -122,6 +122,15 @@ impl TestClient {
 
     /// Waits for a notification matching `pred` (including ones already received).
     pub fn wait_notification(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_notification_for(method, pred, TIMEOUT)
+    }
+
+    pub fn wait_notification_for(
+        &mut self,
+        method: &str,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Value {
         if let Some(i) = self
             .notifications
             .iter()
@@ -129,7 +138,7 @@ impl TestClient {
         {
             return self.notifications.remove(i).params;
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + timeout;
         loop {
             match self.recv(deadline) {
                 Message::Notification(n) if n.method == method && pred(&n.params) => {

@@ -16,6 +16,7 @@
 #   KQLINT_E2E_EXPECT      texts, separated by `|`, that must appear in the Problems panel
 #                          (default for the stand-in: its two messages; none for the real server)
 #   KQLINT_E2E_CHROMIUM    Chromium executable (default: chromium on PATH)
+#   KQLINT_E2E_WORKSPACE  the workspace to open (default: test/e2e/workspace; same layout: queries/broken.kql, rules/)
 #   KQLINT_E2E_KEEP=1      keep the run directory (user data, logs, workspace copy) instead of deleting it
 #
 # Debian packages: chromium (always); ripgrep, pkg-config, libkrb5-dev, libx11-dev, libxkbfile-dev,
@@ -102,7 +103,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$RUN/user/User" "$RUN/extensions" "$RUN/xdg-config" "$RUN/xdg-data"
-cp -r "$HERE/workspace" "$RUN/ws"
+cp -r "${KQLINT_E2E_WORKSPACE:-$HERE/workspace}" "$RUN/ws"
 WS="$RUN/ws"
 export XDG_CONFIG_HOME="$RUN/xdg-config" XDG_DATA_HOME="$RUN/xdg-data"
 
