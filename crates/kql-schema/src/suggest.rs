@@ -32,6 +32,46 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[m]
 }
 
+/// [`edit_distance`] when it is at most `bound` (`None` otherwise),
+/// stopping as soon as every alignment is past the bound. `rows` is
+/// scratch space reused between calls.
+fn bounded_distance(a: &[char], b: &[char], bound: usize, rows: &mut Vec<usize>) -> Option<usize> {
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > bound {
+        return None;
+    }
+    if n == 0 || m == 0 {
+        return Some(n.max(m));
+    }
+    rows.clear();
+    rows.resize(3 * (m + 1), 0);
+    let (prev2, rest) = rows.split_at_mut(m + 1);
+    let (prev, cur) = rest.split_at_mut(m + 1);
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > bound {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= bound).then_some(prev[m])
+}
+
 /// The largest distance accepted for a name of `len` chars.
 fn threshold(len: usize) -> usize {
     (len / 3).max(1)
@@ -48,8 +88,10 @@ pub fn best_match<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    let limit = threshold(name.chars().count());
+    let lower_chars: Vec<char> = name.to_lowercase().chars().collect();
+    let name_len = name.chars().count();
+    let limit = threshold(name_len);
+    let mut rows = Vec::new();
     let mut best: Option<(usize, &'a str)> = None;
     let mut ci: Option<&'a str> = None;
     for c in candidates {
@@ -62,11 +104,13 @@ pub fn best_match<'a>(
         }
         // Cheap length filter before the quadratic distance.
         let clen = c.chars().count();
-        if clen.abs_diff(name.chars().count()) > limit {
+        if clen.abs_diff(name_len) > limit {
             continue;
         }
-        let d = edit_distance(&lower, &c.to_lowercase());
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        // only a strictly better candidate can win: bound the search by it
+        let bound = best.map_or(limit, |(bd, _)| bd.saturating_sub(1));
+        let cl: Vec<char> = c.to_lowercase().chars().collect();
+        if let Some(d) = bounded_distance(&lower_chars, &cl, bound, &mut rows) {
             best = Some((d, c));
         }
     }
@@ -83,6 +127,29 @@ mod tests {
         assert_eq!(edit_distance("abc", "abc"), 0);
         assert_eq!(edit_distance("ConnecitonFound", "ConnectionFound"), 1);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        let mut rows = Vec::new();
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("ConnecitonFound", "ConnectionFound"),
+            ("abc", ""),
+            ("ab", "ba"),
+            ("RemoteIp", "remoteip"),
+        ] {
+            let d = edit_distance(a, b);
+            assert_eq!(
+                bounded_distance(&chars(a), &chars(b), d, &mut rows),
+                Some(d),
+                "{a} {b}"
+            );
+            if d > 0 {
+                assert_eq!(
+                    bounded_distance(&chars(a), &chars(b), d - 1, &mut rows),
+                    None,
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]

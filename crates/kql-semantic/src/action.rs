@@ -241,6 +241,12 @@ impl<'a> Binder<'a> {
         pred: &Expr,
         row: &Tab,
     ) -> Option<(SmolStr, BTreeSet<SmolStr>)> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.narrowing_of_inner(pred, row)
+        })
+    }
+
+    fn narrowing_of_inner(&self, pred: &Expr, row: &Tab) -> Option<(SmolStr, BTreeSet<SmolStr>)> {
         match &pred.kind {
             ExprKind::Paren(inner) => self.narrowing_of(inner, row),
             ExprKind::Binary { op, lhs, rhs, .. } => match op {

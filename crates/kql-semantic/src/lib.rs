@@ -40,6 +40,7 @@
 mod action;
 mod binder;
 mod builtins;
+mod fx;
 mod names;
 mod operators;
 pub mod rules;

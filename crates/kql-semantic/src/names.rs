@@ -1,18 +1,24 @@
 //! How Kusto names output columns: unique-name tables, the projection
 //! builder, and the default name of an expression.
 
+use crate::fx::{FxMap, FxSet};
 use crate::ty::Column;
 use smol_str::{SmolStr, format_smolstr};
-use std::collections::{HashMap, HashSet};
 
 /// A set of names in use that hands out `name1`, `name2`, ... for repeats
 /// (Kusto's `UniqueNameTable`).
 #[derive(Default)]
 pub(crate) struct UniqueNames {
-    map: HashMap<SmolStr, u32>,
+    map: FxMap<SmolStr, u32>,
 }
 
 impl UniqueNames {
+    pub fn with_capacity(n: usize) -> UniqueNames {
+        UniqueNames {
+            map: FxMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     pub fn add(&mut self, name: &str) {
         if !name.is_empty() && !self.map.contains_key(name) {
             self.map.insert(name.into(), 0);
@@ -66,13 +72,51 @@ impl Ids {
 #[derive(Default)]
 pub(crate) struct ProjBuilder {
     pub cols: Vec<Column>,
-    index: HashMap<SmolStr, usize>,
-    declared: HashSet<SmolStr>,
+    index: FxMap<SmolStr, usize>,
+    declared: FxSet<SmolStr>,
     unique: UniqueNames,
-    do_not_add: HashSet<u32>,
+    do_not_add: FxSet<u32>,
 }
 
 impl ProjBuilder {
+    /// A builder that starts with `cols` (Kusto's `AddRange` of an input
+    /// row set), without re-checking names that are already unique.
+    pub fn with_columns(
+        cols: &[Column],
+        declare: bool,
+        do_not_repeat: bool,
+        ids: &mut Ids,
+    ) -> ProjBuilder {
+        let n = cols.len();
+        let mut b = ProjBuilder {
+            cols: Vec::with_capacity(n + 4),
+            index: FxMap::with_capacity_and_hasher(n + 4, Default::default()),
+            declared: FxSet::default(),
+            unique: UniqueNames::with_capacity(n + 4),
+            do_not_add: FxSet::default(),
+        };
+        for c in cols {
+            if b.index.contains_key(c.name.as_str()) || b.do_not_add.contains(&c.id) {
+                // a repeated name: the general rules
+                let added = b.add(c.clone(), None, false, do_not_repeat, ids);
+                if declare {
+                    b.declared.insert(added.name);
+                }
+                continue;
+            }
+            b.index.insert(c.name.clone(), b.cols.len());
+            b.unique.add(&c.name);
+            if declare {
+                b.declared.insert(c.name.clone());
+            }
+            if do_not_repeat {
+                b.do_not_add.insert(c.id);
+            }
+            b.cols.push(c.clone());
+        }
+        b
+    }
+
     pub fn do_not_add(&mut self, id: u32) {
         self.do_not_add.insert(id);
     }
@@ -114,21 +158,6 @@ impl ProjBuilder {
             self.do_not_add.insert(col.id);
         }
         col
-    }
-
-    pub fn add_range<'c>(
-        &mut self,
-        cols: impl IntoIterator<Item = &'c Column>,
-        declare: bool,
-        do_not_repeat: bool,
-        ids: &mut Ids,
-    ) {
-        for c in cols {
-            let added = self.add(c.clone(), None, false, do_not_repeat, ids);
-            if declare {
-                self.declared.insert(added.name);
-            }
-        }
     }
 
     /// Declares a named column; `false` when the name is already declared
@@ -177,7 +206,7 @@ impl ProjBuilder {
 /// Kusto's `MakeColumnNamesUnique` (join, lookup): a repeated name gets a
 /// numeric suffix, without letting renamed columns influence each other.
 pub(crate) fn make_names_unique(cols: &mut [Column], ids: &mut Ids) {
-    let mut first: HashMap<SmolStr, usize> = HashMap::new();
+    let mut first: FxMap<SmolStr, usize> = FxMap::default();
     for (i, c) in cols.iter().enumerate() {
         first.entry(c.name.clone()).or_insert(i);
     }

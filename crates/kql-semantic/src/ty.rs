@@ -1,8 +1,8 @@
 //! Types, columns and row schemas.
 
+use crate::fx::FxMap;
 use kql_schema::ScalarType;
 use smol_str::SmolStr;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -135,7 +135,7 @@ pub struct Schema(Arc<SchemaInner>);
 struct SchemaInner {
     columns: Vec<Column>,
     open: bool,
-    index: OnceLock<HashMap<SmolStr, u32>>,
+    index: OnceLock<FxMap<SmolStr, u32>>,
 }
 
 impl fmt::Debug for Schema {
@@ -236,7 +236,7 @@ impl Schema {
             return cols.iter().position(|c| c.name == name);
         }
         let index = self.0.index.get_or_init(|| {
-            let mut m = HashMap::with_capacity(cols.len());
+            let mut m = FxMap::with_capacity_and_hasher(cols.len(), Default::default());
             for (i, c) in cols.iter().enumerate() {
                 m.entry(c.name.clone()).or_insert(i as u32);
             }

@@ -120,6 +120,6 @@ fn recursive_and_mutually_recursive_functions_terminate() {
     for i in 0..200 {
         q.push_str(&format!("id({i}), "));
     }
-    q.push_str("1");
+    q.push('1');
     let _ = common::check(&q);
 }

@@ -1288,6 +1288,17 @@ impl<'a> Binder<'a> {
         default: Option<&str>,
         row: Option<&Schema>,
     ) -> Option<SmolStr> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.result_name_inner(e, default, row)
+        })
+    }
+
+    fn result_name_inner(
+        &self,
+        e: &Expr,
+        default: Option<&str>,
+        row: Option<&Schema>,
+    ) -> Option<SmolStr> {
         let def = || default.map(SmolStr::new);
         match &e.kind {
             ExprKind::Paren(inner) => self.result_name(inner, default, row),

@@ -12,6 +12,7 @@ mod tabular;
 
 pub(crate) use expr::suggest;
 
+use crate::fx::FxMap;
 use crate::names::Ids;
 use crate::ty::{Column, Origin, Schema, Ty};
 use crate::{
@@ -23,7 +24,7 @@ use kql_syntax::Span;
 use kql_syntax::ast::{self, Expr, FunctionDef, LetValue, ParamType, Statement};
 use kqlint_diagnostics::{Diagnostic, RuleMeta};
 use smol_str::SmolStr;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// A tabular value: its row schema and the ActionType narrowing of its rows.
@@ -276,12 +277,12 @@ pub(crate) struct Binder<'a> {
     /// Tables read, one set per binding frame (a `let` value, a function
     /// declaration, the query).
     pub frames: Vec<BTreeSet<SmolStr>>,
-    table_cache: HashMap<SmolStr, Schema>,
-    pub facts: HashMap<Span, Fact>,
+    table_cache: FxMap<SmolStr, Schema>,
+    pub facts: FxMap<Span, Fact>,
     /// >0 while expanding a function call: nothing is reported or recorded.
     pub quiet: u32,
     expanding: Vec<usize>,
-    memo: HashMap<MemoKey, (Val, BTreeSet<SmolStr>, Vec<Tab>)>,
+    memo: FxMap<MemoKey, (Val, BTreeSet<SmolStr>, Vec<Tab>)>,
     next_func: usize,
     depth: u32,
     /// Spans already reported as not populated (one warning per place).
@@ -358,11 +359,11 @@ impl<'a> Binder<'a> {
             lets: Vec::new(),
             ids: Ids::default(),
             frames: vec![BTreeSet::new()],
-            table_cache: HashMap::new(),
-            facts: HashMap::new(),
+            table_cache: FxMap::default(),
+            facts: FxMap::default(),
             quiet: 0,
             expanding: Vec::new(),
-            memo: HashMap::new(),
+            memo: FxMap::default(),
             next_func: 0,
             depth: 0,
             reported: Default::default(),

@@ -2,6 +2,7 @@
 
 use super::expr::Style;
 use super::{Binder, Cx, Out, Tab, Val, env_lookup};
+use crate::fx::FxMap;
 use crate::names::{ProjBuilder, UniqueNames, make_names_unique};
 use crate::rules::*;
 use crate::ty::{Column, Schema, Ty};
@@ -12,7 +13,6 @@ use kql_syntax::ast::{
     Pipeline,
 };
 use smol_str::{SmolStr, format_smolstr};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 fn param<'p>(params: &'p [OpParam], name: &str) -> Option<&'p OpParam> {
@@ -170,8 +170,8 @@ impl<'a> Binder<'a> {
                 }
             }
             OperatorKind::ProjectRename(renames) => {
-                let mut b = ProjBuilder::default();
-                b.add_range(inp.schema.columns(), true, true, &mut self.ids);
+                let mut b =
+                    ProjBuilder::with_columns(inp.schema.columns(), true, true, &mut self.ids);
                 for r in renames {
                     let old = self.column_ref_reported(&r.old, inp, &rcx);
                     if old.is_none() {
@@ -253,8 +253,8 @@ impl<'a> Binder<'a> {
                 Tab::open()
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
-                let mut b = ProjBuilder::default();
-                b.add_range(inp.schema.columns(), false, true, &mut self.ids);
+                let mut b =
+                    ProjBuilder::with_columns(inp.schema.columns(), false, true, &mut self.ids);
                 let style = if matches!(op.kind, OperatorKind::Extend(_)) {
                     Style::Extend
                 } else {
@@ -452,8 +452,8 @@ impl<'a> Binder<'a> {
                 items,
                 limit,
             } => {
-                let mut b = ProjBuilder::default();
-                b.add_range(inp.schema.columns(), false, true, &mut self.ids);
+                let mut b =
+                    ProjBuilder::with_columns(inp.schema.columns(), false, true, &mut self.ids);
                 self.mv_items(items, &rcx, &mut b, inp);
                 if let Some(n) = param_word(params, "with_itemindex") {
                     let c = self.new_col(n, Ty::Long);
@@ -473,8 +473,8 @@ impl<'a> Binder<'a> {
                 limit,
                 on,
             } => {
-                let mut b = ProjBuilder::default();
-                b.add_range(inp.schema.columns(), false, true, &mut self.ids);
+                let mut b =
+                    ProjBuilder::with_columns(inp.schema.columns(), false, true, &mut self.ids);
                 self.mv_items(items, &rcx, &mut b, inp);
                 if let Some(n) = param_word(params, "with_itemindex") {
                     let c = self.new_col(n, Ty::Long);
@@ -1005,7 +1005,7 @@ impl<'a> Binder<'a> {
             all.extend(t.schema.columns());
         }
         // name -> [(type, [columns])] in order of appearance
-        let mut map: HashMap<&str, Vec<(Ty, Vec<&Column>)>> = HashMap::new();
+        let mut map: FxMap<&str, Vec<(Ty, Vec<&Column>)>> = FxMap::default();
         for c in &all {
             let e = map.entry(c.name.as_str()).or_default();
             match e.iter_mut().find(|(t, _)| *t == c.ty) {
