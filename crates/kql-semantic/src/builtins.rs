@@ -102,10 +102,11 @@ fn parameter_of(sig: &Signature, index: usize, n: usize) -> Option<&Parameter> {
             // one takes the rest except what the params after it need.
             let rep = sig.parameters.iter().position(|p| p.max > 1)?;
             let after = sig.parameters.len() - rep - 1;
+            let tail_start = n.saturating_sub(after).max(rep + 1);
             if index < rep {
                 sig.parameters.get(index)
-            } else if index >= n.saturating_sub(after) && after > 0 {
-                sig.parameters.get(rep + 1 + (index - (n - after)))
+            } else if after > 0 && index >= tail_start {
+                sig.parameters.get(rep + 1 + (index - tail_start))
             } else {
                 sig.parameters.get(rep)
             }

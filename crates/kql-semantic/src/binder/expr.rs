@@ -1122,7 +1122,7 @@ impl<'a> Binder<'a> {
         };
         let ty = if f.name == "column_ifexists" {
             // the column's type when it exists, else the default's
-            match (outs[0].string.as_deref(), &cx.row) {
+            match (outs.first().and_then(|o| o.string.as_deref()), &cx.row) {
                 (Some(name), Some(row)) => row
                     .schema
                     .column(name)
