@@ -6,10 +6,11 @@ mod discover;
 mod report;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kqlint_core::{FileReport, Summary};
+use kqlint_core::{Baseline, ConfigOptions, EngineOptions, FileReport, Summary};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -71,6 +72,16 @@ Examples:
   kqlint check -f github .                     GitHub Actions annotations
   kqlint check -f junit -o kqlint.xml .        test results (Azure DevOps)
   kqlint check - < query.kql                   a query on standard input
+  kqlint check --fix .                         apply the safe fixes
+  kqlint check --select placeholder rules/     only the placeholder rules
+  kqlint check --ignore KQL301,unused-let .    all but these
+  kqlint check --write-baseline kqlint-baseline.json .
+  kqlint check --baseline kqlint-baseline.json .   only new findings
+
+Configuration: the nearest kqlint.toml above each file (or --config FILE)
+selects and ignores rules, sets severities, per-path ignores, schema
+directories and placeholder patterns; `// kqlint-disable-next-line RULE --
+reason` silences one line (docs/configuration.md).
 
 Exit status: 0 no error-severity finding (warnings do not count), 1 errors
 found, 2 usage or internal failure.";
@@ -97,6 +108,38 @@ struct CheckArgs {
     /// changed YAML file, workflows and configs included.
     #[arg(long)]
     skip_non_rules: bool,
+    /// Apply the safe fixes, re-check, and repeat until nothing changes;
+    /// then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// Use this configuration file for every file instead of the nearest
+    /// kqlint.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore kqlint.toml files (defaults and command-line options only).
+    #[arg(long)]
+    isolated: bool,
+    /// Only these rules: codes, names, categories or `all`, comma-separated
+    /// (replaces the configuration's `select`).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Also these rules (how opt-in rules are turned on).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Not these rules: codes, names or categories, comma-separated.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// A schema directory (Azure-Sentinel CustomTables / CustomFunctions
+    /// JSON) to check against besides the bundled schema; repeatable.
+    #[arg(long, value_name = "DIR")]
+    schema: Vec<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file (and report
+    /// nothing); later runs with --baseline FILE report only new findings.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -158,15 +201,67 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
-    let engine = kqlint_core::Engine::new(kqlint_core::EngineOptions::default())
-        .map_err(|e| e.to_string())?;
+    for d in &args.schema {
+        if !d.is_dir() {
+            return Err(format!("--schema {}: not a directory", d.display()));
+        }
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(Arc::new(Baseline::load(p)?)),
+        None => None,
+    };
+    let options = EngineOptions {
+        schema_dirs: args.schema.clone(),
+        config: ConfigOptions {
+            config_file: args.config.clone(),
+            no_discovery: args.isolated,
+            select: args.select.clone(),
+            extend_select: args.extend_select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        baseline,
+        ..EngineOptions::default()
+    };
+    let engine = kqlint_core::Engine::new(options).map_err(|e| e.to_string())?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths
     };
     let targets = discover::discover(&paths, args.skip_non_rules);
+    // A bad kqlint.toml stops the run before anything is checked.
+    engine.check_configs(&targets).map_err(|e| e.to_string())?;
+    if args.fix {
+        let outcomes = engine.fix_targets(&targets);
+        let (mut fixes, mut files) = (0, 0);
+        for o in &outcomes {
+            if let Some(e) = &o.error {
+                eprintln!("kqlint: {}: {e}", o.path);
+            }
+            if o.applied > 0 {
+                fixes += o.applied;
+                files += 1;
+            }
+        }
+        eprintln!(
+            "kqlint: applied {fixes} fix{} in {files} file{}",
+            if fixes == 1 { "" } else { "es" },
+            if files == 1 { "" } else { "s" }
+        );
+    }
     let reports: Vec<FileReport> = engine.check_targets(&targets);
+    for w in engine.take_warnings() {
+        eprintln!("kqlint: warning: {w}");
+    }
+    if let Some(path) = &args.write_baseline {
+        let n = Baseline::write(path, &reports)?;
+        eprintln!(
+            "kqlint: recorded {n} finding{} in the baseline {}",
+            if n == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let colors = match args.color {
         ColorChoice::Always => report::Colors::Always,
@@ -223,14 +318,30 @@ fn rules(args: RulesArgs) -> Result<ExitCode, String> {
     let all = kqlint_core::registry::all();
     let text = match args.format {
         ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(all).map_err(|e| e.to_string())?;
+            let entries: Vec<serde_json::Value> = all
+                .iter()
+                .map(|m| {
+                    let mut v = serde_json::to_value(m).unwrap_or_default();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert(
+                            "opt_in".to_owned(),
+                            kqlint_core::registry::is_opt_in(m).into(),
+                        );
+                    }
+                    v
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?;
             s.push('\n');
             s
         }
         ListFormat::Human => {
             let mut s = String::new();
             for m in all {
-                let fix = if m.fixable { " [fix]" } else { "" };
+                let mut fix = if m.fixable { " [fix]" } else { "" }.to_owned();
+                if kqlint_core::registry::is_opt_in(m) {
+                    fix.push_str(" [opt-in]");
+                }
                 s.push_str(&format!(
                     "{}  {:<34} {:<11} {:<7}  {}{fix}\n",
                     m.code,

@@ -136,8 +136,6 @@ pub struct ConfigOptions {
     pub extend_select: Vec<String>,
     /// `--ignore`: added to the files' `ignore`.
     pub ignore: Vec<String>,
-    /// `--schema DIR`: added to the files' schema directories.
-    pub schema_dirs: Vec<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -252,17 +250,6 @@ impl Config {
         self.select
             .extend(parse("--extend-select", &o.extend_select)?);
         self.ignore.extend(parse("--ignore", &o.ignore)?);
-        for d in &o.schema_dirs {
-            if !d.is_dir() {
-                return Err(ConfigError {
-                    file: origin.to_path_buf(),
-                    position: None,
-                    key: Some("--schema".to_owned()),
-                    message: format!("`{}` is not a directory", d.display()),
-                });
-            }
-            self.schema_dirs.push(d.clone());
-        }
         Ok(())
     }
 

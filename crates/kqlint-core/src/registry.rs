@@ -5,7 +5,7 @@
 //! `kqlint explain`, `docs/rules.md`, SARIF rule metadata and the language
 //! server's code descriptions all read from here.
 
-use kqlint_diagnostics::RuleMeta;
+use kqlint_diagnostics::{ExampleKind, RuleMeta};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -57,29 +57,171 @@ pub fn explain(m: &RuleMeta) -> String {
     let _ = writeln!(s, "{} {}: {}", m.code, m.name, m.summary);
     let _ = writeln!(
         s,
-        "category: {}   default severity: {}   fixable: {}\n",
+        "category: {}   default severity: {}   fixable: {}{}\n",
         m.category,
         m.severity,
-        if m.fixable { "yes" } else { "no" }
+        if m.fixable { "yes" } else { "no" },
+        if is_opt_in(m) {
+            "   opt-in (runs only when selected by code or name)"
+        } else {
+            ""
+        }
     );
-    let _ = writeln!(s, "What it does\n  {}\n", m.what.trim());
-    let _ = writeln!(s, "Why it matters\n  {}\n", m.why.trim());
-    if let Some(example) = m.fail.first() {
-        let _ = writeln!(s, "Example (reported)");
-        for line in example.lines() {
-            let _ = writeln!(s, "    {line}");
-        }
+    for (title, text) in [("What it does", m.what), ("Why it matters", m.why)] {
+        let _ = writeln!(s, "{title}");
+        s.push_str(&wrap(text, "  ", 88));
         s.push('\n');
     }
-    if let Some(example) = m.pass.first() {
-        let _ = writeln!(s, "Instead (not reported)");
-        for line in example.lines() {
-            let _ = writeln!(s, "    {line}");
+    let examples = |s: &mut String, title: &str, list: &[&str]| {
+        if list.is_empty() || m.example_kind == ExampleKind::None {
+            return;
+        }
+        let _ = writeln!(s, "{title}");
+        for (i, example) in list.iter().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            if example.trim().is_empty() {
+                let _ = writeln!(s, "    (an empty file)");
+            }
+            for line in example.lines() {
+                let _ = writeln!(s, "    {line}");
+            }
         }
         s.push('\n');
-    }
-    let _ = writeln!(s, "How to fix\n  {}", m.fix.trim());
+    };
+    examples(&mut s, "Example (reported)", m.fail);
+    examples(&mut s, "Instead (not reported)", m.pass);
+    let _ = writeln!(s, "How to fix");
+    s.push_str(&wrap(m.fix, "  ", 88));
+    let _ = writeln!(
+        s,
+        "\nTo silence it: `kqlint-disable-next-line {} -- reason` in a comment on the line\nbefore, or `ignore = [\"{}\"]` under [rules] in kqlint.toml.",
+        m.code, m.name
+    );
     s
+}
+
+/// `text` wrapped at `width` columns, each line indented.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.chars().count() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `docs/rules.md`: every rule's documentation, generated from the
+/// registry (a test fails when the committed file is stale).
+pub fn markdown() -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    s.push_str(
+        "<!-- Generated from kqlint's rule registry; do not edit. To regenerate:\n     \
+         KQLINT_UPDATE_DOCS=1 cargo test -p kqlint-core --test docs -->\n\n",
+    );
+    s.push_str("# kqlint rules\n\n");
+    s.push_str(
+        "Every diagnostic kqlint reports, with its stable code and name. `kqlint rules` lists them and \
+         `kqlint explain CODE` prints one; select, ignore and re-grade them in `kqlint.toml` or on the \
+         command line, and silence one line with `// kqlint-disable-next-line CODE -- reason` \
+         ([configuration](configuration.md)). *Fix* marks the rules that come with a fix: `kqlint check \
+         --fix` applies the safe ones, editors offer all of them. *Opt-in* rules run only when selected by \
+         code or name.\n\n",
+    );
+    s.push_str("| Code | Name | Category | Default severity | Fix | Summary |\n|---|---|---|---|---|---|\n");
+    for m in all() {
+        let _ = writeln!(
+            s,
+            "| [{}](#{}) | `{}` | {} | {}{} | {} | {} |",
+            m.code,
+            anchor(m),
+            m.name,
+            m.category,
+            m.severity,
+            if is_opt_in(m) { " (opt-in)" } else { "" },
+            if m.fixable { "yes" } else { "" },
+            m.summary.replace('|', "\\|")
+        );
+    }
+    let mut category = None;
+    for m in all() {
+        if category != Some(m.category) {
+            category = Some(m.category);
+            let _ = write!(s, "\n## Category `{}`\n", m.category);
+        }
+        let _ = write!(s, "\n### {} `{}`\n\n{}\n\n", m.code, m.name, m.summary);
+        let _ = writeln!(
+            s,
+            "Category `{}`, default severity **{}**{}{}.\n",
+            m.category,
+            m.severity,
+            if m.fixable { ", fixable" } else { "" },
+            if is_opt_in(m) {
+                ", opt-in (runs only when selected by code or name)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(s, "**What it does.** {}\n", m.what.trim());
+        let _ = writeln!(s, "**Why it matters.** {}\n", m.why.trim());
+        let lang = match m.example_kind {
+            ExampleKind::Kql => "kql",
+            ExampleKind::Yaml => "yaml",
+            ExampleKind::None => "",
+        };
+        for (title, list) in [("Reported", m.fail), ("Not reported", m.pass)] {
+            if list.is_empty() || m.example_kind == ExampleKind::None {
+                continue;
+            }
+            let _ = writeln!(s, "{title}:\n");
+            for example in list {
+                if example.trim().is_empty() {
+                    s.push_str("*(an empty file)*\n\n");
+                    continue;
+                }
+                let fence = fence_for(example);
+                let _ = writeln!(s, "{fence}{lang}\n{}\n{fence}\n", example.trim_end());
+            }
+        }
+        let _ = writeln!(s, "**How to fix.** {}", m.fix.trim());
+    }
+    s
+}
+
+/// The GitHub heading anchor of a rule's section.
+fn anchor(m: &RuleMeta) -> String {
+    format!("{}-{}", m.code.to_ascii_lowercase(), m.name)
+}
+
+/// A code fence longer than any run of backticks in the text.
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
 }
 
 #[cfg(test)]
