@@ -47,20 +47,8 @@ def test_first_command_shows_findings_and_a_summary(first_command_output):
     assert "help:" in out, "findings come with advice"
 
 
-# Findings the engine does not report yet, with the reason; XPASS in the
-# summary says the entry can go.
-NOT_YET = {
-    "hunting/inbound-connections-by-url.yaml":
-        "the ActionType checks of kql-semantic are not wired into the engine yet",
-}
-
-
 def example_cases():
-    return [
-        pytest.param(path, expected, id=path,
-                     marks=[pytest.mark.xfail(reason=NOT_YET[path], strict=False)] if path in NOT_YET else [])
-        for path, expected in sorted(example_table().items())
-    ]
+    return [pytest.param(path, expected, id=path) for path, expected in sorted(example_table().items())]
 
 
 @pytest.mark.parametrize("path,expected", example_cases())
