@@ -431,6 +431,15 @@ fn key_at(text: &str, at: usize) -> Option<String> {
         .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
     let ls = before.rfind('\n').map_or(0, |i| i + 1);
     let line = text[ls..].lines().next().unwrap_or("");
+    if let Some(header) = line.trim().strip_prefix('[') {
+        // The problem is the table header itself.
+        return Some(
+            header
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_owned(),
+        );
+    }
     let key = line
         .split_once('=')
         .map(|(k, _)| k.trim().trim_matches('"').to_owned())
@@ -551,6 +560,28 @@ impl ConfigResolver {
 }
 
 fn load_file(file: &Path, options: &ConfigOptions) -> Result<Arc<Config>, ConfigError> {
+    load_file_as(file, options).map_err(|mut e| {
+        e.file = shown(&e.file);
+        e
+    })
+}
+
+/// A path as users should see it: relative to the working directory when
+/// it is under it (`./kqlint.toml`, `rules/kqlint.toml`).
+fn shown(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => match path.strip_prefix(&cwd) {
+            Ok(rel) if rel.parent().is_some_and(|p| p.as_os_str().is_empty()) => {
+                Path::new(".").join(rel)
+            }
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        },
+        _ => path.to_path_buf(),
+    }
+}
+
+fn load_file_as(file: &Path, options: &ConfigOptions) -> Result<Arc<Config>, ConfigError> {
     let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
         file: file.to_path_buf(),
         position: None,

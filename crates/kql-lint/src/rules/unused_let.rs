@@ -100,11 +100,11 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "use the {what} where it was meant to be used, or delete this `let`"
         ));
-        if let Some(span) = removal(ctx.text, &tokens, l.span) {
+        if let Some((span, replacement)) = removal(ctx.text, &tokens, l.span) {
             d = d.with_fix(Fix::replace(
                 format!("Delete the unused `let {name}`"),
                 span,
-                "",
+                replacement,
                 Applicability::Safe,
             ));
         }
@@ -112,9 +112,11 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The text to delete for a `let` statement: the statement and its `;`,
-/// and the whole line(s) when nothing else is on them.
-fn removal(text: &str, tokens: &[kql_syntax::Token], stmt: Span) -> Option<Span> {
+/// The edit that deletes a `let` statement: the statement and its `;`,
+/// and its line when nothing else is on it. The line goes with the line
+/// break before it, so the edit also maps into an indented YAML block
+/// (where the query text does not hold the block's indentation).
+fn removal(text: &str, tokens: &[kql_syntax::Token], stmt: Span) -> Option<(Span, String)> {
     let next = tokens
         .iter()
         .find(|t| t.span.start >= stmt.end && t.kind != TokenKind::Whitespace)?;
@@ -124,15 +126,37 @@ fn removal(text: &str, tokens: &[kql_syntax::Token], stmt: Span) -> Option<Span>
     let (start, end) = (stmt.start as usize, next.span.end as usize);
     let ls = line_start(text, start);
     let le = line_end_inclusive(text, end);
+    let line_end = if text[..le].ends_with('\n') {
+        le - 1
+    } else {
+        le
+    };
     let before_blank = text[ls..start].trim().is_empty();
-    let after = &text[end..le];
+    let after = &text[end..line_end];
+    let span = |a: usize, b: usize| Span::new(a as u32, b as u32);
     if before_blank && after.trim().is_empty() {
-        return Some(Span::new(ls as u32, le as u32));
+        if ls > 0 {
+            // "\n    let x = 1;" (the line break before, the whole line)
+            return Some((span(ls - 1, line_end), String::new()));
+        }
+        // The first line: replace up to the next line's first character
+        // with that line's own start.
+        let rest = &text[le..];
+        let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        if let Some(c) = rest[indent..]
+            .chars()
+            .next()
+            .filter(|c| *c != '\n' && *c != '\r')
+        {
+            let to = le + indent + c.len_utf8();
+            return Some((span(start, to), text[le..to].to_owned()));
+        }
+        return Some((span(start, line_end), String::new()));
     }
     // Keep what follows on the line (another statement, a comment).
     let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
     let end = if before_blank { end + spaces } else { end };
-    Some(Span::new(start as u32, end as u32))
+    Some((span(start, end), String::new()))
 }
 
 #[cfg(test)]
