@@ -22,7 +22,10 @@ fn main() {
             _ => QueryKind::File,
         };
         let parse = kql_syntax::parse(&q.text);
-        let ctx = LintContext::new(&q.text, &parse, catalog, kind, &options);
+        let analysis =
+            kql_semantic::analyze(&parse, &q.text, catalog, &kql_semantic::Options::default());
+        let ctx =
+            LintContext::new(&q.text, &parse, catalog, kind, &options).with_analysis(&analysis);
         let mut found: Vec<_> = kql_lint::lint_query(&ctx)
             .into_iter()
             .map(|d| q.map_diagnostic(d, text))

@@ -73,6 +73,10 @@ pub struct LintContext<'a> {
     pub catalog: &'a Catalog,
     pub kind: QueryKind,
     pub options: &'a LintOptions,
+    /// The semantic analysis of the query (what each name refers to, the
+    /// row schema at each operator), when the caller ran it with
+    /// `record` on. Rules fall back to what the tree alone shows.
+    pub analysis: Option<&'a kql_semantic::Analysis>,
 }
 
 impl<'a> LintContext<'a> {
@@ -89,7 +93,14 @@ impl<'a> LintContext<'a> {
             catalog,
             kind,
             options,
+            analysis: None,
         }
+    }
+
+    /// The same context with the query's semantic analysis.
+    pub fn with_analysis(mut self, analysis: &'a kql_semantic::Analysis) -> LintContext<'a> {
+        self.analysis = Some(analysis);
+        self
     }
 
     /// Whether a span of the query overlaps a comment (a fix that would

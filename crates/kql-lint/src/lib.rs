@@ -154,6 +154,21 @@ pub(crate) mod test_support {
         lint_as(text, QueryKind::File, name)
     }
 
+    /// With the semantic analysis, as the engine runs the rules.
+    pub fn lint_analysed(text: &str, name: &str) -> Vec<Diagnostic> {
+        let parse = kql_syntax::parse(text);
+        let catalog = kql_schema::Catalog::builtin();
+        let analysis =
+            kql_semantic::analyze(&parse, text, catalog, &kql_semantic::Options::default());
+        let options = LintOptions::default();
+        let ctx = LintContext::new(text, &parse, catalog, QueryKind::File, &options)
+            .with_analysis(&analysis);
+        lint_query(&ctx)
+            .into_iter()
+            .filter(|d| d.name == name)
+            .collect()
+    }
+
     /// The text after applying the rule's fixes (safe or not), which must
     /// parse without errors.
     pub fn fixed(text: &str, name: &str) -> String {

@@ -400,7 +400,8 @@ impl Engine {
             stage.catalog,
             stage.kind,
             &stage.config.lint,
-        );
+        )
+        .with_analysis(&analysis);
         diags.extend(kql_lint::lint_query(&lint));
         // Suppression comments, for the configuration stage.
         comments.extend_from_slice(&parse.comments);

@@ -156,6 +156,10 @@ fn pipeline(
     seen: &mut HashSet<u32>,
     out: &mut Vec<Diagnostic>,
 ) {
+    if let Some(analysis) = ctx.analysis {
+        resolved_references(p, analysis, scope, seen, out);
+        return;
+    }
     let Some((source_name, mut columns)) = p
         .source
         .as_ref()
@@ -174,25 +178,65 @@ fn pipeline(
                 if !columns.contains(n.as_str()) || !seen.insert(n.span.start) {
                     continue;
                 }
-                let what = if var.param { "parameter" } else { "variable" };
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        n.span,
-                        format!(
-                            "`{}` here is the column of `{source_name}`, not the {what} `{}`: a column hides a {what} of the same name",
-                            n.name, n.name
-                        ),
-                    )
-                    .with_label(var.def, format!("this {what} is hidden by the column"))
-                    .with_help(format!("rename the {what} (for example `{}Value`) and use the new name", n.name)),
-                );
+                out.push(shadowed(n, var, &format!("the column of `{source_name}`")));
             }
         }
         if !next_columns(&op.op, &mut columns) {
             break;
         }
     }
+}
+
+/// With the semantic analysis: every name in the pipeline's operators that
+/// a scalar variable in scope is named like and that resolved to a column.
+fn resolved_references(
+    p: &Pipeline,
+    analysis: &kql_semantic::Analysis,
+    scope: &[Var<'_>],
+    seen: &mut HashSet<u32>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for op in &p.ops {
+        for e in own_exprs(&op.op) {
+            for x in shallow(e) {
+                let ExprKind::Name(n) = &x.kind else { continue };
+                let Some(var) = scope.iter().rev().find(|v| v.name == n.name) else {
+                    continue;
+                };
+                let Some(r) = analysis.names.iter().find(|r| r.span == n.span) else {
+                    continue;
+                };
+                let kql_semantic::Resolved::Column { table, .. } = &r.resolved else {
+                    continue;
+                };
+                if !seen.insert(n.span.start) {
+                    continue;
+                }
+                let whose = match table {
+                    Some(t) => format!("the column of `{t}`"),
+                    None => "a column".to_owned(),
+                };
+                out.push(shadowed(n, var, &whose));
+            }
+        }
+    }
+}
+
+fn shadowed(n: &Ident, var: &Var<'_>, whose: &str) -> Diagnostic {
+    let what = if var.param { "parameter" } else { "variable" };
+    Diagnostic::new(
+        &META,
+        n.span,
+        format!(
+            "`{}` here is {whose}, not the {what} `{}`: a column hides a {what} of the same name",
+            n.name, n.name
+        ),
+    )
+    .with_label(var.def, format!("this {what} is hidden by the column"))
+    .with_help(format!(
+        "rename the {what} (for example `{}Value`) and use the new name",
+        n.name
+    ))
 }
 
 /// The columns of a pipeline's source: a table of the catalogue, or a
@@ -361,6 +405,33 @@ mod tests {
         assert_eq!(
             lint("let f = (Computer: string) { SecurityEvent | where Computer == Computer };\nf(\"x\")", R).len(),
             2
+        );
+    }
+
+    #[test]
+    fn with_the_semantic_analysis() {
+        use crate::test_support::lint_analysed;
+        let d = lint_analysed(
+            "let Computer = \"x\";\nSecurityEvent | where Computer == Computer",
+            R,
+        );
+        assert_eq!(d.len(), 2);
+        assert!(
+            d[0].message.contains("the column of `SecurityEvent`"),
+            "{}",
+            d[0].message
+        );
+        // A column that a join brings in.
+        let q = "let Level = 5;\nSecurityEvent\n| join kind=inner (SecurityEvent | summarize Level = count() by Computer) on Computer\n| where Level > 1";
+        assert_eq!(lint_analysed(q, R).len(), 1);
+        // Not when the column is gone.
+        assert!(lint_analysed("let Computer = \"x\";\nSecurityEvent | project EventID | where EventID == 1 and Computer == \"y\"", R).is_empty());
+        assert!(
+            lint_analysed(
+                "let threshold = 5;\nSecurityEvent | where EventID > threshold",
+                R
+            )
+            .is_empty()
         );
     }
 
