@@ -5,7 +5,7 @@
 use crate::check::Checked;
 use crate::client::Client;
 use crate::document::Document;
-use crate::ide::{DefKind, Ide};
+use crate::ide::{Ide, Symbol, SymbolKind};
 use crate::scope::{self, PopulatedBy};
 use crate::workspace::Workspace;
 use kql_schema::{ActionType, ActionTypeFields, Catalog, Function, StoredFunction, Table};
@@ -119,8 +119,8 @@ fn hover_query(cx: &Ctx, q: u32) -> Option<(String, Span)> {
         TokenKind::Ident => {
             let name = tok.span.text(text);
             // `let` names and parameters
-            if let Some((_, def)) = ide.def_for_cursor(q) {
-                return Some((def_doc(ide, def), tok.span));
+            if let Some(sym) = ide.symbol_at(q) {
+                return Some((symbol_doc(ide, &sym), tok.span));
             }
             let next = ide.significant().find(|t| t.span.start >= tok.span.end);
             let is_call = next.is_some_and(|t| t.kind == TokenKind::LParen);
@@ -178,21 +178,34 @@ fn hover_query(cx: &Ctx, q: u32) -> Option<(String, Span)> {
     }
 }
 
-fn def_doc(ide: &Ide, def: &crate::ide::Def) -> String {
+/// What a `let` or parameter is, for hover and completion.
+fn symbol_what(sym: &Symbol) -> &'static str {
+    use kql_semantic::LetKind;
+    match sym.kind {
+        SymbolKind::Let(LetKind::Scalar) => "let",
+        SymbolKind::Let(LetKind::Tabular) => "let table",
+        SymbolKind::Let(LetKind::Function) => "let function",
+        SymbolKind::Let(LetKind::View) => "view",
+        SymbolKind::Let(LetKind::QueryParameter) => "query parameter",
+        SymbolKind::Parameter => "parameter",
+    }
+}
+
+fn symbol_doc(ide: &Ide, sym: &Symbol) -> String {
     let text = ide.text();
-    let what = match def.kind {
-        DefKind::Value => "let",
-        DefKind::Function => "let function",
-        DefKind::Parameter => "parameter",
-    };
-    let shown = def.span.text(text);
+    let shown = sym.span.text(text);
     let shown: String = shown.lines().take(8).collect::<Vec<_>>().join("\n");
+    let ty = sym
+        .ty
+        .map(|t| format!(": `{}`", t.as_str()))
+        .unwrap_or_default();
     format!(
-        "({what}) `{}`\n\n```kql\n{}\n```\n\n{} reference{}",
-        def.name,
+        "({}) `{}`{ty}\n\n```kql\n{}\n```\n\n{} reference{}",
+        symbol_what(sym),
+        sym.name,
         shown.trim_end_matches(';'),
-        def.references.len(),
-        if def.references.len() == 1 { "" } else { "s" }
+        sym.references.len(),
+        if sym.references.len() == 1 { "" } else { "s" }
     )
 }
 
@@ -572,39 +585,22 @@ fn push_lets(
     replace: Span,
     tabular_only: bool,
 ) {
-    let mut seen: HashMap<&str, ()> = HashMap::new();
-    let mut defs: Vec<_> = cx.ide.defs_in_scope(q).collect();
-    defs.reverse(); // innermost first
-    for d in defs {
-        if seen.insert(d.name.as_str(), ()).is_some() {
-            continue;
-        }
-        let tabular = d.value.is_some_and(|v| {
-            cx.ide
-                .significant()
-                .find(|t| t.span.start >= v.start)
-                .is_some_and(|t| {
-                    t.kind == TokenKind::Ident
-                        && cx.cat().table(t.span.text(cx.ide.text())).is_some()
-                })
-        });
-        if tabular_only && !tabular && d.kind != DefKind::Function {
+    // Innermost (latest declared) first, shadowed names left out.
+    for sym in cx.ide.visible_at(q) {
+        if tabular_only && !sym.is_tabular() {
             continue;
         }
         items.push(lsp::CompletionItem {
-            label: d.name.clone(),
-            kind: Some(match d.kind {
-                DefKind::Function => lsp::CompletionItemKind::FUNCTION,
-                _ => lsp::CompletionItemKind::VARIABLE,
+            label: sym.name.clone(),
+            kind: Some(if sym.is_function() {
+                lsp::CompletionItemKind::FUNCTION
+            } else {
+                lsp::CompletionItemKind::VARIABLE
             }),
-            detail: Some(match d.kind {
-                DefKind::Value => "let".into(),
-                DefKind::Function => "let function".into(),
-                DefKind::Parameter => "parameter".into(),
-            }),
-            documentation: Some(doc(cx, def_doc(cx.ide, d))),
-            sort_text: Some(format!("1{}", d.name)),
-            text_edit: cx.edit(replace, d.name.clone()),
+            detail: Some(symbol_what(&sym).into()),
+            documentation: Some(doc(cx, symbol_doc(cx.ide, &sym))),
+            sort_text: Some(format!("1{}", sym.name)),
+            text_edit: cx.edit(replace, sym.name.clone()),
             ..Default::default()
         });
     }
@@ -641,10 +637,10 @@ impl Ctx<'_> {
 
 pub fn definition(cx: &Ctx, pos: lsp::Position) -> Option<lsp::Location> {
     let q = cx.query_offset(pos)?;
-    let (_, def) = cx.ide.def_for_cursor(q)?;
+    let sym = cx.ide.symbol_at(q)?;
     Some(lsp::Location::new(
         cx.doc.uri.clone(),
-        cx.range(def.name_span),
+        cx.range(sym.name_span),
     ))
 }
 
@@ -654,7 +650,7 @@ pub fn references(
     include_declaration: bool,
 ) -> Option<Vec<lsp::Location>> {
     let q = cx.query_offset(pos)?;
-    let (_, def) = cx.ide.def_for_cursor(q)?;
+    let def = cx.ide.symbol_at(q)?;
     let mut out = Vec::new();
     if include_declaration {
         out.push(lsp::Location::new(
@@ -672,7 +668,7 @@ pub fn references(
 
 pub fn highlights(cx: &Ctx, pos: lsp::Position) -> Option<Vec<lsp::DocumentHighlight>> {
     let q = cx.query_offset(pos)?;
-    let (_, def) = cx.ide.def_for_cursor(q)?;
+    let def = cx.ide.symbol_at(q)?;
     let mut out = vec![lsp::DocumentHighlight {
         range: cx.range(def.name_span),
         kind: Some(lsp::DocumentHighlightKind::WRITE),
@@ -690,7 +686,7 @@ pub fn highlights(cx: &Ctx, pos: lsp::Position) -> Option<Vec<lsp::DocumentHighl
 
 #[allow(deprecated)] // DocumentSymbol::deprecated must be written out
 pub fn symbols(cx: &Ctx) -> lsp::DocumentSymbolResponse {
-    use kql_syntax::ast::{ExprKind, Statement};
+    use kql_syntax::ast::{ExprKind, LetValue, Statement};
     let ide = cx.ide;
     let text = ide.text();
     let mut out: Vec<lsp::DocumentSymbol> = Vec::new();
@@ -709,10 +705,9 @@ pub fn symbols(cx: &Ctx) -> lsp::DocumentSymbolResponse {
     for st in &ide.parse.query.statements {
         match st {
             Statement::Let(l) => {
-                let def = ide.defs.iter().find(|d| d.name_span == l.name.span);
-                let kind = match def.map(|d| d.kind) {
-                    Some(DefKind::Function) => lsp::SymbolKind::FUNCTION,
-                    _ => lsp::SymbolKind::VARIABLE,
+                let kind = match l.value {
+                    LetValue::Function(_) | LetValue::View(_) => lsp::SymbolKind::FUNCTION,
+                    LetValue::Expr(_) => lsp::SymbolKind::VARIABLE,
                 };
                 out.push(sym(
                     l.name.name.to_string(),

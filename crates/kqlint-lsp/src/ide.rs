@@ -1,6 +1,12 @@
 //! The editor's view of a document's query: its text and mapping to the
-//! file, tokens, syntax tree, `let` definitions with their references, and
-//! the cursor ↔ query offset mapping every feature needs.
+//! file, tokens, syntax tree, the semantic analysis, and the cursor ↔ query
+//! offset mapping every feature needs.
+//!
+//! Names are resolved once, by kql-semantic ([`kql_semantic::Analysis`]):
+//! go to definition, references, highlights, hover and completion of `let`
+//! names and parameters read its [`kql_semantic::NameRef`]s and
+//! [`kql_semantic::LetInfo`]s through [`Ide::symbol_at`] and
+//! [`Ide::visible_at`]; the server has no scoping of its own.
 //!
 //! Positions: features work on query offsets. A cursor in the file becomes
 //! a query offset through [`Ide::to_query`] (the reverse of the engine's
@@ -11,7 +17,8 @@
 
 use crate::document::Document;
 use crate::workspace::Workspace;
-use kql_syntax::ast::{Expr, ExprKind, FunctionDef, LetValue, Statement};
+use kql_semantic::{Analysis, LetInfo, LetKind, Resolved, Ty};
+use kql_syntax::ast::{FunctionDef, Param};
 use kql_syntax::visit::{self, Visitor};
 use kql_syntax::{Parse, Span, Token, TokenKind};
 use kqlint_core::Source;
@@ -23,43 +30,60 @@ use kqlint_source::QuerySource;
 /// wait for a full analysis.
 pub const MAX_SEMANTIC_BYTES: usize = 1024 * 1024;
 
-/// What a `let` (or a function parameter) declares.
+/// What a declared name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DefKind {
-    /// `let x = <scalar or tabular expression>`.
-    Value,
-    /// `let f = (...) { ... }` or a `view`.
-    Function,
-    /// A parameter of a `let` function or of `declare query_parameters`.
+pub enum SymbolKind {
+    /// A `let` (scalar, tabular, function or view) or a parameter of
+    /// `declare query_parameters`, as kql-semantic classified it.
+    Let(LetKind),
+    /// A parameter of a `let` function or view.
     Parameter,
 }
 
-/// A name declared in the query, with every place that uses it.
+/// A declared name with every place that refers to it, as kql-semantic
+/// resolved them (a column of the row that has the same name wins over a
+/// `let` in KQL, and is not a reference).
 #[derive(Clone, Debug)]
-pub struct Def {
+pub struct Symbol {
     pub name: String,
-    pub kind: DefKind,
+    pub kind: SymbolKind,
     /// The declared name (query offsets).
     pub name_span: Span,
     /// The whole statement (or parameter).
     pub span: Span,
-    /// Where the name is visible: from the end of its statement to the end
-    /// of the enclosing body (or of the query).
-    pub scope: Span,
-    /// The value's text span, for hover (`let` values only).
-    pub value: Option<Span>,
+    /// The type of a scalar `let` or parameter, when known.
+    pub ty: Option<Ty>,
+    /// Every reference, in source order.
     pub references: Vec<Span>,
 }
 
-/// A name used in an expression.
+impl Symbol {
+    pub fn is_function(&self) -> bool {
+        matches!(
+            self.kind,
+            SymbolKind::Let(LetKind::Function | LetKind::View)
+        )
+    }
+
+    /// A table (a tabular `let`) or a function, which can start a pipeline.
+    pub fn is_tabular(&self) -> bool {
+        matches!(
+            self.kind,
+            SymbolKind::Let(LetKind::Tabular | LetKind::Function | LetKind::View)
+        )
+    }
+}
+
+/// A parameter of a `let` function, from the syntax tree: kql-semantic
+/// resolves references to it (`Resolved::Parameter`) but lists only `let`s
+/// and query parameters in [`Analysis::lets`].
 #[derive(Clone, Debug)]
-pub struct NameUse {
+pub struct ParamDecl {
     pub name: String,
+    pub name_span: Span,
     pub span: Span,
-    /// Written as a call: `f(...)`.
-    pub call: bool,
-    /// The [`Def`] it refers to, by index.
-    pub def: Option<usize>,
+    /// The body of the function it belongs to (where it is visible).
+    pub body: Span,
 }
 
 pub struct Ide {
@@ -69,12 +93,29 @@ pub struct Ide {
     pub parse: Parse,
     /// Every token of the query text, trivia included.
     pub tokens: Vec<Token>,
-    pub defs: Vec<Def>,
-    pub uses: Vec<NameUse>,
+    /// Function parameters declared in the query, in source order.
+    pub params: Vec<ParamDecl>,
+    /// The bodies of `let` functions and views, in source order.
+    pub bodies: Vec<Span>,
     /// The semantic analysis (kql-semantic): resolved names and the row
     /// schema flowing into every operator. Left out for queries over
     /// [`MAX_SEMANTIC_BYTES`], where features fall back to the tokens.
-    pub semantic: Option<kql_semantic::Analysis>,
+    pub semantic: Option<Analysis>,
+}
+
+/// The declaration a resolved name refers to (`None` for names that are
+/// not `let`s or parameters, and for those the analysis does not place).
+pub fn definition(r: &Resolved) -> Option<Span> {
+    match r {
+        Resolved::Let { definition, .. }
+        | Resolved::LetFunction { definition }
+        | Resolved::Parameter { definition, .. }
+            if !definition.is_empty() =>
+        {
+            Some(*definition)
+        }
+        _ => None,
+    }
 }
 
 impl Ide {
@@ -91,9 +132,8 @@ impl Ide {
         let text = query.as_ref().map_or("", |q| q.text.as_str());
         let parse = kql_syntax::parse(text);
         let tokens = kql_syntax::lex(text);
-        let mut c = Collector::default();
+        let mut c = Functions::default();
         c.visit_query(&parse.query);
-        let (defs, uses) = c.resolve();
         let semantic = (text.len() <= MAX_SEMANTIC_BYTES).then(|| {
             kql_semantic::analyze(&parse, text, &ws.catalog, &kql_semantic::Options::default())
         });
@@ -101,8 +141,8 @@ impl Ide {
             query,
             parse,
             tokens,
-            defs,
-            uses,
+            params: c.params,
+            bodies: c.bodies,
             semantic,
         }
     }
@@ -194,148 +234,138 @@ impl Ide {
             })
     }
 
-    /// The name use at `offset`.
-    pub fn use_at(&self, offset: u32) -> Option<&NameUse> {
-        self.uses.iter().find(|u| u.span.touches(offset))
-    }
-
-    /// The definition whose declared name is at `offset`.
-    pub fn def_at(&self, offset: u32) -> Option<(usize, &Def)> {
-        self.defs
-            .iter()
-            .enumerate()
-            .find(|(_, d)| d.name_span.touches(offset))
-    }
-
-    /// The definition a cursor is on: on the declared name or on a use.
-    pub fn def_for_cursor(&self, offset: u32) -> Option<(usize, &Def)> {
-        if let Some(found) = self.def_at(offset) {
-            return Some(found);
+    /// The `let` or parameter the cursor is on: on its declared name or on
+    /// a name that refers to it.
+    pub fn symbol_at(&self, offset: u32) -> Option<Symbol> {
+        let a = self.semantic.as_ref()?;
+        if let Some(l) = a.lets.iter().find(|l| l.name_span.touches(offset)) {
+            return Some(self.let_symbol(a, l));
         }
-        let u = self.use_at(offset)?;
-        let i = u.def?;
-        Some((i, &self.defs[i]))
+        if let Some(p) = self.params.iter().find(|p| p.name_span.touches(offset)) {
+            return Some(self.param_symbol(a, p));
+        }
+        let n = a.name_at(offset)?;
+        self.symbol_declared_at(definition(&n.resolved)?)
     }
 
-    /// The `let`s and parameters visible at `offset`, innermost last.
-    pub fn defs_in_scope(&self, offset: u32) -> impl Iterator<Item = &Def> {
-        self.defs.iter().filter(move |d| d.scope.touches(offset))
+    /// The symbol whose name is declared at `name_span`.
+    pub fn symbol_declared_at(&self, name_span: Span) -> Option<Symbol> {
+        let a = self.semantic.as_ref()?;
+        if let Some(l) = a.let_at(name_span) {
+            return Some(self.let_symbol(a, l));
+        }
+        if let Some(p) = self.params.iter().find(|p| p.name_span == name_span) {
+            return Some(self.param_symbol(a, p));
+        }
+        // Declared where kql-semantic does not list declarations (a
+        // `declare pattern`): the name and its references still resolve.
+        Some(Symbol {
+            name: name_span.text(self.text()).to_owned(),
+            kind: SymbolKind::Parameter,
+            name_span,
+            span: name_span,
+            ty: None,
+            references: references(a, name_span),
+        })
     }
-}
 
-#[derive(Default)]
-struct Collector {
-    defs: Vec<Def>,
-    uses: Vec<NameUse>,
-    /// End of the innermost enclosing body.
-    scope_end: Vec<u32>,
-}
-
-impl Collector {
-    fn scope_end(&self) -> u32 {
-        self.scope_end.last().copied().unwrap_or(u32::MAX)
-    }
-
-    fn resolve(mut self) -> (Vec<Def>, Vec<NameUse>) {
-        for (ui, u) in self.uses.iter_mut().enumerate() {
-            // The innermost (latest-starting) definition whose scope holds it.
-            let found = self
-                .defs
+    /// The `let`s and parameters visible at `offset` (declared before it, in
+    /// the query or in a function body that holds it), the latest declared
+    /// first: a name shadows the same name declared before it.
+    pub fn visible_at(&self, offset: u32) -> Vec<Symbol> {
+        let Some(a) = &self.semantic else {
+            return Vec::new();
+        };
+        // The innermost function body holding a span: where a `let` in it is visible.
+        let body_of = |s: Span| {
+            self.bodies
                 .iter()
-                .enumerate()
-                .filter(|(_, d)| {
-                    d.name == u.name
-                        && d.scope.contains(u.span.start)
-                        && (d.kind == DefKind::Function) == u.call
-                })
-                .max_by_key(|(_, d)| d.scope.start)
-                .map(|(i, _)| i);
-            u.def = found;
-            let _ = ui;
+                .filter(|b| b.start <= s.start && s.end <= b.end)
+                .min_by_key(|b| b.len())
+                .copied()
+        };
+        let mut out: Vec<Symbol> = a
+            .lets
+            .iter()
+            .filter(|l| l.span.end <= offset && body_of(l.span).is_none_or(|b| b.touches(offset)))
+            .map(|l| self.let_symbol(a, l))
+            .chain(
+                self.params
+                    .iter()
+                    .filter(|p| p.body.touches(offset))
+                    .map(|p| self.param_symbol(a, p)),
+            )
+            .collect();
+        out.sort_by_key(|s| std::cmp::Reverse(s.name_span.start));
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|s| seen.insert(s.name.clone()));
+        out
+    }
+
+    fn let_symbol(&self, a: &Analysis, l: &LetInfo) -> Symbol {
+        Symbol {
+            name: l.name.to_string(),
+            kind: SymbolKind::Let(l.kind),
+            name_span: l.name_span,
+            span: l.span,
+            ty: (l.ty != Ty::Unknown).then_some(l.ty),
+            references: references(a, l.name_span),
         }
-        for u in &self.uses {
-            if let Some(i) = u.def {
-                self.defs[i].references.push(u.span);
-            }
+    }
+
+    fn param_symbol(&self, a: &Analysis, p: &ParamDecl) -> Symbol {
+        let references = references(a, p.name_span);
+        let ty = a.names.iter().find_map(|n| match n.resolved {
+            Resolved::Parameter {
+                definition,
+                ty: Some(ty),
+            } if definition == p.name_span && ty != Ty::Unknown => Some(ty),
+            _ => None,
+        });
+        Symbol {
+            name: p.name.clone(),
+            kind: SymbolKind::Parameter,
+            name_span: p.name_span,
+            span: p.span,
+            ty,
+            references,
         }
-        (self.defs, self.uses)
     }
 }
 
-impl Visitor for Collector {
-    fn visit_statement(&mut self, s: &Statement) {
-        match s {
-            Statement::Let(l) => {
-                let (kind, value) = match &l.value {
-                    LetValue::Expr(e) => (DefKind::Value, Some(e.span)),
-                    LetValue::Function(f) | LetValue::View(f) => (DefKind::Function, Some(f.span)),
-                };
-                self.defs.push(Def {
-                    name: l.name.name.to_string(),
-                    kind,
-                    name_span: l.name.span,
-                    span: l.span,
-                    scope: Span::new(l.span.end, self.scope_end()),
-                    value,
-                    references: Vec::new(),
-                });
-            }
-            Statement::DeclareQueryParameters(d) => {
-                for p in &d.params {
-                    self.defs.push(Def {
-                        name: p.name.name.to_string(),
-                        kind: DefKind::Parameter,
-                        name_span: p.name.span,
-                        span: p.span,
-                        scope: Span::new(d.span.end, self.scope_end()),
-                        value: None,
-                        references: Vec::new(),
-                    });
-                }
-            }
-            _ => {}
-        }
-        visit::walk_statement(self, s);
-    }
+/// The names that refer to the declaration at `name_span`, in source order.
+fn references(a: &Analysis, name_span: Span) -> Vec<Span> {
+    a.names
+        .iter()
+        .filter(|n| definition(&n.resolved) == Some(name_span))
+        .map(|n| n.span)
+        .collect()
+}
 
+/// The function parameters and bodies of the query (declarations only: what
+/// names refer to is the semantic analysis's business).
+#[derive(Default)]
+struct Functions {
+    params: Vec<ParamDecl>,
+    bodies: Vec<Span>,
+}
+
+impl Visitor for Functions {
     fn visit_function_def(&mut self, f: &FunctionDef) {
+        self.bodies.push(f.body_span);
         for p in &f.params {
-            self.defs.push(Def {
-                name: p.name.name.to_string(),
-                kind: DefKind::Parameter,
-                name_span: p.name.span,
-                span: p.span,
-                scope: f.body_span,
-                value: None,
-                references: Vec::new(),
-            });
+            self.params.push(param_decl(p, f.body_span));
         }
-        self.scope_end.push(f.body_span.end);
         visit::walk_function_def(self, f);
-        self.scope_end.pop();
     }
+}
 
-    fn visit_expr(&mut self, e: &Expr) {
-        match &e.kind {
-            ExprKind::Name(id) if !id.name.is_empty() => self.uses.push(NameUse {
-                name: id.name.to_string(),
-                span: id.span,
-                call: false,
-                def: None,
-            }),
-            ExprKind::Call {
-                receiver: None,
-                func,
-                ..
-            } if !func.name.is_empty() => self.uses.push(NameUse {
-                name: func.name.to_string(),
-                span: func.span,
-                call: true,
-                def: None,
-            }),
-            _ => {}
-        }
-        visit::walk_expr(self, e);
+fn param_decl(p: &Param, body: Span) -> ParamDecl {
+    ParamDecl {
+        name: p.name.name.to_string(),
+        name_span: p.name.span,
+        span: p.span,
+        body,
     }
 }
 
@@ -372,25 +402,90 @@ mod tests {
         Ide::new(&doc, &ws)
     }
 
+    /// The symbol at the `n`th occurrence (0-based) of `needle`.
+    fn sym(i: &Ide, src: &str, needle: &str, n: usize) -> Symbol {
+        let at = src.match_indices(needle).nth(n).unwrap().0 as u32;
+        i.symbol_at(at)
+            .unwrap_or_else(|| panic!("no symbol at {needle:?} #{n}"))
+    }
+
+    fn starts(spans: &[Span]) -> Vec<u32> {
+        spans.iter().map(|s| s.start).collect()
+    }
+
     #[test]
     fn lets_and_parameters_resolve_with_shadowing() {
-        let src = "let a = 1;\nlet f = (a: long) { a + 1 };\nT | where x == a | extend y = f(a)";
+        let src = "let a = 1;\nlet f = (a: long) { a + 1 };\nDeviceNetworkEvents | where RemotePort == a | extend y = f(a)";
         let i = ide("q.kql", src);
-        let names: Vec<_> = i.defs.iter().map(|d| (d.name.as_str(), d.kind)).collect();
+        let outer = sym(&i, src, "a = 1", 0);
+        assert_eq!(outer.kind, SymbolKind::Let(LetKind::Scalar));
+        assert_eq!(outer.ty, Some(Ty::Long));
+        let at = |needle: &str, after: usize| (src.find(needle).unwrap() + after) as u32;
+        let (param_decl, in_body, in_where, in_call) =
+            (at("(a:", 1), at("{ a", 2), at("== a", 3), at("f(a)", 2));
+        // the outer `a` twice in the query, not the parameter's uses
+        assert_eq!(starts(&outer.references), [in_where, in_call]);
+        // from a use, the same symbol
+        assert_eq!(i.symbol_at(in_call).unwrap().name_span, outer.name_span);
+        // the parameter shadows it in the function body
+        let p = i.symbol_at(in_body).unwrap();
+        assert_eq!(p.kind, SymbolKind::Parameter);
         assert_eq!(
-            names,
+            (p.name_span.start, starts(&p.references)),
+            (param_decl, vec![in_body])
+        );
+        assert_eq!(p.ty, Some(Ty::Long));
+        assert_eq!(i.symbol_at(param_decl).unwrap().name_span, p.name_span);
+        let f = sym(&i, src, "f(", 0);
+        assert_eq!(f.kind, SymbolKind::Let(LetKind::Function));
+        assert_eq!(f.references.len(), 1);
+    }
+
+    #[test]
+    fn a_column_wins_over_a_let_of_the_same_name() {
+        // KQL resolves a name to the row's column first: `RemoteIP` in the
+        // `where` is the column, not the `let`.
+        let src = "let RemoteIP = \"1.2.3.4\";\nDeviceNetworkEvents | where RemoteIP == \"x\"";
+        let i = ide("q.kql", src);
+        let l = sym(&i, src, "RemoteIP", 0);
+        assert!(l.references.is_empty(), "{:?}", l.references);
+        assert!(i.symbol_at(src.rfind("RemoteIP").unwrap() as u32).is_none());
+    }
+
+    #[test]
+    fn lets_inside_function_bodies_and_what_is_visible_where() {
+        let src =
+            "let t = 1;\nlet f = (x: string) { let t = strlen(x); t + 1 };\nprint f(\"a\") + t";
+        let i = ide("q.kql", src);
+        let inner = sym(&i, src, "t = strlen", 0);
+        let outer = sym(&i, src, "t = 1", 0);
+        assert_ne!(inner.name_span, outer.name_span);
+        let t_in_body = src.find("t + 1").unwrap() as u32;
+        let t_at_end = src.rfind('t').unwrap() as u32;
+        assert_eq!(starts(&inner.references), [t_in_body]);
+        assert_eq!(starts(&outer.references), [t_at_end]);
+        // in the body: the inner `t` (shadowing the outer one), `x`, `f` is not yet declared
+        let names = |at: u32| -> Vec<(String, u32)> {
+            i.visible_at(at)
+                .into_iter()
+                .map(|s| (s.name, s.name_span.start))
+                .collect()
+        };
+        assert_eq!(
+            names(t_in_body),
             [
-                ("a", DefKind::Value),
-                ("f", DefKind::Function),
-                ("a", DefKind::Parameter)
+                ("t".to_owned(), inner.name_span.start),
+                ("x".to_owned(), src.find("x:").unwrap() as u32),
             ]
         );
-        // the parameter `a` inside the body, the outer `a` twice in the query
-        let outer: Vec<_> = i.defs[0].references.iter().map(|s| s.start).collect();
-        let last_a = src.rfind('a').unwrap() as u32;
-        assert_eq!(outer, [src.find("== a").unwrap() as u32 + 3, last_a]);
-        assert_eq!(i.defs[2].references, [Span::new(31, 32)]);
-        assert_eq!(i.defs[1].references.len(), 1);
+        // after the function: `f` and the outer `t`; nothing of the body
+        assert_eq!(
+            names(t_at_end),
+            [
+                ("f".to_owned(), 15),
+                ("t".to_owned(), outer.name_span.start)
+            ]
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! operator the cursor is in, the columns available, and whether the cursor
 //! is inside a string compared with `ActionType`.
 
-use crate::ide::{Def, DefKind, Ide, closes, opens};
+use crate::ide::{Ide, closes, definition, opens};
 use kql_schema::{Catalog, Column, Table};
+use kql_semantic::{LetInfo, LetKind};
 use kql_syntax::{Span, Token, TokenKind};
 
 /// Where the cursor is, for completion.
@@ -183,36 +184,44 @@ pub fn pipeline_at(ide: &Ide, offset: u32) -> (Option<&Token>, Option<&str>) {
     (head.filter(|t| t.kind == TokenKind::Ident), op)
 }
 
-/// The catalogue table a pipeline starting with `name` reads: the table
-/// itself, or the table a `let` of that name starts with (followed up to a
-/// few levels).
+/// The catalogue table a pipeline starting with `name` (at `at`) reads: the
+/// table itself, or the table the tabular `let` it names starts with
+/// (followed up to a few levels).
 pub fn table_of<'c>(ide: &Ide, cat: &'c Catalog, name: &str, at: u32) -> Option<&'c Table> {
     let mut name = name.to_owned();
     let mut at = at;
     for _ in 0..8 {
-        if let Some(def) = visible_def(ide, &name, at) {
-            let value = def.value?;
-            let head = ide
-                .significant()
-                .find(|t| t.span.start >= value.start && t.span.end <= value.end)?;
-            if head.kind != TokenKind::Ident {
-                return None;
-            }
-            name = head.span.text(ide.text()).to_owned();
-            at = def.span.start;
-            continue;
+        let Some(l) = tabular_let(ide, &name, at) else {
+            return cat.table(&name);
+        };
+        // the first token of its value: after the `=` that follows the name
+        let mut after = ide
+            .significant()
+            .skip_while(|t| t.span.start < l.name_span.end);
+        after.find(|t| t.kind == TokenKind::Assign)?;
+        let head = after.next().filter(|t| t.span.end <= l.span.end)?;
+        if head.kind != TokenKind::Ident {
+            return None;
         }
-        return cat.table(&name);
+        name = head.span.text(ide.text()).to_owned();
+        at = head.span.start;
     }
     None
 }
 
-/// The `let` of that name visible at `at`.
-pub fn visible_def<'a>(ide: &'a Ide, name: &str, at: u32) -> Option<&'a Def> {
-    ide.defs
-        .iter()
-        .filter(|d| d.name == name && d.kind == DefKind::Value && d.scope.contains(at))
-        .max_by_key(|d| d.scope.start)
+/// The tabular `let` that `name` at `at` refers to: as the semantic analysis
+/// resolved it, or, where it recorded no name (text it could not parse), the
+/// tabular `let` of that name visible there.
+fn tabular_let<'a>(ide: &'a Ide, name: &str, at: u32) -> Option<&'a LetInfo> {
+    let a = ide.semantic.as_ref()?;
+    let tabular = |l: &&LetInfo| l.kind == LetKind::Tabular;
+    match a.names.iter().find(|n| n.span.start == at) {
+        Some(n) => a.let_at(definition(&n.resolved)?).filter(tabular),
+        None => {
+            let sym = ide.visible_at(at).into_iter().find(|s| s.name == name)?;
+            a.let_at(sym.name_span).filter(tabular)
+        }
+    }
 }
 
 /// The columns in scope at the cursor: the table the pipeline reads plus

@@ -448,6 +448,138 @@ fn definition_references_and_symbols_of_lets() {
     assert_eq!(c.stop(), 0);
 }
 
+/// The (line, character) of the `nth` occurrence of `needle` in an ASCII
+/// text, plus `after` characters.
+fn find(text: &str, needle: &str, nth: usize, after: usize) -> (u32, u32) {
+    let i = text.match_indices(needle).nth(nth).expect(needle).0 + after;
+    let line = text[..i].matches('\n').count() as u32;
+    let col = (i - text[..i].rfind('\n').map_or(0, |n| n + 1)) as u32;
+    (line, col)
+}
+
+/// The range of the `nth` occurrence of the word `word`.
+fn word(text: &str, w: &str, nth: usize) -> Value {
+    let (l, c) = find(text, w, nth, 0);
+    range(l, c, l, c + w.len() as u32)
+}
+
+#[test]
+fn definition_references_and_highlights_of_parameters_and_shadowing_lets() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/scopes.kql";
+    let text = "let threshold = 5;\n\
+        let Busy = (port: int) {\n\
+        \x20   let threshold = port * 2;\n\
+        \x20   DeviceNetworkEvents | where RemotePort > threshold and LocalPort == port\n\
+        };\n\
+        Busy(445)\n\
+        | where RemotePort > threshold\n";
+    c.open(uri, "kql", text);
+    let at = |(l, ch): (u32, u32)| json!({"textDocument": {"uri": uri}, "position": pos(l, ch)});
+    let def = |c: &mut TestClient, p: (u32, u32)| {
+        c.request("textDocument/definition", at(p)).unwrap()["range"].clone()
+    };
+    // a function parameter, from its use in the body
+    assert_eq!(def(&mut c, find(text, "port", 2, 2)), word(text, "port", 0));
+    // the `let` in the body shadows the outer one there, and only there
+    assert_eq!(
+        def(&mut c, find(text, "threshold", 2, 1)),
+        word(text, "threshold", 1)
+    );
+    assert_eq!(
+        def(&mut c, find(text, "threshold", 3, 9)),
+        word(text, "threshold", 0)
+    );
+    // a function, from its call
+    assert_eq!(
+        def(&mut c, find(text, "Busy(", 0, 1)),
+        word(text, "Busy", 0)
+    );
+    // a table is not a `let`
+    assert!(def(&mut c, find(text, "DeviceNetworkEvents", 0, 3)).is_null());
+
+    let ranges = |v: &Value| -> Vec<Value> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["range"].clone())
+            .collect()
+    };
+    let mut p = at(find(text, "port", 0, 0));
+    p["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", p).unwrap();
+    assert_eq!(
+        ranges(&refs),
+        [
+            word(text, "port", 0),
+            word(text, "port", 1),
+            word(text, "port", 2)
+        ]
+    );
+    // the outer `threshold`: the one use after the function
+    let mut p = at(find(text, "threshold", 3, 0));
+    p["context"] = json!({"includeDeclaration": false});
+    let refs = c.request("textDocument/references", p).unwrap();
+    assert_eq!(ranges(&refs), [word(text, "threshold", 3)]);
+
+    let h = c
+        .request(
+            "textDocument/documentHighlight",
+            at(find(text, "threshold", 1, 0)),
+        )
+        .unwrap();
+    let h: Vec<_> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["range"].clone(), h["kind"].clone()))
+        .collect();
+    assert_eq!(
+        h,
+        [
+            (word(text, "threshold", 1), json!(3)),
+            (word(text, "threshold", 2), json!(2))
+        ],
+        "the inner `let`: written once, read once"
+    );
+
+    // hover on a parameter: its kind and type
+    let hv = c
+        .request("textDocument/hover", at(find(text, "port", 1, 1)))
+        .unwrap();
+    let v = hv["contents"]["value"].as_str().unwrap();
+    assert!(v.starts_with("(parameter) `port`: `int`"), "{v}");
+    assert!(v.contains("2 references"), "{v}");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn query_parameters_resolve_and_a_column_wins_over_a_let() {
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = "file:///w/params.kql";
+    let text = "declare query_parameters(minPort: long = 1000);\n\
+        let RemoteIP = \"10.0.0.1\";\n\
+        DeviceNetworkEvents\n\
+        | where RemotePort > minPort and RemoteIP == \"x\"\n";
+    c.open(uri, "kql", text);
+    let at = |(l, ch): (u32, u32)| json!({"textDocument": {"uri": uri}, "position": pos(l, ch)});
+    let d = c
+        .request("textDocument/definition", at(find(text, "minPort", 1, 3)))
+        .unwrap();
+    assert_eq!(d["range"], word(text, "minPort", 0));
+    // `RemoteIP` in the `where` is DeviceNetworkEvents' column: KQL looks a
+    // name up in the row first, so it is no reference of the `let`
+    let d = c
+        .request("textDocument/definition", at(find(text, "RemoteIP", 1, 3)))
+        .unwrap();
+    assert!(d.is_null(), "{d}");
+    let mut p = at(find(text, "RemoteIP", 0, 0));
+    p["context"] = json!({"includeDeclaration": false});
+    let refs = c.request("textDocument/references", p).unwrap();
+    assert_eq!(refs, json!([]));
+    assert_eq!(c.stop(), 0);
+}
+
 #[test]
 fn bad_requests_get_errors_and_the_server_keeps_serving() {
     let (mut c, _) = TestClient::start(push_caps(), Value::Null);
@@ -535,13 +667,19 @@ fn a_10_mb_document_is_checked_and_the_server_keeps_serving() {
     assert_eq!(d[0]["code"], "KQL007");
     assert_eq!(d[0]["range"]["start"]["line"], last);
     assert_eq!(c.diagnostics(small, 1).len(), 1);
-    // an edit at the very end of the big document
+    // an edit at the very end of the big document: `| where (true)`
     c.change(
         big,
         2,
-        json!([{"range": range(last, 9, last, 9), "text": "1)"}]),
+        json!([{"range": range(last, 9, last, 9), "text": "true)"}]),
     );
-    assert!(c.diagnostics(big, 2).is_empty());
+    // checked again in full: the same generous wait
+    let p = c.wait_notification_for(
+        "textDocument/publishDiagnostics",
+        |p| p["uri"] == big && p["version"] == 2,
+        slow,
+    );
+    assert_eq!(p["diagnostics"], json!([]));
     let r = c
         .request(
             "textDocument/hover",
