@@ -38,6 +38,7 @@ pub mod ide;
 pub mod position;
 pub mod scope;
 pub mod server;
+pub mod tokens;
 pub mod transport;
 pub mod workspace;
 

@@ -302,6 +302,15 @@ fn capabilities(client: &Client) -> lsp::ServerCapabilities {
         references_provider: Some(lsp::OneOf::Left(true)),
         document_highlight_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensOptions {
+                legend: crate::tokens::legend(),
+                range: Some(true),
+                full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                ..Default::default()
+            }
+            .into(),
+        ),
         code_action_provider: Some(if client.code_action_literals {
             lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
                 code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
@@ -466,6 +475,25 @@ impl Main {
                             client: &s.client,
                         };
                         Some(features::symbols(&cx))
+                    },
+                ),
+            req::SemanticTokensFullRequest::METHOD => self
+                .spawn_position::<req::SemanticTokensFullRequest>(
+                    r,
+                    |s, doc, ws, _p: lsp::SemanticTokensParams| {
+                        let ide = s.ide(&doc, &ws);
+                        Some(crate::tokens::tokens(&doc, &ide, s.client.encoding, None).into())
+                    },
+                ),
+            req::SemanticTokensRangeRequest::METHOD => self
+                .spawn_position::<req::SemanticTokensRangeRequest>(
+                    r,
+                    |s, doc, ws, p: lsp::SemanticTokensRangeParams| {
+                        let ide = s.ide(&doc, &ws);
+                        Some(
+                            crate::tokens::tokens(&doc, &ide, s.client.encoding, Some(p.range))
+                                .into(),
+                        )
                     },
                 ),
             req::CodeActionRequest::METHOD => self.spawn_position::<req::CodeActionRequest>(

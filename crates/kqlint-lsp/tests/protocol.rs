@@ -741,3 +741,165 @@ fn settings_changes_recheck_open_documents() {
     assert_eq!(c.stop(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Decoded semantic tokens: (line, start, length, type, modifiers), with the
+/// names of the legend the server announced.
+fn semantic_tokens(
+    c: &mut TestClient,
+    init: &Value,
+    uri: &str,
+    range: Option<Value>,
+) -> Vec<(u32, u32, u32, String, Vec<String>)> {
+    let legend = &init["capabilities"]["semanticTokensProvider"]["legend"];
+    let name = |list: &str, i: u64| legend[list][i as usize].as_str().unwrap().to_owned();
+    let r = match range {
+        None => c.request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        ),
+        Some(range) => c.request(
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": {"uri": uri}, "range": range}),
+        ),
+    }
+    .unwrap();
+    let data: Vec<u64> = r["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(data.len() % 5, 0);
+    let (mut line, mut col) = (0u32, 0u32);
+    let mut out = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            line += t[0] as u32;
+            col = 0;
+        }
+        col += t[1] as u32;
+        let mods = (0..3)
+            .filter(|b| t[4] & (1 << b) != 0)
+            .map(|b| name("tokenModifiers", b))
+            .collect();
+        out.push((line, col, t[2] as u32, name("tokenTypes", t[3]), mods));
+    }
+    out
+}
+
+/// The text of each token (positions in UTF-16 code units).
+fn token_texts(
+    text: &str,
+    toks: &[(u32, u32, u32, String, Vec<String>)],
+) -> Vec<(String, String, Vec<String>)> {
+    let lines: Vec<Vec<u16>> = text.lines().map(|l| l.encode_utf16().collect()).collect();
+    toks.iter()
+        .map(|(l, c, n, ty, m)| {
+            let units = &lines[*l as usize][*c as usize..(*c + *n) as usize];
+            (String::from_utf16(units).unwrap(), ty.clone(), m.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn semantic_tokens_classify_names_with_the_semantic_analysis() {
+    let (mut c, init) = TestClient::start(push_caps(), Value::Null);
+    let legend = &init["capabilities"]["semanticTokensProvider"];
+    assert_eq!(legend["full"], true);
+    assert_eq!(legend["range"], true);
+    let uri = "file:///w/tokens.kql";
+    let text = "// brute force\n\
+        let Threshold = 5;\n\
+        let f = (n: long) { n + 1 };\n\
+        DeviceNetworkEvents\n\
+        | where RemotePort > Threshold and RemoteUrl has \"contoso\"\n\
+        | extend Len = strlen(RemoteUrl), N = f(RemotePort)\n\
+        | project-away RemoteIP\n";
+    c.open(uri, "kql", text);
+    let toks = semantic_tokens(&mut c, &init, uri, None);
+    let got = token_texts(text, &toks);
+    let t = |s: &str, ty: &str, m: &[&str]| {
+        (
+            s.to_owned(),
+            ty.to_owned(),
+            m.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    let want = vec![
+        t("// brute force", "comment", &[]),
+        t("let", "keyword", &[]),
+        t("Threshold", "variable", &["declaration", "readonly"]),
+        t("5", "number", &[]),
+        t("let", "keyword", &[]),
+        t("f", "function", &["declaration", "readonly"]),
+        t("n", "parameter", &["declaration"]),
+        t("long", "type", &[]),
+        t("n", "parameter", &[]),
+        t("+", "operator", &[]),
+        t("1", "number", &[]),
+        t("DeviceNetworkEvents", "class", &[]),
+        t("|", "operator", &[]),
+        t("where", "keyword", &[]),
+        t("RemotePort", "property", &[]),
+        t(">", "operator", &[]),
+        t("Threshold", "variable", &["readonly"]),
+        t("and", "operator", &[]),
+        t("RemoteUrl", "property", &[]),
+        t("has", "operator", &[]),
+        t("\"contoso\"", "string", &[]),
+        t("|", "operator", &[]),
+        t("extend", "keyword", &[]),
+        t("Len", "property", &["declaration"]),
+        t("strlen", "function", &["defaultLibrary"]),
+        t("RemoteUrl", "property", &[]),
+        t("N", "property", &["declaration"]),
+        t("f", "function", &[]),
+        t("RemotePort", "property", &[]),
+        t("|", "operator", &[]),
+        t("project-away", "keyword", &[]),
+        t("RemoteIP", "property", &[]),
+    ];
+    assert_eq!(got, want);
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn semantic_tokens_in_rule_yaml_cover_only_the_query_in_either_encoding() {
+    let text = "id: 1\nname: ä rule # a comment\nquery: |\n  // ä\n  DeviceNetworkEvents\n  | where RemoteUrl has \"ä\" and RemotePort == 443\ndescription: x\n";
+    for utf8 in [false, true] {
+        let mut caps = push_caps();
+        if utf8 {
+            caps["general"] = json!({"positionEncodings": ["utf-8"]});
+        }
+        let (mut c, init) = TestClient::start(caps, Value::Null);
+        let uri = "file:///w/rule.yaml";
+        c.open(uri, "yaml", text);
+        let toks = semantic_tokens(&mut c, &init, uri, None);
+        let lines: Vec<u32> = toks.iter().map(|t| t.0).collect();
+        assert!(
+            lines.iter().all(|l| (3..=5).contains(l)),
+            "tokens outside the query: {toks:?}"
+        );
+        let find = |ty: &str, line: u32| {
+            toks.iter()
+                .filter(|t| t.3 == ty && t.0 == line)
+                .map(|t| (t.1, t.2))
+                .collect::<Vec<_>>()
+        };
+        // `// ä`: 4 characters, 5 bytes
+        assert_eq!(find("comment", 3), [(2, if utf8 { 5 } else { 4 })]);
+        assert_eq!(find("class", 4), [(2, 19)]);
+        // after `"ä"` the columns differ by one between UTF-16 and UTF-8
+        let shift = u32::from(utf8);
+        assert_eq!(find("property", 5), [(10, 9), (32 + shift, 10)]);
+        assert_eq!(find("string", 5), [(24, 3 + shift)]);
+        if !utf8 {
+            assert_eq!(token_texts(text, &toks).len(), toks.len());
+        }
+        // a range: only the tokens of the `| where` line
+        let r = semantic_tokens(&mut c, &init, uri, Some(range(5, 0, 6, 0)));
+        assert!(!r.is_empty() && r.iter().all(|t| t.0 == 5), "{r:?}");
+        assert_eq!(r.len(), toks.iter().filter(|t| t.0 == 5).count());
+        assert_eq!(c.stop(), 0);
+    }
+}
