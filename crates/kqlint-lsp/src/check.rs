@@ -79,6 +79,36 @@ pub fn docs_uri(code: &str) -> Option<lsp::Uri> {
         .ok()
 }
 
+/// A rule's documentation in Markdown: its section of `docs/rules.md`
+/// (generated from the same registry), headed by its code and name. Falls
+/// back to `kqlint explain`'s text should that section not be found.
+pub fn rule_markdown(m: &kqlint_core::RuleMeta) -> String {
+    static DOCS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let docs = DOCS.get_or_init(kqlint_core::registry::markdown);
+    let heading = format!("\n### {} `{}`\n", m.code, m.name);
+    let Some(start) = docs.find(&heading) else {
+        return format!(
+            "# {} `{}`\n\n```text\n{}```\n",
+            m.code,
+            m.name,
+            kqlint_core::registry::explain(m)
+        );
+    };
+    let body = &docs[start + heading.len()..];
+    let end = ["\n### ", "\n## "]
+        .iter()
+        .filter_map(|h| body.find(h))
+        .min()
+        .unwrap_or(body.len());
+    format!(
+        "# {} `{}`\n{}\n\n---\n\nIn a terminal: `kqlint explain {}`.\n",
+        m.code,
+        m.name,
+        body[..end].trim_end(),
+        m.code
+    )
+}
+
 pub fn to_lsp(d: &Diagnostic, doc: &Document, client: &Client) -> lsp::Diagnostic {
     let lines = doc.lines(client.encoding);
     let mut message = d.message.clone();
@@ -110,5 +140,24 @@ pub fn to_lsp(d: &Diagnostic, doc: &Document, client: &Client) -> lsp::Diagnosti
         related_information: related,
         tags: None,
         data: Some(serde_json::json!({ "name": d.name, "fixable": d.fix.is_some() })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_its_markdown_section() {
+        for m in kqlint_core::registry::all() {
+            let md = rule_markdown(m);
+            assert!(
+                md.starts_with(&format!("# {} `{}`\n\n{}", m.code, m.name, m.summary)),
+                "{} has no section of its own in the generated docs:\n{md}",
+                m.code
+            );
+            assert!(md.contains("**How to fix.**"), "{md}");
+            assert_eq!(md.matches("\n### ").count(), 0, "{md}");
+        }
     }
 }

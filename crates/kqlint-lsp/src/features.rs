@@ -69,8 +69,10 @@ pub fn hover(cx: &Ctx, pos: lsp::Position, checked: Option<&Checked>) -> Option<
         parts.push(md);
         range = Some(cx.range(span));
     }
-    // The documentation of the rules reported under the cursor.
-    if let Some(checked) = checked {
+    // The documentation of the rules reported under the cursor; a client
+    // that shows `kqlint-docs:` documents links each diagnostic's code to
+    // them instead (its diagnostic hover shows the link).
+    if let Some(checked) = checked.filter(|_| !cx.client.docs_scheme) {
         let mut seen = HashSet::new();
         for d in &checked.diagnostics {
             if d.span.touches(file_offset)

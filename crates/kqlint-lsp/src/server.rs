@@ -524,6 +524,7 @@ impl Main {
                             "code": m.code,
                             "name": m.name,
                             "text": kqlint_core::registry::explain(m),
+                            "markdown": check::rule_markdown(m),
                         }),
                     )),
                     None => self.reply_err(

@@ -249,7 +249,9 @@ fn hover_shows_the_rule_docs_of_a_diagnostic() {
     let (mut c, _) = TestClient::start(push_caps(), Value::Null);
     let uri = "file:///w/broken.kql";
     c.open(uri, "kql", BROKEN_KQL);
-    c.diagnostics(uri, 1);
+    let d = c.diagnostics(uri, 1);
+    // no code link for a client that does not show `kqlint-docs:` documents
+    assert!(d[0]["codeDescription"].is_null(), "{d:?}");
     let r = c
         .request(
             "textDocument/hover",
@@ -268,6 +270,59 @@ fn hover_shows_the_rule_docs_of_a_diagnostic() {
             .unwrap()
             .starts_with("KQL002 unclosed-delimiter")
     );
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn rule_docs_are_linked_from_diagnostic_codes_for_clients_that_show_them() {
+    let mut caps = push_caps();
+    caps["experimental"] = json!({"kqlintDocs": true});
+    let (mut c, _) = TestClient::start(caps, Value::Null);
+    let uri = "file:///w/r.yaml";
+    let text = "id: 1\nquery: |\n  let IP = \"IP ADDRESS GOES HERE\";\n  DeviceNetworkEvents | where RemoteIP == IP\n";
+    c.open(uri, "yaml", text);
+    let d = c.diagnostics(uri, 1);
+    let placeholder = d.iter().find(|d| d["code"] == "KQL201").expect("KQL201");
+    assert_eq!(
+        placeholder["codeDescription"]["href"],
+        "kqlint-docs:/rules/KQL201.md"
+    );
+    assert!(d.iter().all(|d| {
+        d["codeDescription"]["href"]
+            .as_str()
+            .is_some_and(|h| h.ends_with(&format!("/{}.md", d["code"].as_str().unwrap())))
+    }));
+    // the hover leaves the rule's summary to that link
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(2, 14)}),
+        )
+        .unwrap();
+    let v = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(!v.contains("KQL201"), "{v}");
+    // what the link opens: the rule's Markdown documentation
+    let e = c
+        .request("kqlint/explain", json!({"code": "KQL201"}))
+        .unwrap();
+    let md = e["markdown"].as_str().unwrap();
+    assert!(md.starts_with("# KQL201 `unfilled-placeholder`\n"), "{md}");
+    assert!(
+        md.contains("**What it does.**") && md.contains("**How to fix.**"),
+        "{md}"
+    );
+    assert!(!md.contains("### KQL202"), "one rule only: {md}");
+    // every rule has its section
+    for code in ["KQL001", "KQL102", "KQL306", "KQL390"] {
+        let e = c.request("kqlint/explain", json!({"code": code})).unwrap();
+        let md = e["markdown"].as_str().unwrap();
+        assert!(md.starts_with(&format!("# {code} `")), "{md}");
+        assert!(!md.contains("```text"), "{code} fell back to plain text");
+    }
+    let e = c
+        .request("kqlint/explain", json!({"code": "KQL000"}))
+        .unwrap_err();
+    assert_eq!(e.0, -32602);
     assert_eq!(c.stop(), 0);
 }
 
