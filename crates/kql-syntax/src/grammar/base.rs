@@ -533,13 +533,6 @@ pub(crate) fn emit(e: &mut Extra<'_, '_>, err: SyntaxError) {
 /// Records the height of a completed expression; past [`MAX_HEIGHT`] the
 /// rest of the text is given up with one diagnostic.
 pub(crate) fn done(e: &mut Extra<'_, '_>, h: u32) {
-    #[cfg(test)]
-    STACK_LOW.with(|c| {
-        c.set(
-            c.get()
-                .min(stacker::remaining_stack().unwrap_or(usize::MAX)),
-        )
-    });
     let st = e.state();
     st.h = h;
     if h > st.hmax {
@@ -863,9 +856,4 @@ pub(crate) fn report_close(e: &mut Extra<'_, '_>, c: &Closing, open_kind: T, ope
     if let Some(err) = c.error(open_kind, open) {
         emit(e, err);
     }
-}
-
-#[cfg(test)]
-thread_local! {
-    pub(crate) static STACK_LOW: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
 }

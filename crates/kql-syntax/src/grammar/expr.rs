@@ -149,28 +149,34 @@ pub(crate) fn open_group<'s>(close: T) -> impl P<'s, ()> {
     look(move |a, _| !a.at(close) && !a.at_eof())
 }
 
+/// `first rest*`, collected into one vector.
+pub(crate) fn list<'s, O: 's>(first: impl P<'s, O>, rest: impl P<'s, O>) -> impl P<'s, Vec<O>> {
+    first.map(|x| vec![x]).foldl(rest.repeated(), |mut v, x| {
+        v.push(x);
+        v
+    })
+}
+
+/// `first rest*` where a later round may yield nothing (a trailing `,`).
+pub(crate) fn list_opt<'s, O: 's>(
+    first: impl P<'s, O>,
+    rest: impl P<'s, Option<O>>,
+) -> impl P<'s, Vec<O>> {
+    first.map(|x| vec![x]).foldl(rest.repeated(), |mut v, x| {
+        v.extend(x);
+        v
+    })
+}
+
 /// `item (, item)*` up to `close`: items are parsed while the group has not
 /// ended, a trailing `,` is accepted (the old `while !at(close) { item; if
 /// !eat(,) break }` loop).
 pub(crate) fn items_until<'s, O: 's>(close: T, item: impl P<'s, O>) -> impl P<'s, Vec<O>> {
-    open_group(close)
-        .ignore_then(item.clone())
-        .then(
-            tk(T::Comma)
-                .ignore_then(open_group(close).ignore_then(item).or_not())
-                .repeated()
-                .collect::<Vec<_>>(),
-        )
-        .or_not()
-        .map(|x| match x {
-            None => Vec::new(),
-            Some((first, rest)) => {
-                let mut v = Vec::with_capacity(rest.len() + 1);
-                v.push(first);
-                v.extend(rest.into_iter().flatten());
-                v
-            }
-        })
+    list_opt(
+        open_group(close).ignore_then(item.clone()),
+        tk(T::Comma).ignore_then(open_group(close).ignore_then(item).or_not()),
+    )
+    .or(empty().map(|_| Vec::new()))
 }
 
 /// `item (, item)*` with at least one item (the item never fails).
@@ -265,26 +271,15 @@ pub(crate) fn args<'s>(pe: Bx<'s, Expr>) -> impl P<'s, (Vec<Arg>, Span)> {
             errs.push(a.missing_expr("an argument"));
         }
     }));
-    let list = open_group(T::RParen)
-        .ignore_then(arg.clone())
-        .then(
-            sep.ignore_then(open_group(T::RParen).ignore_then(arg).or_not())
-                .repeated()
-                .collect::<Vec<_>>(),
-        )
-        .or_not();
+    let list = list_opt(
+        open_group(T::RParen).ignore_then(arg.clone()),
+        sep.ignore_then(open_group(T::RParen).ignore_then(arg).or_not()),
+    )
+    .or(empty().map(|_| Vec::new()));
     tk(T::LParen).then(list).then(closer(T::LParen)).validate(
         |((open, list), c), e: &mut Extra<'s, '_>, _| {
             report_close(e, &c, T::LParen, open);
-            let args = match list {
-                None => Vec::new(),
-                Some((first, rest)) => {
-                    let mut v = vec![first];
-                    v.extend(rest.into_iter().flatten());
-                    v
-                }
-            };
-            (args, open.to(c.end()))
+            (list, open.to(c.end()))
         },
     )
 }
@@ -1108,22 +1103,12 @@ fn in_list<'s>(pe: Bx<'s, Expr>) -> impl P<'s, (Vec<Expr>, Span, u32)> {
     let rest = sep
         .clone()
         .ignore_then(open_group(T::RParen))
-        .ignore_then(item.clone())
-        .repeated()
-        .collect::<Vec<_>>();
+        .ignore_then(item.clone());
     let tail = sep
         .ignore_then(open_group(T::RParen).ignore_then(missing.clone()).or_not())
         .or_not();
     let list = choice((
-        open_group(T::RParen)
-            .ignore_then(item)
-            .then(rest)
-            .then_ignore(tail)
-            .map(|(first, rest)| {
-                let mut v = vec![first];
-                v.extend(rest);
-                v
-            }),
+        list(open_group(T::RParen).ignore_then(item), rest).then_ignore(tail),
         open_group(T::RParen).ignore_then(missing).to(Vec::new()),
         empty().to(Vec::new()),
     ));
@@ -1210,23 +1195,11 @@ fn dyn_value<'s>(primary: Bx<'s, Expr>, unary: Bx<'s, Expr>) -> impl P<'s, Dynam
                 ));
             }
         }));
-        let array_items = open_group(T::RBracket)
-            .ignore_then(dv.clone())
-            .then(
-                array_sep
-                    .ignore_then(open_group(T::RBracket).ignore_then(dv.clone()).or_not())
-                    .repeated()
-                    .collect::<Vec<_>>(),
-            )
-            .or_not()
-            .map(|x| match x {
-                None => Vec::new(),
-                Some((first, rest)) => {
-                    let mut v = vec![first];
-                    v.extend(rest.into_iter().flatten());
-                    v
-                }
-            });
+        let array_items = list_opt(
+            open_group(T::RBracket).ignore_then(dv.clone()),
+            array_sep.ignore_then(open_group(T::RBracket).ignore_then(dv.clone()).or_not()),
+        )
+        .or(empty().map(|_| Vec::new()));
         let array = tk(T::LBracket)
             .then(array_items)
             .then(closer(T::LBracket))
@@ -1257,22 +1230,12 @@ fn dyn_value<'s>(primary: Bx<'s, Expr>, unary: Bx<'s, Expr>) -> impl P<'s, Dynam
             .then(dv.clone());
         let rest = tk(T::Comma)
             .ignore_then(open_group(T::RBrace))
-            .ignore_then(member.clone())
-            .repeated()
-            .collect::<Vec<_>>();
+            .ignore_then(member.clone());
         let tail = tk(T::Comma)
             .ignore_then(open_group(T::RBrace).ignore_then(bad_key.clone()).or_not())
             .or_not();
         let members = choice((
-            open_group(T::RBrace)
-                .ignore_then(member)
-                .then(rest)
-                .then_ignore(tail)
-                .map(|(first, rest)| {
-                    let mut v = vec![first];
-                    v.extend(rest);
-                    v
-                }),
+            list(open_group(T::RBrace).ignore_then(member), rest).then_ignore(tail),
             open_group(T::RBrace).ignore_then(bad_key).to(Vec::new()),
             empty().to(Vec::new()),
         ));

@@ -107,7 +107,7 @@ pub(crate) fn statements<'s>(
             if let Some(last) = ops.as_ref().and_then(|o| o.last()) {
                 span = span.to(last.op.span);
             }
-            vec![Statement::Error(span)]
+            (Statement::Error(span), None)
         });
     // what may follow a statement
     let after = choice((
@@ -127,11 +127,7 @@ pub(crate) fn statements<'s>(
     .ignore_then(skip_to_sync())
     .map(|skipped| (!skipped.is_empty()).then_some(Statement::Error(skipped))));
     let after_other = after.or(missing_semi().to(None));
-    let item = choice((others.then(after_other), expr_stmt.then(after_expr))).map(|(s, extra)| {
-        let mut v = vec![s];
-        v.extend(extra);
-        v
-    });
+    let item = choice((others.then(after_other), expr_stmt.then(after_expr)));
     // every round must move on: when a statement took nothing, skip a token
     let progressing = item.clone().try_map_with(|v, e: &mut Extra<'s, '_>| {
         let s = e.span();
@@ -145,11 +141,14 @@ pub(crate) fn statements<'s>(
             progressing,
             item.then_ignore(any_tok().or_not()),
         )));
-    round
-        .repeated()
-        .collect::<Vec<Vec<Statement>>>()
+    empty()
+        .map(|_| Vec::new())
+        .foldl(round.repeated(), |mut v, (s, skipped)| {
+            v.push(s);
+            v.extend(skipped);
+            v
+        })
         .then_ignore(tk(T::Semi).repeated())
-        .map(|v| v.into_iter().flatten().collect())
 }
 
 /// "expected `;`" before the next statement.
@@ -195,7 +194,7 @@ pub(crate) fn statement_parts<'s>(
         alias_stmt(p).boxed(),
         restrict_stmt(p).boxed(),
     ));
-    let others = look(|a, _| a.peek() == T::Ident)
+    let others = look(|a, _| a.peek() == T::Ident && STMT_WORDS.contains(&a.text()))
         .ignore_then(others)
         .boxed();
     // `| take 1` with nothing before the `|`

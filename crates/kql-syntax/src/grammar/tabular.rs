@@ -844,23 +844,12 @@ impl<'s> Ops<'s> {
         let is_name = look(|a, _| a.peek() == T::Ident);
         let with = kw("with")
             .ignore_then(
-                is_name
-                    .clone()
-                    .ignore_then(item.clone())
-                    .then(
-                        tk(T::Comma)
-                            .ignore_then(is_name)
-                            .ignore_then(item)
-                            .repeated()
-                            .collect::<Vec<_>>(),
-                    )
-                    .then_ignore(eat(T::Comma))
-                    .map(|(first, rest)| {
-                        let mut v = vec![first];
-                        v.extend(rest);
-                        v
-                    })
-                    .or(empty().to(Vec::new())),
+                list(
+                    is_name.clone().ignore_then(item.clone()),
+                    tk(T::Comma).ignore_then(is_name).ignore_then(item),
+                )
+                .then_ignore(eat(T::Comma))
+                .or(empty().to(Vec::new())),
             )
             .or(empty().to(Vec::new()));
         self.params(&["kind"])
@@ -1377,19 +1366,8 @@ fn is_tuple_assign(a: At<'_>) -> bool {
 /// and ends the list.
 fn list_or_stop<'s, O: 's>(item: impl P<'s, O>, what: &'static str) -> impl P<'s, Vec<O>> {
     let stop = here(move |a, errs| errs.push(a.expected(what)));
-    item.clone()
-        .then(
-            tk(T::Comma)
-                .ignore_then(item)
-                .repeated()
-                .collect::<Vec<_>>(),
-        )
+    list(item.clone(), tk(T::Comma).ignore_then(item))
         .then_ignore(tk(T::Comma).ignore_then(stop.clone()).or_not())
-        .map(|(first, rest)| {
-            let mut v = vec![first];
-            v.extend(rest);
-            v
-        })
         .or(stop.map(|_| Vec::new()))
 }
 
