@@ -13,11 +13,12 @@ pub static META: RuleMeta = RuleMeta {
     name: "let-shadows-column",
     category: Category::Lint,
     severity: Severity::Warning,
-    summary: "A `let` variable or function parameter named like a column is used where the column wins.",
-    what: "Reports a reference to a name that is both a scalar `let` variable (or a function parameter) and a \
-           column of the rows at that point: the reference means the column (the same as Kusto.Language's \
-           KS510). The columns are followed from a table of the schema catalogue through `extend`, `project`, \
-           `summarize` and the operators that keep their input's columns.",
+    summary: "A `where` condition uses a name that is both a `let` variable (or parameter) and a column: the column wins.",
+    what: "Reports a name in a `where` condition that is both a scalar `let` variable (or a function parameter) \
+           and a column of the rows at that point: the condition reads the column (Kusto.Language's KS510 \
+           reports the same, anywhere). Uses outside conditions (`project`, `summarize ... by`) are left alone: \
+           there the column is what is meant. So is a variable the query deliberately turns into a column \
+           (`extend v_Name = tolower(v_Name)`, as Exploration Queries do).",
     why: "In KQL a column hides a variable of the same name, so `let Computer = \"dc01\"; SecurityEvent | where \
           Computer == Computer` compares the column with itself and keeps every row. The variable is silently \
           ignored.",
@@ -53,17 +54,61 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    let rebound = rebound_names(q);
+    let mut found = Vec::new();
     let mut seen = HashSet::new();
-    statements(ctx, &q.statements, &mut Vec::new(), &bound, &mut seen, out);
+    statements(
+        ctx,
+        &q.statements,
+        &mut Vec::new(),
+        &bound,
+        &mut seen,
+        &mut found,
+    );
+    out.extend(
+        found
+            .into_iter()
+            .filter(|(name, _)| !rebound.contains(name))
+            .map(|(_, d)| d),
+    );
 }
+
+/// Names the query turns from a variable into a column on purpose:
+/// `extend X = f(X)` / `project X = f(X)`.
+fn rebound_names(q: &Query) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in crate::ast_util::pipelines(q) {
+        for op in &p.ops {
+            let (OperatorKind::Extend(cols) | OperatorKind::Project(cols)) = &op.op.kind else {
+                continue;
+            };
+            for c in cols {
+                if let ColumnNames::Single(n) = &c.names
+                    && shallow(&c.expr)
+                        .iter()
+                        .any(|e| matches!(&e.kind, ExprKind::Name(m) if m.name == n.name))
+                {
+                    out.insert(n.name.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Findings with the name they are about.
+type Found = Vec<(String, Diagnostic)>;
+
+/// A key for "this name in this operator": `x == x` is one mistake.
+type Seen = HashSet<(u32, String)>;
 
 fn statements<'a>(
     ctx: &LintContext<'_>,
     stmts: &'a [Statement],
     scope: &mut Vec<Var<'a>>,
     bound: &HashSet<&str>,
-    seen: &mut HashSet<u32>,
-    out: &mut Vec<Diagnostic>,
+    seen: &mut Seen,
+    out: &mut Found,
 ) {
     let depth = scope.len();
     for s in stmts {
@@ -133,8 +178,8 @@ fn check_roots(
     roots: &[&Expr],
     scope: &[Var<'_>],
     bound: &HashSet<&str>,
-    seen: &mut HashSet<u32>,
-    out: &mut Vec<Diagnostic>,
+    seen: &mut Seen,
+    out: &mut Found,
 ) {
     if scope.is_empty() {
         return;
@@ -153,8 +198,8 @@ fn pipeline(
     p: &Pipeline,
     scope: &[Var<'_>],
     bound: &HashSet<&str>,
-    seen: &mut HashSet<u32>,
-    out: &mut Vec<Diagnostic>,
+    seen: &mut Seen,
+    out: &mut Found,
 ) {
     if let Some(analysis) = ctx.analysis {
         resolved_references(p, analysis, scope, seen, out);
@@ -175,10 +220,15 @@ fn pipeline(
                 let Some(var) = scope.iter().rev().find(|v| v.name == n.name) else {
                     continue;
                 };
-                if !columns.contains(n.as_str()) || !seen.insert(n.span.start) {
+                if !columns.contains(n.as_str())
+                    || !seen.insert((op.op.span.start, n.name.to_string()))
+                {
                     continue;
                 }
-                out.push(shadowed(n, var, &format!("the column of `{source_name}`")));
+                out.push((
+                    n.name.to_string(),
+                    shadowed(n, var, &format!("the column of `{source_name}`")),
+                ));
             }
         }
         if !next_columns(&op.op, &mut columns) {
@@ -193,8 +243,8 @@ fn resolved_references(
     p: &Pipeline,
     analysis: &kql_semantic::Analysis,
     scope: &[Var<'_>],
-    seen: &mut HashSet<u32>,
-    out: &mut Vec<Diagnostic>,
+    seen: &mut Seen,
+    out: &mut Found,
 ) {
     for op in &p.ops {
         for e in own_exprs(&op.op) {
@@ -209,14 +259,14 @@ fn resolved_references(
                 let kql_semantic::Resolved::Column { table, .. } = &r.resolved else {
                     continue;
                 };
-                if !seen.insert(n.span.start) {
+                if !seen.insert((op.op.span.start, n.name.to_string())) {
                     continue;
                 }
                 let whose = match table {
                     Some(t) => format!("the column of `{t}`"),
                     None => "a column".to_owned(),
                 };
-                out.push(shadowed(n, var, &whose));
+                out.push((n.name.to_string(), shadowed(n, var, &whose)));
             }
         }
     }
@@ -292,15 +342,13 @@ fn source_columns(
     Some((name.name.to_string(), columns))
 }
 
-/// The expressions of an operator that refer to its input's columns (not
-/// the join condition, which names columns of both sides by design).
+/// The conditions of an operator: where a variable is what the author
+/// most likely meant (in `project` or `summarize ... by` the column is).
 fn own_exprs(op: &Operator) -> Vec<&Expr> {
-    let mut v = Vec::new();
     match &op.kind {
-        OperatorKind::Join { .. } | OperatorKind::Lookup { .. } => {}
-        _ => crate::ast_util::operator_exprs(op, &mut v),
+        OperatorKind::Where(e) => vec![e],
+        _ => Vec::new(),
     }
-    v
 }
 
 /// The sub-expressions of `e` evaluated against the same rows: nested
@@ -395,7 +443,7 @@ mod tests {
             "let Computer = \"x\";\nSecurityEvent | where Computer == Computer",
             R,
         );
-        assert_eq!(d.len(), 2);
+        assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("column of `SecurityEvent`"));
         // through extend and function parameters
         assert_eq!(
@@ -404,7 +452,7 @@ mod tests {
         );
         assert_eq!(
             lint("let f = (Computer: string) { SecurityEvent | where Computer == Computer };\nf(\"x\")", R).len(),
-            2
+            1
         );
     }
 
@@ -415,7 +463,7 @@ mod tests {
             "let Computer = \"x\";\nSecurityEvent | where Computer == Computer",
             R,
         );
-        assert_eq!(d.len(), 2);
+        assert_eq!(d.len(), 1);
         assert!(
             d[0].message.contains("the column of `SecurityEvent`"),
             "{}",
@@ -433,6 +481,10 @@ mod tests {
             )
             .is_empty()
         );
+        // Deliberately made a column; a column named like a variable in a
+        // projection.
+        assert!(lint_analysed("let f = (Account: string) { SecurityEvent | extend Account = tolower(Account) | where Account has \"x\" };\nf(\"a\")", R).is_empty());
+        assert!(lint_analysed("let Computer = \"x\";\nSecurityEvent | summarize count() by Computer | project Computer", R).is_empty());
     }
 
     #[test]
