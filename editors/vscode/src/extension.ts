@@ -9,6 +9,7 @@ import {
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
+  type StaticFeature,
 } from 'vscode-languageclient/node';
 import {
   type Host,
@@ -18,6 +19,7 @@ import {
   resolveServerCommand,
   toServerSettings,
 } from './config';
+import { DOCS_SCHEME, EXPLAIN_REQUEST, type ExplainResult, ruleDocument, withDocsCapability } from './docs';
 
 const SECTION = 'kqlint';
 const CLIENT_ID = 'kqlint'; // also makes vscode-languageclient honour `kqlint.trace.server`
@@ -122,6 +124,7 @@ async function startClient(): Promise<void> {
   };
 
   const next = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  next.registerFeature(docsFeature);
   client = next;
   try {
     await next.start();
@@ -135,6 +138,27 @@ async function startClient(): Promise<void> {
     );
   }
 }
+
+/** Declares `experimental.kqlintDocs`: the server then links each diagnostic's code to `kqlint-docs:/rules/CODE.md`. */
+const docsFeature: StaticFeature = {
+  fillClientCapabilities: (capabilities) => {
+    withDocsCapability(capabilities);
+  },
+  initialize: () => {},
+  getState: () => ({ kind: 'static' }),
+  clear: () => {},
+};
+
+/** Shows `kqlint-docs:` documents (read-only): the rule's Markdown, from the running server's `kqlint/explain`. */
+const docsProvider: vscode.TextDocumentContentProvider = {
+  provideTextDocumentContent: (uri) => {
+    const running = client?.isRunning() === true ? client : undefined;
+    return ruleDocument(
+      uri.path,
+      running && ((code: string) => running.sendRequest<ExplainResult>(EXPLAIN_REQUEST, { code })),
+    );
+  },
+};
 
 async function stopClient(): Promise<void> {
   const current = client;
@@ -175,6 +199,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     vscode.commands.registerCommand('kqlint.restartServer', () => restart()),
     vscode.commands.registerCommand('kqlint.showOutput', () => output?.show(true)),
+    vscode.workspace.registerTextDocumentContentProvider(DOCS_SCHEME, docsProvider),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('kqlint.path')) {
         void restart();

@@ -8,6 +8,8 @@
 //   E2E_SETTINGS     optional: the workspace's .vscode/settings.json; when set, the test also points
 //                    `kqlint.path` at a missing file there (expects the "cannot start" error and the squiggles
 //                    to go), then restores the file (expects the server to come back)
+//   E2E_DOCS         optional: `CODE|text`: click the code CODE of a problem in the Problems panel and expect the
+//                    rule's documentation (a `kqlint-docs:` document) to open in an editor showing `text`
 //   E2E_TIMEOUT_MS   optional: per-step timeout (default 60000)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -101,6 +103,18 @@ try {
   await page.waitForTimeout(500);
   await page.screenshot({ path: screenshot });
   step(`screenshot ${screenshot}`);
+
+  const [docsCode, docsText] = (process.env.E2E_DOCS ?? '').split('|');
+  if (docsCode && docsText) {
+    // the diagnostic's code is a link to the rule's documentation
+    await problems.locator('a', { hasText: docsCode }).first().click();
+    await page.locator('.tab.active', { hasText: `${docsCode}.md` }).waitFor();
+    await page.locator('.editor-group-container.active .view-lines', { hasText: docsText }).first().waitFor();
+    await page.waitForTimeout(500);
+    step(`${docsCode} in the Problems panel opens its documentation; screenshot ${await shot('-docs')}`);
+    await open('PlaceholderRule.yaml');
+    await squiggle('PlaceholderRule.yaml, back from the documentation');
+  }
 
   await command('kqlint: Restart Language Server');
   await page.waitForTimeout(1000);

@@ -14,7 +14,10 @@
 #   KQLINT_E2E_CACHE       where code-server is installed (default: ~/.cache/kqlint-e2e; about 320 MB)
 #   KQLINT_E2E_VSIX        a .vsix to test (default: build one with `npm run package` into the run directory)
 #   KQLINT_E2E_EXPECT      texts, separated by `|`, that must appear in the Problems panel
-#                          (default for the stand-in: its two messages; none for the real server)
+#                          (default for the stand-in: its two messages; for the real server: KQL201 at the
+#                          rule's `let IP = "IP ADDRESS GOES HERE";`, Ln 20, Col 12)
+#   KQLINT_E2E_DOCS        `CODE|text`: the code in the Problems panel to click, and a text of the rule documentation
+#                          it must open (default: STANDIN1 for the stand-in, KQL201 `unfilled-placeholder` for kqlint)
 #   KQLINT_E2E_CHROMIUM    Chromium executable (default: chromium on PATH)
 #   KQLINT_E2E_WORKSPACE  the workspace to open (default: test/e2e/workspace; same layout: queries/broken.kql, rules/)
 #   KQLINT_E2E_KEEP=1      keep the run directory (user data, logs, workspace copy) instead of deleting it
@@ -42,8 +45,11 @@ if [[ "$SERVER" == standin ]]; then
   SERVER="$HERE/standin-kqlint.mjs"
   STANDIN=1
   EXPECT=${KQLINT_E2E_EXPECT:-unfilled placeholder \"GOES HERE\"|is never closed}
+  DOCS=${KQLINT_E2E_DOCS:-STANDIN1|Stand-in documentation of STANDIN1}
 else
   STANDIN=0
+  EXPECT=${KQLINT_E2E_EXPECT:-KQL201|Ln 20, Col 12}
+  DOCS=${KQLINT_E2E_DOCS:-KQL201|KQL201 \`unfilled-placeholder\`}
 fi
 SERVER=$(realpath "$SERVER" 2>/dev/null) || die "KQLINT_E2E_SERVER: no such file: ${KQLINT_E2E_SERVER}"
 [[ -f "$SERVER" && -x "$SERVER" ]] || die "KQLINT_E2E_SERVER is not an executable file: $SERVER"
@@ -152,12 +158,14 @@ done
 # --- drive it -----------------------------------------------------------------------------------------
 e2e_started=$(date +%s)
 E2E_URL="http://127.0.0.1:$PORT/?folder=$WS" E2E_SCREENSHOT="$SCREENSHOT" E2E_CHROMIUM="$CHROMIUM" \
-  E2E_EXPECT="$EXPECT" E2E_SETTINGS="$WS/.vscode/settings.json" node "$HERE/e2e.mjs"
+  E2E_EXPECT="$EXPECT" E2E_DOCS="$DOCS" E2E_SETTINGS="$WS/.vscode/settings.json" node "$HERE/e2e.mjs"
 
 # the stand-in records what it received: check that the settings reached the server, made absolute
 if ((STANDIN)); then
   grep -q "\"schemaDirs\":\[\"$WS/schemas\"\]" "$KQLINT_STANDIN_LOG" ||
     { cat "$KQLINT_STANDIN_LOG" >&2; die "the server did not receive kqlint.schemaDirs = [\"$WS/schemas\"]"; }
+  grep -q '"kqlintDocs":true' "$KQLINT_STANDIN_LOG" ||
+    die "the client did not declare experimental.kqlintDocs"
   grep -q '"didChangeConfiguration":{"kqlint":' "$KQLINT_STANDIN_LOG" ||
     die "the server received no workspace/didChangeConfiguration for kqlint"
   starts=$(grep -c '"initializationOptions"' "$KQLINT_STANDIN_LOG")

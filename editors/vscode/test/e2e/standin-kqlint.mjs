@@ -36,11 +36,19 @@ function lint(text) {
   return diagnostics;
 }
 
-const publish = (uri, version, text) => connection.sendDiagnostics({ uri, version, diagnostics: lint(text) });
+// Like kqlint: with `experimental.kqlintDocs`, each code links to `kqlint-docs:/rules/CODE.md`, served by `kqlint/explain`.
+let docs = false;
+const withDocs = (d) => (docs ? { ...d, codeDescription: { href: `kqlint-docs:/rules/${d.code}.md` } } : d);
+const publish = (uri, version, text) => connection.sendDiagnostics({ uri, version, diagnostics: lint(text).map(withDocs) });
 connection.onInitialize((params) => {
-  log({ initializationOptions: params.initializationOptions });
+  docs = params.capabilities.experimental?.kqlintDocs === true;
+  log({ initializationOptions: params.initializationOptions, kqlintDocs: docs });
   return { capabilities: { textDocumentSync: TextDocumentSyncKind.Full } };
 });
+connection.onRequest('kqlint/explain', ({ code }) => ({
+  code, name: 'standin', text: `${code} standin (stand-in server)\n`,
+  markdown: `# ${code} \`standin\`\n\nStand-in documentation of ${code} (this is not kqlint).\n`,
+}));
 connection.onDidOpenTextDocument(({ textDocument: d }) => publish(d.uri, d.version, d.text));
 connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => publish(d.uri, d.version, contentChanges.at(-1).text));
 connection.onDidCloseTextDocument(({ textDocument: d }) => connection.sendDiagnostics({ uri: d.uri, diagnostics: [] }));
