@@ -1,8 +1,17 @@
-//! KQL syntax: a [logos] lexer, a recursive-descent parser with error
-//! recovery, and a syntax tree in which every node carries its byte span.
+//! KQL syntax: a [logos] lexer, a [chumsky] parser with error recovery, and
+//! a syntax tree in which every node carries its byte span.
 //!
 //! This crate knows nothing of schemas, files or YAML: it turns a query text
 //! into a [`Parse`] (tree + syntax errors + kept comments) and never panics.
+//!
+//! The parser is a grammar of chumsky combinators over the significant
+//! tokens (trivia removed; keywords are soft, so they are name tokens matched
+//! by their text). A broken text still gives a tree: what could not be
+//! parsed becomes an `Error` node and each problem one diagnostic, worded
+//! where it is found. Nesting is bounded ([`MAX_DEPTH`] brackets,
+//! [`MAX_HEIGHT`] levels of tree), so neither parsing nor dropping or walking
+//! the tree can exhaust the stack. See the crate's README for how the grammar
+//! is organised.
 //!
 //! ```
 //! let parse = kql_syntax::parse("T | where x == 1");
@@ -13,17 +22,15 @@
 pub mod ast;
 mod dump;
 mod error;
-#[allow(dead_code)] // the port in progress: switched to once complete
 mod grammar;
 mod lexer;
-mod parser;
 pub mod span;
 pub mod visit;
 
 pub use dump::{dump_errors, dump_tree};
 pub use error::{SyntaxError, SyntaxErrorKind};
+pub use grammar::{MAX_DEPTH, MAX_HEIGHT, PIPE_OPERATORS};
 pub use lexer::{Token, TokenKind};
-pub use parser::{MAX_DEPTH, MAX_HEIGHT, PIPE_OPERATORS};
 pub use span::Span;
 
 /// The result of parsing a query text.
@@ -66,10 +73,7 @@ pub fn parse(src: &str) -> Parse {
         .filter(|t| t.kind == TokenKind::Comment)
         .map(|t| t.span)
         .collect();
-    let mut p = parser::Parser::new(src, &tokens);
-    drop(tokens);
-    let query = p.parse_query();
-    let mut errors = std::mem::take(&mut p.errors);
+    let (query, mut errors) = grammar::parse_tokens(src, &tokens);
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     Parse {
         query,

@@ -155,10 +155,6 @@ pub(crate) fn at_start<'s>(e: &mut Extra<'s, '_>) -> At<'s> {
 
 impl<'s> At<'s> {
     #[inline]
-    pub fn tok(&self) -> Tok<'s> {
-        self.toks[self.pos]
-    }
-    #[inline]
     pub fn tok_at(&self, n: usize) -> Tok<'s> {
         self.toks
             .get(self.pos + n)

@@ -867,20 +867,6 @@ fn binop(a: At<'_>, m: Mode) -> Option<(Bin, u8, usize)> {
     })
 }
 
-/// The one-token operator of precedence `prec` at the current token, consumed.
-fn op_at<'s>(prec: u8) -> impl P<'s, (Bin, Span)> {
-    empty()
-        .try_map_with(move |_, e: &mut Extra<'s, '_>| {
-            let m = *e.ctx();
-            match binop(at(e), m) {
-                Some((b, p, 1)) if p == prec => Ok(b),
-                _ => Err(PErr),
-            }
-        })
-        .then(any_tok())
-        .map(|(b, t)| (b, t.span))
-}
-
 /// `matches regex` (two tokens).
 fn matches_regex<'s>() -> impl P<'s, (Bin, Span)> {
     kw("matches")

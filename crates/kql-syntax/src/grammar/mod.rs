@@ -15,9 +15,6 @@ mod stmt;
 mod tabular;
 mod text;
 
-#[cfg(test)]
-mod differential;
-
 use crate::ast::{Query, Statement};
 use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::lexer::{Token, TokenKind as T};
