@@ -20,6 +20,8 @@ fn subcommands(main_help: &str) -> Vec<String> {
         .expect("a Commands section")
         .lines()
         .take_while(|l| l.starts_with("  "))
+        // A long description wraps onto lines indented further.
+        .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|c| *c != "help")
         .map(str::to_owned)
