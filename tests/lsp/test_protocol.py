@@ -16,6 +16,13 @@ TIMEOUT = 20
 
 @pytest_lsp.fixture(params=["visual-studio-code", "neovim"], config=ClientServerConfig(server_command=[kqlint_path(), "lsp"]))
 async def client(request, lsp_client: LanguageClient):
+    # The VS Code capabilities allow dynamic registration (the server registers its config-file watchers on
+    # `initialized`); accept it as VS Code does, or pygls answers "method not found" and the error surfaces
+    # in whichever request is in flight.
+    @lsp_client.feature(t.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params):
+        return None
+
     await asyncio.wait_for(lsp_client.initialize_session(t.InitializeParams(
         capabilities=client_capabilities(request.param),
         initialization_options={"configPath": None, "schemaDirs": []})), TIMEOUT)
