@@ -155,18 +155,29 @@ impl Engine {
 
     /// Checks every target in parallel; reports come back in target order.
     /// Skipped files (YAML without a query, found by walking) are left out.
+    ///
+    /// Every file is checked up to the configuration stage, then the
+    /// cross-file pass runs (rule ids shared by two files), then each file's
+    /// configuration, suppressions and baseline apply to all its findings.
     pub fn check_targets(&self, targets: &[Target]) -> Vec<FileReport> {
         use rayon::prelude::*;
         self.pool.install(|| {
-            targets
+            let mut checked: Vec<Checked> = targets
                 .par_iter()
-                .filter_map(|t| self.check_target(t))
-                .collect()
+                .filter_map(|t| self.analyse_target(t))
+                .collect();
+            duplicate_rule_ids(&mut checked);
+            checked.into_par_iter().map(|c| self.conclude(c)).collect()
         })
     }
 
     /// Checks one target; `None` when it is not something to report on.
     pub fn check_target(&self, target: &Target) -> Option<FileReport> {
+        self.analyse_target(target).map(|c| self.conclude(c))
+    }
+
+    /// Checks one target up to the configuration stage.
+    fn analyse_target(&self, target: &Target) -> Option<Checked> {
         if let Some(message) = &target.error {
             let mut report = FileReport::new(&target.display, None);
             report.diagnostics.push(Diagnostic::new(
@@ -174,7 +185,10 @@ impl Engine {
                 Span::empty(0),
                 message.clone(),
             ));
-            return Some(report);
+            return Some(Checked {
+                report,
+                pending: None,
+            });
         }
         let source = if target.path.as_os_str() == "-" {
             read_stdin(&self.options.limits)
@@ -184,12 +198,19 @@ impl Engine {
         if !target.explicit && is_not_a_rule(&source) {
             return None;
         }
-        Some(self.check_source(&target.display, source))
+        Some(self.analyse_source(&target.display, source))
     }
 
     /// Checks a loaded source (a file, or an editor buffer made with
     /// [`Source::from_text`]).
     pub fn check_source(&self, display: &str, source: Source) -> FileReport {
+        let checked = self.analyse_source(display, source);
+        self.conclude(checked)
+    }
+
+    /// Every stage but the configuration: the findings of one source before
+    /// the cross-file pass.
+    fn analyse_source(&self, display: &str, source: Source) -> Checked {
         let (config, config_error) = match self.config_for(&source.path) {
             Ok(c) => (c, None),
             Err(e) => (
@@ -224,6 +245,15 @@ impl Engine {
         }
         // Stage: rule-YAML validation (sentinel-rules), YAML sources only;
         // its diagnostics are already in file coordinates.
+        if let (Some(text), Some(root)) = (&text, &source.yaml) {
+            let facts = rule_facts(&report);
+            if let Some(rule) =
+                sentinel_rules::check_rule(&source.path, &text.text, root, facts.as_ref())
+            {
+                report.diagnostics.extend(rule.diagnostics);
+                report.rule_id = rule.id;
+            }
+        }
         // Stage: placeholders in rule metadata (kql-lint), YAML sources only.
         if let (Some(text), Some(root)) = (&text, &source.yaml) {
             report.diagnostics.extend(kql_lint::lint_metadata(
@@ -234,8 +264,35 @@ impl Engine {
             ));
             suppressions.add_yaml(text, root);
         }
+        Checked {
+            report,
+            pending: Some(Pending {
+                path: source.path,
+                config,
+                config_error,
+                suppressions,
+            }),
+        }
+    }
+
+    /// The configuration stage of a checked source, after the cross-file
+    /// pass.
+    fn conclude(&self, checked: Checked) -> FileReport {
+        let Checked {
+            mut report,
+            pending,
+        } = checked;
+        let Some(Pending {
+            path,
+            config,
+            config_error,
+            suppressions,
+        }) = pending
+        else {
+            return report;
+        };
         // Stage: configuration (select/ignore/severity), suppressions, baseline.
-        self.configure(&mut report, &source.path, &config, suppressions);
+        self.configure(&mut report, &path, &config, suppressions);
         if let Some(e) = config_error {
             report.diagnostics.push(Diagnostic::new(
                 &crate::config::INVALID_CONFIG,
@@ -429,6 +486,73 @@ fn without_syntax_cascades(parse: &kql_syntax::Parse, semantic: &[Diagnostic]) -
         .filter(|d| !broken.iter().any(|s| s.touches(d.span.start)))
         .cloned()
         .collect()
+}
+
+/// A source checked up to the configuration stage.
+struct Checked {
+    report: FileReport,
+    /// What the configuration stage needs; `None` for a target that could
+    /// not even be listed (its report is final).
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    path: PathBuf,
+    config: Arc<Config>,
+    config_error: Option<ConfigError>,
+    suppressions: Suppressions,
+}
+
+/// What the semantic stage learnt about a rule's query, for the rule
+/// cross-checks: `None` without an analysis, or when the query has syntax
+/// errors (its tree, and so its result columns, are a guess).
+fn rule_facts(report: &FileReport) -> Option<sentinel_rules::QueryFacts> {
+    let tables = report.tables.clone()?;
+    if report.diagnostics.iter().any(|d| {
+        d.category == kqlint_diagnostics::Category::Syntax && d.severity == Severity::Error
+    }) {
+        return None;
+    }
+    Some(sentinel_rules::QueryFacts {
+        // The engine keeps result columns only when the output is fully known.
+        open: report.result_columns.is_none(),
+        result_columns: report.result_columns.as_ref().map(|cols| {
+            cols.iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect()
+        }),
+        tables,
+    })
+}
+
+/// The cross-file pass: a rule id used by two files of the run.
+fn duplicate_rule_ids(checked: &mut [Checked]) {
+    let found: Vec<(usize, Diagnostic)> = {
+        let entries: Vec<(usize, sentinel_rules::IdEntry<'_>)> = checked
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let id = c.report.rule_id.as_ref()?;
+                let line = c.report.position(id.span.start).line;
+                Some((
+                    i,
+                    sentinel_rules::IdEntry {
+                        file: &c.report.path,
+                        id,
+                        line,
+                    },
+                ))
+            })
+            .collect();
+        let ids: Vec<sentinel_rules::IdEntry<'_>> = entries.iter().map(|(_, e)| *e).collect();
+        sentinel_rules::duplicate_ids(&ids)
+            .into_iter()
+            .map(|(k, d)| (entries[k].0, d))
+            .collect()
+    };
+    for (i, d) in found {
+        checked[i].report.diagnostics.push(d);
+    }
 }
 
 fn syntax_diagnostics(

@@ -17,6 +17,7 @@ fn sources() -> Vec<&'static [&'static RuleMeta]> {
         kqlint_source::RULES,
         kql_semantic::RULES,
         kql_lint::RULES,
+        sentinel_rules::RULES,
         crate::config::RULES,
     ]
 }

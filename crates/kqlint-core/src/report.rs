@@ -57,6 +57,8 @@ pub struct FileReport {
     pub tables: Option<Vec<String>>,
     /// The query's result columns, when known.
     pub result_columns: Option<Vec<ResultColumn>>,
+    /// The rule's id (rule YAML files), for the cross-file duplicate-id pass.
+    pub rule_id: Option<sentinel_rules::RuleId>,
 }
 
 impl FileReport {
@@ -67,6 +69,7 @@ impl FileReport {
             diagnostics: Vec::new(),
             tables: None,
             result_columns: None,
+            rule_id: None,
         }
     }
 
