@@ -1,5 +1,6 @@
-//! Scalar expressions: literals, names, calls, postfix chains, signs and the
-//! binary operators (a `foldl` per precedence level), plus `dynamic(...)`.
+//! Scalar expressions: literals, names, calls, postfix chains (a `foldl`),
+//! signs and the binary operators (precedence climbing, the minimum
+//! precedence carried in the chumsky context), plus `dynamic(...)`.
 
 use super::base::*;
 use super::text::*;
@@ -287,24 +288,23 @@ pub(crate) fn args<'s>(pe: Bx<'s, Expr>) -> impl P<'s, (Vec<Arg>, Span)> {
 /// Builds the expression parsers; `ex` is the recursive handle of `expr`
 /// itself and `pe` that of the tabular `pipe_expr`.
 pub(crate) fn exprs<'s>(ex: Bx<'s, Expr>, pe: Bx<'s, Expr>) -> Exprs<'s> {
-    let mut parts = None;
+    // `primary` recurses through `dynamic(...)` values (a signed scalar is a
+    // `unary`) and `entity_group [...]` (a `union_item`): inside its own
+    // definition those are built on its weak handle ...
     let primary = recursive(|primary| {
         let primary = primary.boxed();
         let postfix = postfix(primary.clone(), ex.clone(), pe.clone()).boxed();
         let unary = unary(postfix.clone()).boxed();
-        let name_or_expr = name_or_expr(postfix.clone()).boxed();
-        let union_item = union_item(pe.clone(), name_or_expr.clone()).boxed();
-        let dv = dyn_value(primary.clone(), unary.clone()).boxed();
-        parts = Some((
-            postfix.clone(),
-            unary.clone(),
-            name_or_expr,
-            union_item.clone(),
-        ));
+        let union_item = union_item(pe.clone(), name_or_expr(postfix).boxed()).boxed();
+        let dv = dyn_value(primary, unary).boxed();
         grow(primary_body(pe.clone(), dv, union_item))
     })
     .boxed();
-    let (postfix, unary, name_or_expr, union_item) = parts.expect("built");
+    // ... and everywhere else on the owned one, which keeps it alive
+    let postfix = postfix(primary.clone(), ex, pe.clone()).boxed();
+    let unary = unary(postfix.clone()).boxed();
+    let name_or_expr = name_or_expr(postfix.clone()).boxed();
+    let union_item = union_item(pe.clone(), name_or_expr.clone()).boxed();
     let expr = binary(unary.clone(), pe).boxed();
     Exprs {
         expr,

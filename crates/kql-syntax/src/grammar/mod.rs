@@ -1,13 +1,16 @@
 //! The KQL parser: [chumsky] combinators over the [logos] tokens.
 //!
 //! - `base`: the token input, the parse state, the error type, the
-//!   token-level primitives and the error wording.
-//! - `expr`: scalar expressions (precedence climbing).
-//! - `tabular`: pipelines and operators.
-//! - `stmt`: statements.
+//!   token-level primitives, recovery skippers and the error wording.
+//! - `expr`: scalar expressions (precedence climbing) and `dynamic(...)`.
+//! - `tabular`: pipelines, the operators and their clauses.
+//! - `stmt`: statements and parameter lists.
+//! - `text`: pure functions over token text (literal values, escapes,
+//!   reserved words).
 //!
 //! The grammar is built once per thread and cached (building it allocates
-//! its boxed parsers); see [`grammar`] for how the recursive parts are tied.
+//! its boxed parsers); [`grammar`] shows how the recursive parts are tied.
+//! The crate's README describes the organisation, recovery and limits.
 
 mod base;
 mod expr;
@@ -98,11 +101,16 @@ pub const PIPE_OPERATORS: &[&str] = &[
 
 /// The whole grammar: the statements of a query text.
 ///
-/// Four parsers refer to themselves, each tied with [`recursive`] (whose
-/// handle inside its own definition is weak, so the grammar holds no
-/// reference cycles): `pipe_expr` (a parenthesised subquery), `expr` (an
-/// index), `operator` (an implicit-input subquery) and the `{ }` body of a
-/// function. `primary` and `dynamic(...)` values recurse inside `expr`.
+/// Parsers that contain themselves are tied with [`recursive`], whose handle
+/// inside its own definition is weak, so the grammar holds no reference
+/// cycles (and the per-thread cache frees it). Here: `pipe_expr` (a
+/// parenthesised subquery), `expr` (an index, a call argument), `operator`
+/// (an implicit-input subquery: `mv-apply ... on (where ...)`) and the
+/// `{ }` body of a function. Inside `expr` (see `expr::exprs`): `primary`
+/// (`entity_group [...]`), `dynamic(...)` values and the binary-operator
+/// climb. All but the climb (at most six precedence levels deep before it
+/// reaches a `primary`) run under `base::grow`, so deep (but bounded)
+/// nesting grows the stack instead of overflowing it.
 fn grammar<'s>() -> Bx<'s, Vec<Statement>> {
     let mut parts = None;
     let pe = recursive(|pe| {
