@@ -243,9 +243,11 @@ impl Engine {
             );
             suppressions.add_query(text, query, &comments);
         }
-        // Stage: rule-YAML validation (sentinel-rules), YAML sources only;
-        // its diagnostics are already in file coordinates.
-        if let (Some(text), Some(root)) = (&text, &source.yaml) {
+        // Stage: rule-YAML validation (sentinel-rules), rule YAML only; its
+        // diagnostics are already in file coordinates.
+        if let (Some(text), Some(root)) = (&text, &source.yaml)
+            && (source.query.is_some() || sentinel_rules::is_rule(root))
+        {
             let facts = rule_facts(&report);
             if let Some(rule) =
                 sentinel_rules::check_rule(&source.path, &text.text, root, facts.as_ref())

@@ -51,6 +51,31 @@ const SCHEDULE_KEYS: &[&str] = &[
     "triggerThreshold",
 ];
 
+/// Keys that make a YAML mapping a rule even without its query (a rule
+/// whose `query` key is missing or misspelled is still reported as a rule).
+const RULE_KEYS: &[&str] = &[
+    "query",
+    "ParserQuery",
+    "FunctionQuery",
+    "requiredDataConnectors",
+    "tactics",
+    "relevantTechniques",
+    "entityMappings",
+    "InputEntityType",
+    "OutputEntityTypes",
+];
+
+/// Whether a YAML mapping is a Sentinel rule at all: a query key, a key
+/// only rules have, or an `id` with a `name`. Other YAML in a repository
+/// (CI workflows, compose files, configuration) gets no rule checks.
+pub fn is_rule(root: &YamlNode) -> bool {
+    let has = |k: &str| root.get(k).is_some();
+    root.as_mapping().is_some()
+        && (RULE_KEYS.iter().chain(SCHEDULE_KEYS).any(|k| has(k))
+            || (has("id") && has("name"))
+            || (has("Id") && has("DisplayName")))
+}
+
 /// What the folders of a path say the file is; the innermost telling folder
 /// wins (`Solutions/X/Hunting Queries/...`).
 fn kind_from_path(path: &Path) -> Option<PathKind> {
@@ -136,6 +161,22 @@ pub fn detect_kind(path: &Path, root: &YamlNode) -> RuleKind {
 mod tests {
     use super::*;
     use kqlint_source::{Limits, Source, SourceKind};
+
+    fn yaml(text: &str) -> YamlNode {
+        let s = Source::from_text("x.yaml", text, SourceKind::Yaml, &Limits::default());
+        s.yaml.expect("yaml")
+    }
+
+    #[test]
+    fn other_yaml_is_not_a_rule() {
+        assert!(!is_rule(&yaml("name: CI\non: [push]\njobs:\n  b:\n    runs-on: x\n")));
+        assert!(!is_rule(&yaml("version: '3'\nservices:\n  db:\n    image: x\n")));
+        assert!(!is_rule(&yaml("- a\n- b\n")));
+        assert!(is_rule(&yaml("id: 1\nname: r\nqurey: T\n")));
+        assert!(is_rule(&yaml("name: r\nquery: T\n")));
+        assert!(is_rule(&yaml("name: r\ntactics: [Execution]\n")));
+        assert!(is_rule(&yaml("name: r\nqueryFrequency: 1h\n")));
+    }
 
     fn kind(path: &str, yaml: &str) -> RuleKind {
         let s = Source::from_text(path, yaml, SourceKind::Yaml, &Limits::default());

@@ -38,7 +38,7 @@ mod schema;
 mod text;
 
 pub use cross::QueryFacts;
-pub use kind::{RuleKind, detect_kind};
+pub use kind::{RuleKind, detect_kind, is_rule};
 pub use model::{EntityType, MODEL_JSON, Model};
 pub use rules::*;
 pub use schema::{SCHEMA_FILES, compile as compile_schema, schema_file};
