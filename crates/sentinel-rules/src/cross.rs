@@ -230,6 +230,22 @@ fn data_type_table(s: &str) -> &str {
     s.split(['(', ' ']).next().unwrap_or(s).trim()
 }
 
+/// Whether `table` is ingested data (what `dataTypes` lists) rather than a
+/// parser: Azure-Sentinel's schema sets model parser functions such as
+/// `Cisco_Umbrella` or `imProcess` as tables, and a rule that reads one
+/// rightly lists the parser's source tables instead. Data tables are the
+/// built-in ones, custom logs (`_CL`) and tables a known connector feeds.
+fn is_data_table(catalog: &kql_schema::Catalog, table: &str) -> bool {
+    let builtin = catalog.table(table).is_some_and(|t| {
+        matches!(&t.provenance, kql_schema::Provenance::Bundled { source }
+            if source.starts_with("sentinel/builtin") || source == "defender-xdr-docs")
+    });
+    builtin
+        || table.as_bytes().ends_with(b"_CL")
+        || table.as_bytes().ends_with(b"_cl")
+        || !catalog.connectors_for_table(table).is_empty()
+}
+
 fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
     let catalog = kql_schema::Catalog::builtin();
     let entry = root.entry("requiredDataConnectors");
@@ -268,6 +284,9 @@ fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
     tables.sort_unstable();
     tables.dedup();
     for table in tables {
+        if !is_data_table(catalog, table) {
+            continue;
+        }
         let covered = listed
             .iter()
             .any(|(_, types)| types.iter().any(|t| t.eq_ignore_ascii_case(table)));

@@ -727,7 +727,10 @@ pub static MISSING_DATA_CONNECTOR: RuleMeta = RuleMeta {
     summary: "The query reads a table that no `requiredDataConnectors` entry lists",
     what: "Reports a table the query reads that is not among the `dataTypes` of the rule's \
            `requiredDataConnectors`, and names the connector that feeds it when kqlint knows one \
-           (DeviceNetworkEvents → `MicrosoftThreatProtection`).",
+           (DeviceNetworkEvents → `MicrosoftThreatProtection`). Only data tables count: built-in \
+           tables, custom logs (`_CL`) and tables a known connector feeds. A parser that the schema \
+           sets model as a table (`Cisco_Umbrella`, `imProcess`) is left alone: the rule lists the \
+           parser's source tables instead.",
     why: "Sentinel uses `requiredDataConnectors` to tell whether a rule can run in a workspace and to \
           list it under the right connectors; a rule that reads an undeclared table is offered where \
           it finds nothing, or missing where it would.",
@@ -742,7 +745,17 @@ pub static MISSING_DATA_CONNECTOR: RuleMeta = RuleMeta {
         "tactics:\n  - Discovery\n",
         "query: |\n  DeviceNetworkEvents\n  | summarize Count = count() by RemotePort\n  | where Count < 5\n"
     )],
-    pass: &[hunting!("tactics:\n  - Discovery\n")],
+    pass: &[
+        hunting!("tactics:\n  - Discovery\n"),
+        concat!(
+            "id: 0b7e5d3c-2a14-4f8e-9d6c-51a2b3c4d5e6\n",
+            "name: Umbrella blocked requests\n",
+            "description: Requests the Umbrella proxy blocked, through its parser.\n",
+            "requiredDataConnectors:\n  - connectorId: CiscoUmbrellaDataConnector\n    dataTypes:\n      - Cisco_Umbrella_proxy_CL\n",
+            "tactics:\n  - CommandAndControl\n",
+            "query: |\n  Cisco_Umbrella\n  | where EventType == \"proxylogs\"\n  | take 10\n"
+        ),
+    ],
 };
 
 pub static DUPLICATE_RULE_ID: RuleMeta = RuleMeta {
