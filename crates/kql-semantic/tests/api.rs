@@ -171,6 +171,15 @@ fn results() {
         "named hidden columns are shown"
     );
     assert!(a.diagnostics.is_empty());
+    // `column_ifexists` has its default's type, existing column or not (as
+    // Kusto.Language types it)
+    let a = check(
+        "datatable(Hashes: dynamic, N: long)[] | project X = column_ifexists(\"Hashes\", \"\"), Y = column_ifexists(\"N\", 0.5), Z = column_ifexists(\"Nope\", 1)",
+    );
+    assert_eq!(
+        a.result.columns().unwrap(),
+        [("X", "string"), ("Y", "real"), ("Z", "long")]
+    );
 }
 
 #[test]

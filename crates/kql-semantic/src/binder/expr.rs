@@ -1121,14 +1121,10 @@ impl<'a> Binder<'a> {
             None
         };
         let ty = if f.name == "column_ifexists" {
-            // the column's type when it exists, else the default's
-            match (outs.first().and_then(|o| o.string.as_deref()), &cx.row) {
-                (Some(name), Some(row)) => row
-                    .schema
-                    .column(name)
-                    .map_or(bargs.get(1).map_or(Ty::Unknown, |a| a.ty), |c| c.ty),
-                _ => Ty::Unknown,
-            }
+            // the default's type, whether the column exists or not, as
+            // Kusto.Language types it (a column of another type would
+            // otherwise split a later `union` into `X_string`/`X_dynamic`)
+            bargs.get(1).map_or(Ty::Unknown, |a| a.ty)
         } else {
             ty
         };
