@@ -90,9 +90,9 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &META,
                     func.span,
-                    "`count(...)` with an argument is a deprecated form; use `countif`",
+                    "`count(...)` with an argument is a deprecated form; say what is counted with `count()`, `countif(...)` or `dcount(...)`",
                 )
-                .with_help("`count()` counts rows, `countif(predicate)` counts the rows where the predicate is true, `dcount(x)` counts distinct values"),
+                .with_help("`count()` counts rows, `countif(predicate)` counts the rows where a bool predicate is true (`countif(isnotempty(x))` the rows where `x` has a value), `dcount(x)` counts distinct values"),
             );
             continue;
         }
