@@ -10,7 +10,15 @@ use std::time::Duration;
 
 const BROKEN_KQL: &str =
     "DeviceNetworkEvents\n| where (RemoteIP == \"1.2.3.4\"\n| project Timestamp\n";
-const RULE: &str = "id: 1\nname: x\nquery: |\n  DeviceNetworkEvents\n  | where RemoteIP == \"ä\" and\n  | take 10\n";
+/// A complete hunting query (no rule-metadata findings) whose query has one
+/// syntax error, at line 5, column 30.
+const RULE: &str = concat!(
+    "id: 2b5e4b56-8f0f-4c8a-9d2a-5a1f7c3e9b10\nname: x\nquery: |\n  DeviceNetworkEvents\n",
+    "  | where RemoteIP == \"ä\" and\n  | take 10\n",
+    "description: Connections to one address.\n",
+    "requiredDataConnectors:\n  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceNetworkEvents\n",
+    "tactics:\n  - Discovery\nrelevantTechniques:\n  - T1046\n"
+);
 
 #[test]
 fn initialize_announces_capabilities_and_shutdown_exits_cleanly() {
