@@ -46,11 +46,11 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
             continue;
         }
         if !root.exists() {
-            out.push(Target::error(
-                root.clone(),
-                display(root),
-                format!("{}: no such file or directory", root.display()),
-            ));
+            let message = match (root.symlink_metadata(), std::fs::metadata(root)) {
+                (Ok(_), Err(e)) => unfollowable(root, &e),
+                _ => format!("{}: no such file or directory", root.display()),
+            };
+            out.push(Target::error(root.clone(), display(root), message));
             continue;
         }
         let walk = WalkBuilder::new(root)
@@ -67,10 +67,25 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    let is_file = e.file_type().is_some_and(|t| t.is_file())
-                        || (e.path_is_symlink() && p.is_file());
-                    if is_file && has_known_extension(p) {
+                    if !has_known_extension(p) {
+                        continue;
+                    }
+                    if e.file_type().is_some_and(|t| t.is_file()) {
                         out.push(Target::file(p.to_path_buf(), display(p), false));
+                    } else if e.path_is_symlink() {
+                        // A link that cannot be followed (a loop, a dangling
+                        // link) is reported, not silently left out.
+                        match std::fs::metadata(p) {
+                            Ok(m) if m.is_file() => {
+                                out.push(Target::file(p.to_path_buf(), display(p), false));
+                            }
+                            Ok(_) => {}
+                            Err(err) => out.push(Target::error(
+                                p.to_path_buf(),
+                                display(p),
+                                unfollowable(p, &err),
+                            )),
+                        }
                     }
                 }
                 Err(err) => {
@@ -81,6 +96,10 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
         }
     }
     out
+}
+
+fn unfollowable(path: &Path, err: &std::io::Error) -> String {
+    format!("cannot follow the symbolic link {}: {err}", path.display())
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -133,6 +152,42 @@ mod tests {
         assert!(discover(std::slice::from_ref(&named), false)[0].explicit);
         assert!(!discover(std::slice::from_ref(&named), true)[0].explicit);
         assert!(discover(&[PathBuf::from("-")], true)[0].explicit);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn symlinks_that_cannot_be_followed_are_reported() {
+        use std::os::unix::fs::symlink;
+        let dir = std::env::temp_dir().join(format!("kqlint-discover-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/ok.kql"), "T").unwrap();
+        symlink("..", dir.join("sub/up")).unwrap(); // a directory loop: not followed
+        symlink("b.kql", dir.join("a.kql")).unwrap(); // a file loop
+        symlink("a.kql", dir.join("b.kql")).unwrap();
+        symlink("nowhere.kql", dir.join("dangling.yaml")).unwrap();
+        symlink("sub/ok.kql", dir.join("link.kql")).unwrap(); // followed
+        symlink("nowhere", dir.join("notes.txt")).unwrap(); // not ours
+        let found: Vec<(String, bool)> = discover(std::slice::from_ref(&dir), false)
+            .into_iter()
+            .map(|t| {
+                let name = t.path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+                (name, t.error.is_some())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a.kql".to_owned(), true),
+                ("b.kql".to_owned(), true),
+                ("dangling.yaml".to_owned(), true),
+                ("link.kql".to_owned(), false),
+                ("sub/ok.kql".to_owned(), false),
+            ]
+        );
+        let named = discover(&[dir.join("a.kql")], false);
+        let message = named[0].error.as_deref().unwrap();
+        assert!(message.starts_with("cannot follow the symbolic link"), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
