@@ -325,7 +325,7 @@ pub(crate) fn operator_exprs<'a>(op: &'a Operator, v: &mut Vec<&'a Expr>) {
                 }
             }
             v.push(on);
-            match range {
+            match range.as_deref() {
                 Some(MakeSeriesRange::FromTo { from, to, step }) => {
                     if let Some(f) = from {
                         v.push(f);
@@ -437,7 +437,7 @@ pub(crate) fn operator_exprs<'a>(op: &'a Operator, v: &mut Vec<&'a Expr>) {
             v.push(source);
             v.push(target);
             v.extend(with.iter().map(|(e, _)| e));
-            if let Some((_, e)) = partitioned_by {
+            if let Some((_, e)) = partitioned_by.as_deref() {
                 v.push(e);
             }
         }

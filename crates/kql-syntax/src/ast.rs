@@ -695,7 +695,7 @@ pub enum JoinCondition {
     /// each is one expression here).
     On(Vec<Expr>),
     /// `where predicate` (used by some join forms).
-    Where(Expr),
+    Where(Box<Expr>),
 }
 
 /// One `top-nested` clause.
@@ -820,6 +820,12 @@ pub struct GraphToTableOutput {
     pub span: Span,
 }
 
+/// What an operator does, with its clauses.
+///
+/// A pipeline stores its operators inline in one `Vec`, so every operator
+/// costs the size of the largest variant: a clause that would make a
+/// variant bigger than a `where` (one [`Expr`]) is boxed, which keeps a
+/// million-operator pipeline in a few hundred bytes per operator.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OperatorKind {
     /// An operator that could not be parsed; recovery skipped to the next `|`.
@@ -852,18 +858,18 @@ pub enum OperatorKind {
     /// `take` / `limit`.
     Take {
         params: Vec<OpParam>,
-        count: Expr,
+        count: Box<Expr>,
     },
     Top {
         params: Vec<OpParam>,
-        count: Expr,
-        by: SortKey,
+        count: Box<Expr>,
+        by: Box<SortKey>,
     },
     TopNested(Vec<TopNestedClause>),
     TopHitters {
-        count: Expr,
-        of: Expr,
-        by: Option<Expr>,
+        count: Box<Expr>,
+        of: Box<Expr>,
+        by: Option<Box<Expr>>,
     },
     /// `sort by` / `order by`.
     Sort {
@@ -872,12 +878,12 @@ pub enum OperatorKind {
     },
     Join {
         params: Vec<OpParam>,
-        right: Expr,
+        right: Box<Expr>,
         condition: Option<JoinCondition>,
     },
     Lookup {
         params: Vec<OpParam>,
-        right: Expr,
+        right: Box<Expr>,
         condition: Option<JoinCondition>,
     },
     /// As a pipe operator the input is the first table; as a source it is not.
@@ -888,24 +894,24 @@ pub enum OperatorKind {
     MvExpand {
         params: Vec<OpParam>,
         items: Vec<MvItem>,
-        limit: Option<Expr>,
+        limit: Option<Box<Expr>>,
     },
     MvApply {
         params: Vec<OpParam>,
         items: Vec<MvItem>,
-        limit: Option<Expr>,
+        limit: Option<Box<Expr>>,
         /// The implicit-input subquery after `on`.
-        on: Expr,
+        on: Box<Expr>,
     },
     /// `parse` and `parse-where` (`where_form` = true).
     Parse {
         where_form: bool,
         params: Vec<OpParam>,
-        input: Expr,
+        input: Box<Expr>,
         pattern: Vec<ParsePart>,
     },
     ParseKv {
-        input: Expr,
+        input: Box<Expr>,
         columns: Vec<ColumnDecl>,
         /// `with (pair_delimiter = ..., kv_delimiter = ..., quote = ..., ...)`.
         with: Vec<OpParam>,
@@ -913,15 +919,15 @@ pub enum OperatorKind {
     Evaluate {
         params: Vec<OpParam>,
         /// Always an `ExprKind::Call` when well formed.
-        call: Expr,
+        call: Box<Expr>,
         /// `: (col: type, ...)`: the output schema some plug-ins accept.
         schema: Option<Vec<ColumnDecl>>,
     },
     MakeSeries {
         params: Vec<OpParam>,
         aggregates: Vec<MakeSeriesAgg>,
-        on: Expr,
-        range: Option<MakeSeriesRange>,
+        on: Box<Expr>,
+        range: Option<Box<MakeSeriesRange>>,
         by: Vec<ColumnExpr>,
     },
     Render {
@@ -937,32 +943,32 @@ pub enum OperatorKind {
     Serialize(Vec<ColumnExpr>),
     Sample(Expr),
     SampleDistinct {
-        count: Expr,
-        of: Expr,
+        count: Box<Expr>,
+        of: Box<Expr>,
     },
     Search {
         params: Vec<OpParam>,
         /// `in (T1, T2, ...)`.
         tables: Option<Vec<Expr>>,
-        predicate: Expr,
+        predicate: Box<Expr>,
     },
     Find {
         params: Vec<OpParam>,
         tables: Option<Vec<Expr>>,
-        predicate: Expr,
+        predicate: Box<Expr>,
         project: FindProject,
     },
     Fork(Vec<ForkBranch>),
     Facet {
         columns: Vec<Ident>,
         /// `with (subquery)` or `with *` (then `ExprKind::Star`).
-        with: Option<Expr>,
+        with: Option<Box<Expr>>,
     },
     Partition {
         params: Vec<OpParam>,
         by: Ident,
         /// `( subquery )` (implicit input) or `{ subquery }`.
-        body: Expr,
+        body: Box<Expr>,
     },
     Scan {
         params: Vec<OpParam>,
@@ -970,7 +976,7 @@ pub enum OperatorKind {
         steps: Vec<ScanStep>,
     },
     Reduce {
-        by: Expr,
+        by: Box<Expr>,
         params: Vec<OpParam>,
     },
     GetSchema,
@@ -978,9 +984,9 @@ pub enum OperatorKind {
     Print(Vec<ColumnExpr>),
     Range {
         name: Ident,
-        from: Expr,
-        to: Expr,
-        step: Expr,
+        from: Box<Expr>,
+        to: Box<Expr>,
+        step: Box<Expr>,
     },
     DataTable {
         params: Vec<OpParam>,
@@ -996,23 +1002,23 @@ pub enum OperatorKind {
     AssertSchema(Vec<ColumnDecl>),
     MakeGraph {
         params: Vec<OpParam>,
-        source: Expr,
+        source: Box<Expr>,
         direction: EdgeDirection,
-        target: Expr,
+        target: Box<Expr>,
         /// `with Nodes on Id, ...`.
         with: Vec<(Expr, Ident)>,
-        partitioned_by: Option<(Ident, Expr)>,
+        partitioned_by: Option<Box<(Ident, Expr)>>,
     },
     GraphMatch {
         params: Vec<OpParam>,
         patterns: Vec<GraphPattern>,
-        where_clause: Option<Expr>,
+        where_clause: Option<Box<Expr>>,
         project: Vec<ColumnExpr>,
     },
     GraphShortestPaths {
         params: Vec<OpParam>,
         patterns: Vec<GraphPattern>,
-        where_clause: Option<Expr>,
+        where_clause: Option<Box<Expr>>,
         project: Vec<ColumnExpr>,
     },
     GraphToTable(Vec<GraphToTableOutput>),
@@ -1022,9 +1028,9 @@ pub enum OperatorKind {
     /// `macro-expand [params] EntityGroup as Name ( subquery )`.
     MacroExpand {
         params: Vec<OpParam>,
-        entity_group: Expr,
+        entity_group: Box<Expr>,
         name: Ident,
-        body: Expr,
+        body: Box<Expr>,
     },
     /// `materialized-view-combine (...)`, `__executeAndCache` and other rare
     /// or internal operators kept as their arguments so nothing is lost.
@@ -1112,6 +1118,31 @@ mod tests {
             pattern: p.into(),
             span: Span::default(),
         }
+    }
+
+    /// A pipeline holds its operators inline (`Vec<PipeOp>`) and the
+    /// binder walks them in place, so these sizes are the memory per
+    /// operator of a huge pipeline (and of its doubling reallocations):
+    /// boxing a new variant's large clauses keeps them within bounds.
+    #[test]
+    fn operators_and_expressions_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<Expr>() <= 88, "Expr: {}", size_of::<Expr>());
+        assert!(
+            size_of::<OperatorKind>() <= 96,
+            "OperatorKind: {}",
+            size_of::<OperatorKind>()
+        );
+        assert!(
+            size_of::<Operator>() <= 112,
+            "Operator: {}",
+            size_of::<Operator>()
+        );
+        assert!(
+            size_of::<PipeOp>() <= 128,
+            "PipeOp: {}",
+            size_of::<PipeOp>()
+        );
     }
 
     #[test]

@@ -486,7 +486,7 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, op: &Operator) {
                 }
             }
             v.visit_expr(on);
-            match range {
+            match range.as_deref() {
                 Some(MakeSeriesRange::FromTo { from, to, step }) => {
                     if let Some(f) = from {
                         v.visit_expr(f);
@@ -636,7 +636,7 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, op: &Operator) {
                 v.visit_expr(t);
                 v.visit_ident(id);
             }
-            if let Some((id, body)) = partitioned_by {
+            if let Some((id, body)) = partitioned_by.as_deref() {
                 v.visit_ident(id);
                 v.visit_expr(body);
             }

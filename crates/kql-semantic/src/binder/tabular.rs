@@ -602,7 +602,7 @@ impl<'a> Binder<'a> {
                 let on_out = self.scalar(on, &rcx);
                 let on_item = ColumnExpr {
                     names: ColumnNames::None,
-                    expr: on.clone(),
+                    expr: (**on).clone(),
                     span: on.span,
                 };
                 self.project_item(
@@ -615,7 +615,7 @@ impl<'a> Binder<'a> {
                     None,
                     Some(inp),
                 );
-                match range {
+                match range.as_deref() {
                     Some(ast::MakeSeriesRange::FromTo { from, to, step }) => {
                         for e in [from.as_ref(), to.as_ref(), Some(step)]
                             .into_iter()

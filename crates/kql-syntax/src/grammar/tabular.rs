@@ -388,7 +388,10 @@ impl<'s> Ops<'s> {
     fn take(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
             .then(self.req("a row count"))
-            .map(|(params, count)| OperatorKind::Take { params, count })
+            .map(|(params, count)| OperatorKind::Take {
+                params,
+                count: Box::new(count),
+            })
     }
 
     fn top(&self) -> impl use<'s> + P<'s, OperatorKind> {
@@ -396,7 +399,11 @@ impl<'s> Ops<'s> {
             .then(self.req("a row count"))
             .then_ignore(expect_kw("by"))
             .then(sort_key(self.x.expr.clone()))
-            .map(|((params, count), by)| OperatorKind::Top { params, count, by })
+            .map(|((params, count), by)| OperatorKind::Top {
+                params,
+                count: Box::new(count),
+                by: Box::new(by),
+            })
     }
 
     fn top_hitters(&self) -> impl use<'s> + P<'s, OperatorKind> {
@@ -404,7 +411,11 @@ impl<'s> Ops<'s> {
             .then_ignore(expect_kw("of"))
             .then(self.req("a column"))
             .then(kw("by").ignore_then(self.req("an expression")).or_not())
-            .map(|((count, of), by)| OperatorKind::TopHitters { count, of, by })
+            .map(|((count, of), by)| OperatorKind::TopHitters {
+                count: Box::new(count),
+                of: Box::new(of),
+                by: by.map(Box::new),
+            })
     }
 
     fn sort(&self) -> impl use<'s> + P<'s, OperatorKind> {
@@ -424,7 +435,7 @@ impl<'s> Ops<'s> {
                 .map(|l| Some(JoinCondition::On(l))),
             kw("where")
                 .ignore_then(self.req("a join condition"))
-                .map(|c| Some(JoinCondition::Where(c))),
+                .map(|c| Some(JoinCondition::Where(Box::new(c)))),
             empty().to(None),
         ));
         self.params(&["kind", "withsource"])
@@ -433,6 +444,7 @@ impl<'s> Ops<'s> {
             .validate(|((params, right), condition), e: &mut Extra<'s, '_>, _| {
                 // the keyword is the token before the first of these
                 let kw = at_start(e).prev_span();
+                let right = Box::new(right);
                 if kw.text(e.state().src) == "join" {
                     OperatorKind::Join {
                         params,
@@ -487,7 +499,7 @@ impl<'s> Ops<'s> {
             .map(|((params, items), limit)| OperatorKind::MvExpand {
                 params,
                 items,
-                limit,
+                limit: limit.map(Box::new),
             })
     }
 
@@ -505,8 +517,8 @@ impl<'s> Ops<'s> {
             .map(|(((params, items), limit), on)| OperatorKind::MvApply {
                 params,
                 items,
-                limit,
-                on,
+                limit: limit.map(Box::new),
+                on: Box::new(on),
             })
     }
 
@@ -523,7 +535,7 @@ impl<'s> Ops<'s> {
             .map(move |((params, input), pattern)| OperatorKind::Parse {
                 where_form,
                 params,
-                input,
+                input: Box::new(input),
                 pattern,
             })
     }
@@ -539,7 +551,7 @@ impl<'s> Ops<'s> {
             .then(columns)
             .then(with_props(self.x.expr.clone()))
             .map(|((input, columns), with)| OperatorKind::ParseKv {
-                input,
+                input: Box::new(input),
                 columns,
                 with,
             })
@@ -551,7 +563,7 @@ impl<'s> Ops<'s> {
             .then(tk(T::Colon).ignore_then(paren_schema(true)).or_not())
             .map(|((params, call), schema)| OperatorKind::Evaluate {
                 params,
-                call,
+                call: Box::new(call),
                 schema,
             })
     }
@@ -598,7 +610,10 @@ impl<'s> Ops<'s> {
             .then(self.req("a count"))
             .then_ignore(expect_kw("of"))
             .then(self.req("a column"))
-            .map(|((_, count), of)| OperatorKind::SampleDistinct { count, of })
+            .map(|((_, count), of)| OperatorKind::SampleDistinct {
+                count: Box::new(count),
+                of: Box::new(of),
+            })
     }
 
     fn table_list(&self) -> impl use<'s> + P<'s, Vec<Expr>> {
@@ -633,7 +648,7 @@ impl<'s> Ops<'s> {
             .map(|((params, tables), predicate)| OperatorKind::Search {
                 params,
                 tables,
-                predicate,
+                predicate: Box::new(predicate),
             })
     }
 
@@ -679,7 +694,7 @@ impl<'s> Ops<'s> {
                 |(((params, tables), predicate), project)| OperatorKind::Find {
                     params,
                     tables,
-                    predicate,
+                    predicate: Box::new(predicate),
                     project,
                 },
             )
@@ -722,7 +737,10 @@ impl<'s> Ops<'s> {
         expect_kw("by")
             .ignore_then(comma_list(expect_ident("a column")))
             .then(with)
-            .map(|(columns, with)| OperatorKind::Facet { columns, with })
+            .map(|(columns, with)| OperatorKind::Facet {
+                columns,
+                with: with.map(Box::new),
+            })
     }
 
     fn partition(&self) -> impl use<'s> + P<'s, OperatorKind> {
@@ -740,7 +758,11 @@ impl<'s> Ops<'s> {
             .then(braces.or(self.implicit_body.clone()))
             .map(|(((mut params, by), more), body)| {
                 params.extend(more);
-                OperatorKind::Partition { params, by, body }
+                OperatorKind::Partition {
+                    params,
+                    by,
+                    body: Box::new(body),
+                }
             })
     }
 
@@ -858,7 +880,10 @@ impl<'s> Ops<'s> {
             .then(with)
             .map(|((mut params, by), with)| {
                 params.extend(with);
-                OperatorKind::Reduce { by, params }
+                OperatorKind::Reduce {
+                    by: Box::new(by),
+                    params,
+                }
             })
     }
 
@@ -872,9 +897,9 @@ impl<'s> Ops<'s> {
             .then(self.req("a step"))
             .map(|(((name, from), to), step)| OperatorKind::Range {
                 name,
-                from,
-                to,
-                step,
+                from: Box::new(from),
+                to: Box::new(to),
+                step: Box::new(step),
             })
     }
 
@@ -1034,8 +1059,8 @@ impl<'s> Ops<'s> {
                 |((((params, aggregates), on), range), by)| OperatorKind::MakeSeries {
                     params,
                     aggregates,
-                    on,
-                    range,
+                    on: Box::new(on),
+                    range: range.map(Box::new),
                     by,
                 },
             )
@@ -1084,11 +1109,11 @@ impl<'s> Ops<'s> {
                 |(((((params, source), direction), target), with), partitioned_by)| {
                     OperatorKind::MakeGraph {
                         params,
-                        source,
+                        source: Box::new(source),
                         direction,
-                        target,
+                        target: Box::new(target),
                         with,
-                        partitioned_by,
+                        partitioned_by: partitioned_by.map(Box::new),
                     }
                 },
             )
@@ -1106,6 +1131,7 @@ impl<'s> Ops<'s> {
             .validate(
                 |(((params, patterns), where_clause), project), e: &mut Extra<'s, '_>, _| {
                     let kw = at_start(e).prev_span();
+                    let where_clause = where_clause.map(Box::new);
                     if kw.text(e.state().src) == "graph-match" {
                         OperatorKind::GraphMatch {
                             params,
@@ -1134,9 +1160,9 @@ impl<'s> Ops<'s> {
             .map(
                 |(((params, entity_group), name), body)| OperatorKind::MacroExpand {
                     params,
-                    entity_group,
+                    entity_group: Box::new(entity_group),
                     name,
-                    body,
+                    body: Box::new(body),
                 },
             )
     }
