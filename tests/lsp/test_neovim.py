@@ -32,12 +32,15 @@ def neovim_diagnostics(files: list[Path], tmp: Path) -> dict[str, dict]:
 
 
 def cli_diagnostics(files: list[Path]) -> dict[str, list[dict]]:
-    p = subprocess.run([kqlint_path(), "check", "--format", "json", *map(str, files)], capture_output=True, text=True,
-                       timeout=120)
-    assert p.returncode in (0, 1), p.stderr
-    report = json.loads(p.stdout)
-    out = {Path(f["path"]).name: f["diagnostics"] for f in report["files"]}
+    # One run per file: an editor checks one document at a time, while a run over several files also compares
+    # them with each other (duplicate rule ids), which only the CLI can do.
+    out = {}
     for f in files:
+        p = subprocess.run([kqlint_path(), "check", "--format", "json", str(f)], capture_output=True, text=True,
+                           timeout=120)
+        assert p.returncode in (0, 1), p.stderr
+        report = json.loads(p.stdout)
+        out.update({Path(r["path"]).name: r["diagnostics"] for r in report["files"]})
         out.setdefault(f.name, [])
     return out
 
