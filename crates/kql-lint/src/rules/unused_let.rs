@@ -2,9 +2,9 @@
 
 use crate::ast_util::{line_end_inclusive, line_start};
 use crate::context::LintContext;
+use kql_syntax::Span;
 use kql_syntax::ast::*;
 use kql_syntax::visit::{self, Visitor};
-use kql_syntax::{Span, TokenKind};
 use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, ExampleKind, Fix, RuleMeta, Severity,
 };
@@ -31,24 +31,60 @@ pub static META: RuleMeta = RuleMeta {
     pass: &["let lookback = 1d;\nSigninLogs\n| where TimeGenerated > ago(lookback)"],
 };
 
-#[derive(Default)]
-struct Uses {
-    idents: Vec<(String, Span)>,
-    strings: Vec<String>,
-    patterns: Vec<NamePattern>,
+/// Where the declared names occur. Only the declared names are looked
+/// for, so a long query with few `let`s keeps next to nothing.
+struct Uses<'l> {
+    /// The declared names, sorted and unique.
+    names: Vec<&'l str>,
+    /// Per name: the spans of up to two of its identifiers (the `let`'s
+    /// own name is one; any other is a use, and two distinct spans are
+    /// enough to tell whether there is one that is not the `let`'s).
+    idents: Vec<[Option<Span>; 2]>,
+    /// Per name: written in a string, or matched by a wildcard pattern.
+    elsewhere: Vec<bool>,
 }
 
-impl Visitor for Uses {
+impl Uses<'_> {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.names.binary_search(&name).ok()
+    }
+
+    fn used(&self, l: &LetStmt) -> bool {
+        let Some(i) = self.index(l.name.as_str()) else {
+            return false;
+        };
+        self.elsewhere[i]
+            || self.idents[i]
+                .iter()
+                .any(|s| s.is_some_and(|s| s != l.name.span))
+    }
+}
+
+impl Visitor for Uses<'_> {
     fn visit_ident(&mut self, i: &Ident) {
-        self.idents.push((i.name.to_string(), i.span));
+        if let Some(n) = self.index(i.as_str()) {
+            match &mut self.idents[n] {
+                [first @ None, _] => *first = Some(i.span),
+                [Some(first), second @ None] if *first != i.span => *second = Some(i.span),
+                _ => {}
+            }
+        }
     }
     fn visit_literal(&mut self, l: &Literal) {
-        if let LitKind::String(s) = &l.kind {
-            self.strings.push(s.value.clone());
+        if let LitKind::String(s) = &l.kind
+            && let Some(n) = self.index(&s.value)
+        {
+            self.elsewhere[n] = true;
         }
     }
     fn visit_name_pattern(&mut self, p: &NamePattern) {
-        self.patterns.push(p.clone());
+        if p.has_wildcard() {
+            for (n, name) in self.names.iter().enumerate() {
+                if p.matches(name) {
+                    self.elsewhere[n] = true;
+                }
+            }
+        }
     }
 }
 
@@ -57,8 +93,6 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     if !q.statements.iter().any(|s| matches!(s, Statement::Expr(_))) {
         return;
     }
-    let mut uses = Uses::default();
-    visit::walk_query(&mut uses, q);
     let mut lets: Vec<&LetStmt> = Vec::new();
     let mut stack: Vec<&Statement> = q.statements.iter().collect();
     while let Some(s) = stack.pop() {
@@ -69,25 +103,25 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    lets.retain(|l| !matches!(l.value, LetValue::View(_)));
+    if lets.is_empty() {
+        return;
+    }
     lets.sort_by_key(|l| l.span.start);
-    let tokens = kql_syntax::lex(ctx.text);
+    let mut names: Vec<&str> = lets.iter().map(|l| l.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut uses = Uses {
+        idents: vec![[None; 2]; names.len()],
+        elsewhere: vec![false; names.len()],
+        names,
+    };
+    visit::walk_query(&mut uses, q);
     for l in lets {
-        if matches!(l.value, LetValue::View(_)) {
+        if uses.used(l) {
             continue;
         }
         let name = l.name.as_str();
-        let used = uses
-            .idents
-            .iter()
-            .any(|(n, span)| n == name && *span != l.name.span)
-            || uses.strings.iter().any(|s| s == name)
-            || uses
-                .patterns
-                .iter()
-                .any(|p| p.has_wildcard() && p.matches(name));
-        if used {
-            continue;
-        }
         let what = match l.value {
             LetValue::Function(_) => "function",
             _ => "value",
@@ -100,7 +134,7 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "use the {what} where it was meant to be used, or delete this `let`"
         ));
-        if let Some((span, replacement)) = removal(ctx.text, &tokens, l.span) {
+        if let Some((span, replacement)) = removal(ctx.text, l.span) {
             d = d.with_fix(Fix::replace(
                 format!("Delete the unused `let {name}`"),
                 span,
@@ -116,14 +150,20 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
 /// and its line when nothing else is on it. The line goes with the line
 /// break before it, so the edit also maps into an indented YAML block
 /// (where the query text does not hold the block's indentation).
-fn removal(text: &str, tokens: &[kql_syntax::Token], stmt: Span) -> Option<(Span, String)> {
-    let next = tokens
-        .iter()
-        .find(|t| t.span.start >= stmt.end && t.kind != TokenKind::Whitespace)?;
-    if next.kind != TokenKind::Semi {
+fn removal(text: &str, stmt: Span) -> Option<(Span, String)> {
+    // The statement ends at a token boundary, so what follows is white
+    // space (the lexer's: `\s` and U+FEFF) and then the next token; a `;`
+    // is always a token of its own. Scanning this gap, rather than lexing
+    // the text, costs nothing on a long query.
+    let rest = &text[stmt.end as usize..];
+    let gap = rest.len()
+        - rest
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+            .len();
+    if !rest[gap..].starts_with(';') {
         return None;
     }
-    let (start, end) = (stmt.start as usize, next.span.end as usize);
+    let (start, end) = (stmt.start as usize, stmt.end as usize + gap + 1);
     let ls = line_start(text, start);
     let le = line_end_inclusive(text, end);
     let line_end = if text[..le].ends_with('\n') {
@@ -172,6 +212,12 @@ mod tests {
             "let b = 2;\nprint b"
         );
         assert_eq!(fixed("let a = 1; // note\nprint 1", R), "// note\nprint 1");
+        // the `;` after white space and a line break; none after a comment
+        assert_eq!(fixed("let a = 1\n  ;\nprint 1", R), "print 1");
+        assert_eq!(
+            fixed("let a = 1 // note\n;\nprint 1", R),
+            "let a = 1 // note\n;\nprint 1"
+        );
         assert_eq!(
             fixed("let b = 2; let a = 1;\nprint b", R),
             "let b = 2; \nprint b"
