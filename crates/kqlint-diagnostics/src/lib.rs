@@ -216,7 +216,9 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Option<String>,
-    pub fix: Option<Fix>,
+    /// Boxed: most diagnostics have none, and a query can have a finding
+    /// on every line, each held more than once on its way to the report.
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Diagnostic {
@@ -226,7 +228,7 @@ impl Diagnostic {
             name: meta.name,
             category: meta.category,
             severity: meta.severity,
-            message: message.into(),
+            message: exact(message.into()),
             span,
             labels: Vec::new(),
             help: None,
@@ -235,7 +237,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(exact(help.into()));
         self
     }
 
@@ -248,7 +250,7 @@ impl Diagnostic {
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 
@@ -274,6 +276,13 @@ impl Diagnostic {
     }
 }
 
+/// `s` without spare capacity: `format!` reserves about twice its literal
+/// text, and a query can have a finding on each of a million lines.
+fn exact(mut s: String) -> String {
+    s.shrink_to_fit();
+    s
+}
+
 /// Orders diagnostics by position, then code, for stable output.
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -284,4 +293,47 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
             &b.message,
         ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A query can have a finding on each of a million lines, and each
+    /// diagnostic is held more than once on its way to the report: keep
+    /// the struct small (rarely used parts boxed) and messages exact.
+    #[test]
+    fn diagnostics_stay_small() {
+        assert!(
+            std::mem::size_of::<Diagnostic>() <= 128,
+            "Diagnostic: {}",
+            std::mem::size_of::<Diagnostic>()
+        );
+        static META: RuleMeta = RuleMeta {
+            code: "KQL000",
+            name: "test",
+            category: Category::Lint,
+            severity: Severity::Warning,
+            summary: "",
+            what: "",
+            why: "",
+            fix: "",
+            fixable: false,
+            example_kind: ExampleKind::Kql,
+            fail: &[],
+            pass: &[],
+        };
+        let n = 7;
+        let d = Diagnostic::new(
+            &META,
+            Span::new(0, 1),
+            format!("`{n}` is not a column here"),
+        )
+        .with_help(format!("the columns here are: {n}"));
+        assert_eq!(d.message.capacity(), d.message.len());
+        assert_eq!(
+            d.help.as_ref().map(String::capacity),
+            d.help.as_ref().map(String::len)
+        );
+    }
 }

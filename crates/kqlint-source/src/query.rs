@@ -141,7 +141,10 @@ impl QuerySource {
         for l in &mut d.labels {
             l.span = self.map_span(l.span);
         }
-        d.fix = d.fix.as_ref().and_then(|f| self.map_fix(f, file_text));
+        d.fix = d
+            .fix
+            .and_then(|f| self.map_fix(&f, file_text))
+            .map(Box::new);
         d
     }
 
