@@ -11,7 +11,7 @@ use kql_syntax::ast::{BinaryOp, Expr, ExprKind, InOp, LitKind};
 use kqlint_diagnostics::{Applicability, Diagnostic, Fix};
 use smol_str::SmolStr;
 use std::collections::BTreeSet;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// How an operator compares a value with a literal.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -303,7 +303,7 @@ impl<'a> Binder<'a> {
     }
 
     /// Narrows a row set by a `where` predicate.
-    pub(crate) fn narrow(&self, input: &Tab, pred: &Expr) -> Option<Rc<Narrowing>> {
+    pub(crate) fn narrow(&self, input: &Tab, pred: &Expr) -> Option<Arc<Narrowing>> {
         if !self.opts.action_type_checks {
             return None;
         }
@@ -317,7 +317,7 @@ impl<'a> Binder<'a> {
             }
             _ => set,
         };
-        Some(Rc::new(Narrowing {
+        Some(Arc::new(Narrowing {
             table,
             action_types: set.into_iter().collect(),
         }))

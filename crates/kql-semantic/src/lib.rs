@@ -53,6 +53,7 @@ use kql_schema::Catalog;
 use kql_syntax::{Parse, Span};
 use kqlint_diagnostics::Diagnostic;
 use smol_str::SmolStr;
+use std::sync::Arc;
 
 /// Settings of the analysis.
 #[derive(Clone, Debug)]
@@ -171,8 +172,9 @@ pub struct OperatorInfo {
     pub input: Schema,
     /// Its output.
     pub output: Schema,
-    /// The ActionType narrowing in effect for its input.
-    pub narrowing: Option<Narrowing>,
+    /// The ActionType narrowing in effect for its input (shared with the
+    /// binder and the other operators it holds for: no copy per operator).
+    pub narrowing: Option<Arc<Narrowing>>,
 }
 
 /// What a `let` declares.

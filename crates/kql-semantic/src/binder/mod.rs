@@ -26,12 +26,13 @@ use kqlint_diagnostics::{Diagnostic, RuleMeta};
 use smol_str::SmolStr;
 use std::collections::BTreeSet;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// A tabular value: its row schema and the ActionType narrowing of its rows.
 #[derive(Clone, Debug)]
 pub(crate) struct Tab {
     pub schema: Schema,
-    pub narrow: Option<Rc<Narrowing>>,
+    pub narrow: Option<Arc<Narrowing>>,
 }
 
 impl Tab {
@@ -743,7 +744,7 @@ impl<'a> Binder<'a> {
                     Some((Val::Scalar(t), s)) => ArgKey::Ty(*t, s.clone()),
                     Some((Val::Table(t), _)) => ArgKey::Table(
                         t.schema.addr(),
-                        t.narrow.as_ref().map_or(0, |n| Rc::as_ptr(n) as usize),
+                        t.narrow.as_ref().map_or(0, |n| Arc::as_ptr(n) as usize),
                     ),
                     _ => ArgKey::Any,
                 })

@@ -78,7 +78,7 @@ impl<'a> Binder<'a> {
                 keyword_span: op.keyword_span,
                 input: inp.schema.clone(),
                 output: out.schema.clone(),
-                narrowing: inp.narrow.as_deref().cloned(),
+                narrowing: inp.narrow.clone(),
             });
         }
         out
