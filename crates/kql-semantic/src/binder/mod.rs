@@ -384,11 +384,17 @@ impl<'a> Binder<'a> {
             Some(Val::Any) => QueryResult::Table(Schema::unknown()),
             None => QueryResult::None,
         };
+        // Both are mostly recorded in source order: sort (which allocates
+        // scratch space for half of them) only when they are not.
         let mut names = b.names;
-        names.sort_by_key(|n| (n.span.start, n.span.end));
+        if !names.is_sorted_by_key(|n| (n.span.start, n.span.end)) {
+            names.sort_by_key(|n| (n.span.start, n.span.end));
+        }
         names.dedup_by(|a, b| a.span == b.span);
         let mut operators = b.operators;
-        operators.sort_by_key(|o| (o.span.start, o.span.end));
+        if !operators.is_sorted_by_key(|o| (o.span.start, o.span.end)) {
+            operators.sort_by_key(|o| (o.span.start, o.span.end));
+        }
         Analysis {
             diagnostics: diags,
             result,
