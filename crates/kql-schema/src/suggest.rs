@@ -102,7 +102,12 @@ pub fn best_match<'a>(
             ci = Some(c);
             continue;
         }
-        // Cheap length filter before the quadratic distance.
+        // Cheap length filters before the quadratic distance: a name has
+        // at most as many chars as bytes and at least a quarter as many,
+        // which rules out most candidates without counting their chars.
+        if c.len() + limit < name_len || c.len().div_ceil(4) > name_len + limit {
+            continue;
+        }
         let clen = c.chars().count();
         if clen.abs_diff(name_len) > limit {
             continue;
