@@ -50,23 +50,6 @@ pub(crate) fn param<'a>(params: &'a [OpParam], name: &str) -> Option<&'a OpParam
         .find(|p| p.name.name.eq_ignore_ascii_case(name))
 }
 
-/// Every pipeline in the query (nested ones included), outermost first.
-pub(crate) fn pipelines(q: &Query) -> Vec<&Pipeline> {
-    let mut out = Vec::new();
-    for s in &q.statements {
-        statement_pipelines(s, &mut out);
-    }
-    out
-}
-
-fn statement_pipelines<'a>(s: &'a Statement, out: &mut Vec<&'a Pipeline>) {
-    let mut exprs: Vec<&'a Expr> = Vec::new();
-    collect_statement_exprs(s, &mut exprs);
-    for e in exprs {
-        expr_pipelines(e, out);
-    }
-}
-
 /// The top-level expressions of a statement (function bodies included).
 pub(crate) fn collect_statement_exprs<'a>(s: &'a Statement, out: &mut Vec<&'a Expr>) {
     match s {
@@ -106,20 +89,6 @@ pub(crate) fn collect_statement_exprs<'a>(s: &'a Statement, out: &mut Vec<&'a Ex
             }
         }
         Statement::Error(_) => {}
-    }
-}
-
-/// Every pipeline inside an expression, outermost first. Iterative over
-/// the children the tree exposes through [`children`].
-fn expr_pipelines<'a>(e: &'a Expr, out: &mut Vec<&'a Pipeline>) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        if let ExprKind::Pipeline(p) = &e.kind {
-            out.push(p);
-        }
-        let mut kids = children(e);
-        kids.reverse();
-        stack.extend(kids);
     }
 }
 
@@ -573,6 +542,10 @@ mod tests {
         let p = kql_syntax::parse(
             "let x = T | take 1;\nU | join (V | where a == 1) on a | where b in ((W | project b))",
         );
-        assert_eq!(pipelines(&p.query).len(), 4);
+        let pipelines = all_exprs(&p.query)
+            .into_iter()
+            .filter(|e| matches!(e.kind, ExprKind::Pipeline(_)))
+            .count();
+        assert_eq!(pipelines, 4);
     }
 }

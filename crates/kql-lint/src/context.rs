@@ -4,7 +4,9 @@
 use crate::placeholder::PlaceholderPatterns;
 use kql_schema::Catalog;
 use kql_syntax::Parse;
+use kql_syntax::ast::{Expr, ExprKind, Pipeline};
 use kqlint_source::YamlNode;
+use std::cell::OnceCell;
 
 /// What the query is for. Some rules only make sense for some kinds (a
 /// hunting query needs its own time filter; an analytic rule's time window
@@ -77,6 +79,9 @@ pub struct LintContext<'a> {
     /// row schema at each operator), when the caller ran it with
     /// `record` on. Rules fall back to what the tree alone shows.
     pub analysis: Option<&'a kql_semantic::Analysis>,
+    /// Every expression of the query, collected once for all the rules
+    /// that look at each one (a walk of a huge query is not cheap).
+    exprs: OnceCell<Vec<&'a Expr>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -94,6 +99,7 @@ impl<'a> LintContext<'a> {
             kind,
             options,
             analysis: None,
+            exprs: OnceCell::new(),
         }
     }
 
@@ -101,6 +107,22 @@ impl<'a> LintContext<'a> {
     pub fn with_analysis(mut self, analysis: &'a kql_semantic::Analysis) -> LintContext<'a> {
         self.analysis = Some(analysis);
         self
+    }
+
+    /// Every expression of the query, pre-order
+    /// ([`crate::ast_util::all_exprs`]).
+    pub(crate) fn all_exprs(&self) -> &[&'a Expr] {
+        self.exprs
+            .get_or_init(|| crate::ast_util::all_exprs(&self.parse.query))
+    }
+
+    /// Every pipeline of the query (nested ones included), outermost
+    /// first, as [`crate::ast_util::pipelines`] finds them.
+    pub(crate) fn pipelines(&self) -> impl Iterator<Item = &'a Pipeline> + '_ {
+        self.all_exprs().iter().filter_map(|e| match &e.kind {
+            ExprKind::Pipeline(p) => Some(&**p),
+            _ => None,
+        })
     }
 
     /// Whether a span of the query overlaps a comment (a fix that would

@@ -1,7 +1,7 @@
 //! KQL302 `contains-instead-of-has` (opt-in): `contains` with a term that
 //! `has` could look up in the term index.
 
-use crate::ast_util::{all_exprs, as_string};
+use crate::ast_util::as_string;
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{
@@ -32,7 +32,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         let ExprKind::Binary {
             op: op @ (BinaryOp::Contains | BinaryOp::NotContains),
             op_span,

@@ -1,6 +1,6 @@
 //! KQL304 `has-ipv4`: `has` with an IPv4 literal instead of `has_ipv4()`.
 
-use crate::ast_util::{all_exprs, as_string, is_ipv4};
+use crate::ast_util::{as_string, is_ipv4};
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{
@@ -28,7 +28,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         let ExprKind::Binary {
             op: BinaryOp::Has,
             op_span,

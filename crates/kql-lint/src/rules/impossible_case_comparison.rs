@@ -2,7 +2,7 @@
 //! true.
 
 use super::tolower_comparison::{case_call, ci_string_op, fits_case};
-use crate::ast_util::{all_exprs, as_string, quote};
+use crate::ast_util::{as_string, quote};
 use crate::context::LintContext;
 use kql_syntax::Span;
 use kql_syntax::ast::*;
@@ -33,7 +33,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         match &e.kind {
             ExprKind::Binary { op, lhs, rhs, .. } => {
                 let (call, lit) = match (case_call(lhs), as_string(rhs)) {

@@ -1,7 +1,7 @@
 //! KQL301 `join-without-kind`: a `join` without `kind=` uses
 //! `innerunique`, which silently de-duplicates the left side.
 
-use crate::ast_util::{as_name, param, pipelines, unparen};
+use crate::ast_util::{as_name, param, unparen};
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{
@@ -36,7 +36,7 @@ pub static META: RuleMeta = RuleMeta {
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let lets = let_values(&ctx.parse.query);
-    for p in pipelines(&ctx.parse.query) {
+    for p in ctx.pipelines() {
         for (i, pipe_op) in p.ops.iter().enumerate() {
             let OperatorKind::Join {
                 params, condition, ..

@@ -54,7 +54,7 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let rebound = rebound_names(q);
+    let rebound = rebound_names(ctx);
     let mut found = Vec::new();
     let mut seen = HashSet::new();
     statements(
@@ -75,9 +75,9 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Names the query turns from a variable into a column on purpose:
 /// `extend X = f(X)` / `project X = f(X)`.
-fn rebound_names(q: &Query) -> HashSet<String> {
+fn rebound_names(ctx: &LintContext<'_>) -> HashSet<String> {
     let mut out = HashSet::new();
-    for p in crate::ast_util::pipelines(q) {
+    for p in ctx.pipelines() {
         for op in &p.ops {
             let (OperatorKind::Extend(cols) | OperatorKind::Project(cols)) = &op.op.kind else {
                 continue;

@@ -1,7 +1,7 @@
 //! KQL311 `missing-time-filter`: a hunting query (or query file) that reads
 //! a table with no time filter at all.
 
-use crate::ast_util::{all_exprs, as_name, unparen};
+use crate::ast_util::{as_name, unparen};
 use crate::context::{LintContext, QueryKind};
 use kql_schema::ScalarType;
 use kql_syntax::ast::*;
@@ -61,10 +61,10 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let q = &ctx.parse.query;
-    let exprs = all_exprs(q);
+    let exprs = ctx.all_exprs();
     let bound = bound_names(q);
     let mut tables = Vec::new();
-    for e in &exprs {
+    for e in exprs {
         match &e.kind {
             ExprKind::Call { func, .. } if TIME_FUNCTIONS.contains(&func.as_str()) => return,
             ExprKind::Literal(Literal {

@@ -1,7 +1,7 @@
 //! KQL305 `obsolete-function`: a deprecated built-in function, with its
 //! replacement from the schema catalogue.
 
-use crate::ast_util::{all_exprs, collect_statement_exprs, descendants};
+use crate::ast_util::{collect_statement_exprs, descendants};
 use crate::context::LintContext;
 use kql_schema::Function;
 use kql_syntax::ast::*;
@@ -71,7 +71,7 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let q = &ctx.parse.query;
     let user: HashSet<&str> = user_functions(q);
     let unnamed = unnamed_column_spans(q);
-    for e in all_exprs(q) {
+    for &e in ctx.all_exprs() {
         let ExprKind::Call {
             receiver: None,
             func,

@@ -1,7 +1,7 @@
 //! KQL312 `regex-without-metacharacters`: `matches regex` with a plain
 //! string is `contains_cs`.
 
-use crate::ast_util::{all_exprs, as_string};
+use crate::ast_util::as_string;
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{
@@ -33,7 +33,7 @@ const META_CHARS: &[char] = &[
 ];
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         let ExprKind::Binary {
             op: BinaryOp::MatchesRegex,
             op_span,

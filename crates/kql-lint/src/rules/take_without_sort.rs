@@ -1,7 +1,6 @@
 //! KQL309 `take-without-sort` (opt-in): `take` / `limit` returns arbitrary
 //! rows.
 
-use crate::ast_util::pipelines;
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{Category, Diagnostic, ExampleKind, RuleMeta, Severity};
@@ -29,7 +28,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for p in pipelines(&ctx.parse.query) {
+    for p in ctx.pipelines() {
         let mut ordered = false;
         let mut single = false;
         for op in &p.ops {

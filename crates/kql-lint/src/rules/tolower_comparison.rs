@@ -1,6 +1,6 @@
 //! KQL303 `tolower-comparison`: `tolower(x) == "a"` instead of `x =~ "a"`.
 
-use crate::ast_util::{all_exprs, as_call, as_string, unparen};
+use crate::ast_util::{as_call, as_string, unparen};
 use crate::context::LintContext;
 use kql_syntax::Span;
 use kql_syntax::ast::*;
@@ -82,7 +82,7 @@ pub(crate) fn ci_string_op(op: BinaryOp) -> bool {
 }
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         match &e.kind {
             ExprKind::Binary {
                 op,

@@ -1,6 +1,5 @@
 //! KQL310 `unbounded-mv-expand` (opt-in): `mv-expand` without `limit`.
 
-use crate::ast_util::pipelines;
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{Category, Diagnostic, ExampleKind, RuleMeta, Severity};
@@ -27,7 +26,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for p in pipelines(&ctx.parse.query) {
+    for p in ctx.pipelines() {
         for op in &p.ops {
             let OperatorKind::MvExpand {
                 items, limit: None, ..

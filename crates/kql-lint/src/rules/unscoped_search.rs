@@ -1,7 +1,6 @@
 //! KQL308 `unscoped-search`: `search` or `find` over every table, or
 //! `union *`.
 
-use crate::ast_util::all_exprs;
 use crate::context::LintContext;
 use kql_syntax::ast::*;
 use kqlint_diagnostics::{Category, Diagnostic, ExampleKind, RuleMeta, Severity};
@@ -34,7 +33,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         // An operator expression starts a query: a piped one is a `PipeOp`.
         if let ExprKind::Operator(op) = &e.kind {
             match &op.kind {

@@ -1,7 +1,7 @@
 //! KQL313 `wildcard-in-string-operator`: `*` in a `has` / `contains` /
 //! `startswith` / `endswith` / `==` literal is not a wildcard.
 
-use crate::ast_util::{all_exprs, as_string, quote};
+use crate::ast_util::{as_string, quote};
 use crate::context::LintContext;
 use kql_syntax::Span;
 use kql_syntax::ast::*;
@@ -46,7 +46,7 @@ fn strip_fix(op: &str) -> bool {
 }
 
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for e in all_exprs(&ctx.parse.query) {
+    for &e in ctx.all_exprs() {
         match &e.kind {
             ExprKind::Binary {
                 op,
