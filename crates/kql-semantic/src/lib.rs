@@ -51,7 +51,7 @@ pub use ty::{Column, Origin, Schema, Ty};
 
 use kql_schema::Catalog;
 use kql_syntax::{Parse, Span};
-use kqlint_diagnostics::Diagnostic;
+use kqlint_diagnostics::{Diagnostic, Severity};
 use smol_str::SmolStr;
 use std::sync::Arc;
 
@@ -67,6 +67,10 @@ pub struct Options {
     /// How deep calls of user functions may nest before their results are
     /// taken as unknown.
     pub max_call_depth: u32,
+    /// Diagnostics kept; past it the rest are only counted
+    /// ([`Analysis::dropped`]), so a hostile text (a million bad lines)
+    /// does not hold a million messages.
+    pub max_diagnostics: usize,
 }
 
 impl Default for Options {
@@ -75,6 +79,7 @@ impl Default for Options {
             action_type_checks: true,
             record: true,
             max_call_depth: 32,
+            max_diagnostics: 10_000,
         }
     }
 }
@@ -220,6 +225,10 @@ pub struct Analysis {
     pub operators: Vec<OperatorInfo>,
     /// Every `let` and query parameter, in source order.
     pub lets: Vec<LetInfo>,
+    /// Diagnostics past [`Options::max_diagnostics`], counted, not kept,
+    /// and the worst severity among them.
+    pub dropped: usize,
+    pub dropped_worst: Option<Severity>,
 }
 
 impl Analysis {

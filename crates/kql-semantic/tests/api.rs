@@ -199,3 +199,19 @@ fn user_schema_directories() {
     assert!(a.diagnostics[0].message.contains("did you mean `Host_s`"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diagnostics_past_the_cap_are_counted_not_kept() {
+    let src = "DeviceNetworkEvents | where A | where B | where C | where D | where E";
+    let parse = kql_syntax::parse(src);
+    let options = kql_semantic::Options {
+        max_diagnostics: 2,
+        ..kql_semantic::Options::default()
+    };
+    let a = kql_semantic::analyze(&parse, src, kql_schema::Catalog::builtin(), &options);
+    assert_eq!(a.diagnostics.len(), 2);
+    assert_eq!(a.dropped, 3);
+    assert_eq!(a.dropped_worst, Some(kqlint_diagnostics::Severity::Error));
+    let all = check(src);
+    assert_eq!((all.diagnostics.len(), all.dropped), (5, 0));
+}

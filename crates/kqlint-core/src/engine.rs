@@ -302,7 +302,7 @@ impl Engine {
                 format!("{e} (this file was checked with the default settings)"),
             ));
         }
-        finish(&mut report.diagnostics);
+        finish(&mut report.diagnostics, report.uncounted);
         report
     }
 
@@ -430,13 +430,19 @@ impl Engine {
         let mut diags = syntax_diagnostics(&parse, query, file);
         // Stage 2: semantic analysis (kql-semantic): names, row schemas,
         // result columns and the tables read.
-        let analysis = kql_semantic::analyze(
+        let mut analysis = kql_semantic::analyze(
             &parse,
             &query.text,
             stage.catalog,
             &kql_semantic::Options::default(),
         );
-        diags.extend(without_syntax_cascades(&parse, &analysis.diagnostics));
+        let semantic = without_syntax_cascades(&parse, std::mem::take(&mut analysis.diagnostics));
+        if diags.is_empty() {
+            diags = semantic;
+        } else {
+            diags.extend(semantic);
+        }
+        report.uncounted = (analysis.dropped, analysis.dropped_worst);
         report.tables = Some(analysis.tables.iter().map(|t| t.to_string()).collect());
         // Columns are only reported when the whole output is known: an open
         // schema's list is partial, and rule cross-checks rely on it.
@@ -472,9 +478,12 @@ impl Engine {
 /// Semantic findings outside the statements that have syntax errors. A
 /// broken statement's tree is the parser's best guess, and names checked
 /// against a guess give findings that vanish once the syntax is fixed.
-fn without_syntax_cascades(parse: &kql_syntax::Parse, semantic: &[Diagnostic]) -> Vec<Diagnostic> {
+fn without_syntax_cascades(
+    parse: &kql_syntax::Parse,
+    mut semantic: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     if parse.errors.is_empty() {
-        return semantic.to_vec();
+        return semantic;
     }
     let broken: Vec<Span> = parse
         .query
@@ -483,11 +492,8 @@ fn without_syntax_cascades(parse: &kql_syntax::Parse, semantic: &[Diagnostic]) -
         .map(|s| s.span())
         .filter(|s| parse.errors.iter().any(|e| s.touches(e.span.start)))
         .collect();
+    semantic.retain(|d| !broken.iter().any(|s| s.touches(d.span.start)));
     semantic
-        .iter()
-        .filter(|d| !broken.iter().any(|s| s.touches(d.span.start)))
-        .cloned()
-        .collect()
 }
 
 /// A source checked up to the configuration stage.
@@ -649,19 +655,25 @@ fn read_stdin(limits: &Limits) -> Source {
     }
 }
 
-/// Sorts, de-duplicates and caps a file's diagnostics.
-fn finish(diags: &mut Vec<Diagnostic>) {
+/// Sorts, de-duplicates and caps a file's diagnostics; `uncounted` are
+/// findings the analysis counted without keeping them (its own cap).
+fn finish(diags: &mut Vec<Diagnostic>, uncounted: (usize, Option<Severity>)) {
     sort_diagnostics(diags);
     diags.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
-    if diags.len() > MAX_DIAGNOSTICS_PER_FILE {
-        let hidden = diags.len() - MAX_DIAGNOSTICS_PER_FILE;
-        let worst = diags[MAX_DIAGNOSTICS_PER_FILE..]
+    if diags.len() > MAX_DIAGNOSTICS_PER_FILE || uncounted.0 > 0 {
+        let keep = diags.len().min(MAX_DIAGNOSTICS_PER_FILE);
+        let hidden = diags.len() - keep + uncounted.0;
+        let worst = diags[keep..]
             .iter()
             .map(|d| d.severity)
+            .chain(uncounted.1)
             .max()
             .unwrap_or(Severity::Info);
-        let at = diags[MAX_DIAGNOSTICS_PER_FILE].span;
-        diags.truncate(MAX_DIAGNOSTICS_PER_FILE);
+        let at = diags
+            .get(keep)
+            .or(diags.last())
+            .map_or(Span::empty(0), |d| d.span);
+        diags.truncate(keep);
         diags.push(
             Diagnostic::new(
                 &core_rules::TOO_MANY_DIAGNOSTICS,

@@ -59,6 +59,9 @@ pub struct FileReport {
     pub result_columns: Option<Vec<ResultColumn>>,
     /// The rule's id (rule YAML files), for the cross-file duplicate-id pass.
     pub rule_id: Option<sentinel_rules::RuleId>,
+    /// Findings the analysis only counted (past its own cap on hostile
+    /// input), with the worst severity: the report's cap notice counts them.
+    pub(crate) uncounted: (usize, Option<Severity>),
 }
 
 impl FileReport {
@@ -70,6 +73,7 @@ impl FileReport {
             tables: None,
             result_columns: None,
             rule_id: None,
+            uncounted: (0, None),
         }
     }
 

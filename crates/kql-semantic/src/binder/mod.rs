@@ -22,7 +22,7 @@ use kql_schema::Catalog;
 use kql_syntax::Parse;
 use kql_syntax::Span;
 use kql_syntax::ast::{self, Expr, FunctionDef, LetValue, ParamType, Statement};
-use kqlint_diagnostics::{Diagnostic, RuleMeta};
+use kqlint_diagnostics::{Diagnostic, RuleMeta, Severity};
 use smol_str::SmolStr;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -271,6 +271,9 @@ pub(crate) struct Binder<'a> {
     pub catalog: &'a Catalog,
     pub opts: &'a Options,
     pub diags: Vec<Diagnostic>,
+    /// Past `opts.max_diagnostics`: how many more, and the worst severity.
+    dropped: usize,
+    dropped_worst: Option<Severity>,
     pub names: Vec<NameRef>,
     pub operators: Vec<OperatorInfo>,
     pub lets: Vec<LetInfo>,
@@ -355,6 +358,8 @@ impl<'a> Binder<'a> {
             catalog,
             opts,
             diags: Vec::new(),
+            dropped: 0,
+            dropped_worst: None,
             names: Vec::new(),
             operators: Vec::new(),
             lets: Vec::new(),
@@ -402,21 +407,27 @@ impl<'a> Binder<'a> {
             names,
             operators,
             lets: b.lets,
+            dropped: b.dropped,
+            dropped_worst: b.dropped_worst,
         }
     }
 
     // ----------------------------------------------------------- reporting
 
     pub fn report(&mut self, d: Diagnostic) {
-        if self.quiet == 0 {
+        if self.quiet > 0 {
+            return;
+        }
+        if self.diags.len() < self.opts.max_diagnostics {
             self.diags.push(d);
+        } else {
+            self.dropped += 1;
+            self.dropped_worst = self.dropped_worst.max(Some(d.severity));
         }
     }
 
     pub fn diag(&mut self, meta: &'static RuleMeta, span: Span, msg: impl Into<String>) {
-        if self.quiet == 0 {
-            self.diags.push(Diagnostic::new(meta, span, msg));
-        }
+        self.report(Diagnostic::new(meta, span, msg));
     }
 
     pub fn record(&mut self, span: Span, name: &SmolStr, resolved: Resolved) {
