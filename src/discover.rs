@@ -158,7 +158,8 @@ mod tests {
     #[test]
     fn symlinks_that_cannot_be_followed_are_reported() {
         use std::os::unix::fs::symlink;
-        let dir = std::env::temp_dir().join(format!("kqlint-discover-links-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("kqlint-discover-links-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("sub/ok.kql"), "T").unwrap();
@@ -171,7 +172,12 @@ mod tests {
         let found: Vec<(String, bool)> = discover(std::slice::from_ref(&dir), false)
             .into_iter()
             .map(|t| {
-                let name = t.path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+                let name = t
+                    .path
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 (name, t.error.is_some())
             })
             .collect();
@@ -187,7 +193,10 @@ mod tests {
         );
         let named = discover(&[dir.join("a.kql")], false);
         let message = named[0].error.as_deref().unwrap();
-        assert!(message.starts_with("cannot follow the symbolic link"), "{message}");
+        assert!(
+            message.starts_with("cannot follow the symbolic link"),
+            "{message}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

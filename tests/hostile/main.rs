@@ -54,7 +54,11 @@ fn cases() -> Vec<Case> {
             name: "10,000 nested parentheses",
             setup: |d| {
                 let n = 10_000;
-                write(d, "parens.kql", format!("print {}1{}\n", "(".repeat(n), ")".repeat(n)));
+                write(
+                    d,
+                    "parens.kql",
+                    format!("print {}1{}\n", "(".repeat(n), ")".repeat(n)),
+                );
             },
             expect: &[("parens.kql", &["KQL009"])],
             unprivileged: false,
@@ -63,7 +67,8 @@ fn cases() -> Vec<Case> {
             name: "10 MB query (one long `in` list, a finding at the end)",
             setup: |d| {
                 let mut q = String::from("DeviceNetworkEvents\n| where RemoteIP in (\n");
-                let item = "    \"10.1.2.3\", \"2001:db8::1\", \"192.168.100.200\", \"172.16.0.1\",\n";
+                let item =
+                    "    \"10.1.2.3\", \"2001:db8::1\", \"192.168.100.200\", \"172.16.0.1\",\n";
                 while q.len() < 10_000_000 - 200 {
                     q.push_str(item);
                 }
@@ -79,7 +84,8 @@ fn cases() -> Vec<Case> {
                 let mut y = String::from(
                     "id: 5d8ae7a4-6b0e-4c44-9c36-2a6f3d1e2b10\nname: big\nseverity: Low\nquery: |\n  DeviceNetworkEvents\n  | where RemoteIP in (\n",
                 );
-                let item = "      \"10.1.2.3\", \"2001:db8::1\", \"192.168.100.200\", \"172.16.0.1\",\n";
+                let item =
+                    "      \"10.1.2.3\", \"2001:db8::1\", \"192.168.100.200\", \"172.16.0.1\",\n";
                 while y.len() < 10_000_000 - 200 {
                     y.push_str(item);
                 }
@@ -135,10 +141,14 @@ fn cases() -> Vec<Case> {
         Case {
             name: "YAML alias bomb (billion laughs)",
             setup: |d| {
-                let mut s = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+                let mut s =
+                    String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
                 for i in 1..10 {
                     let prev = format!("*a{}", i - 1);
-                    s.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
+                    s.push_str(&format!(
+                        "a{i}: &a{i} [{}]\n",
+                        [prev.as_str(); 10].join(", ")
+                    ));
                 }
                 s.push_str("query: |\n  SecurityEvent\n");
                 write(d, "bomb.yaml", s);
@@ -218,7 +228,13 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a file over the size limit (11 MiB)",
-            setup: |d| write(d, "huge.kql", "// padding\n".repeat(11 * 1024 * 1024 / 11 + 1)),
+            setup: |d| {
+                write(
+                    d,
+                    "huge.kql",
+                    "// padding\n".repeat(11 * 1024 * 1024 / 11 + 1),
+                )
+            },
             expect: &[("huge.kql", &["KQL904"])],
             unprivileged: false,
         },
@@ -291,14 +307,30 @@ fn main() -> ExitCode {
         let mut argv: Vec<String> = Vec::new();
         if case.unprivileged && is_root {
             argv.extend(
-                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-                    .map(String::from),
+                [
+                    "setpriv",
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    "--",
+                ]
+                .map(String::from),
             );
             argv.push(executable_by_nobody(&bin, &root));
         } else {
             argv.push(bin.display().to_string());
         }
-        argv.extend(["check", "--format", "json", "--color", "never", "--isolated"].map(String::from));
+        argv.extend(
+            [
+                "check",
+                "--format",
+                "json",
+                "--color",
+                "never",
+                "--isolated",
+            ]
+            .map(String::from),
+        );
         argv.push(dir.display().to_string());
         let m = measure(&argv, &dir);
         let mut problems = check_case(&case, &dir, &m);
@@ -458,7 +490,13 @@ fn summary(stdout: &str, dir: &Path) -> String {
         }
         let codes: Vec<String> = counts
             .iter()
-            .map(|(c, n)| if *n > 1 { format!("{c}x{n}") } else { c.clone() })
+            .map(|(c, n)| {
+                if *n > 1 {
+                    format!("{c}x{n}")
+                } else {
+                    c.clone()
+                }
+            })
             .collect();
         parts.push(format!("{name}: {}", codes.join(" ")));
     }

@@ -123,10 +123,16 @@ fn wrap(q: &str, how: Wrap, crlf: bool, bom: bool) -> (String, &'static str) {
     let (mut text, ext) = match how {
         Wrap::Kql => (q.to_owned(), "kql"),
         Wrap::Literal => (format!("{head}query: |\n{}\n", indent(q)), "yaml"),
-        Wrap::LiteralStrip => (format!("{head}query: |-\n{}\nversion: 1.0.0\n", indent(q)), "yaml"),
+        Wrap::LiteralStrip => (
+            format!("{head}query: |-\n{}\nversion: 1.0.0\n", indent(q)),
+            "yaml",
+        ),
         Wrap::Folded => (format!("{head}query: >\n{}\n", indent(q)), "yaml"),
         Wrap::DoubleQuoted => {
-            let esc = q.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+            let esc = q
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n");
             (format!("{head}query: \"{esc}\"\n"), "yaml")
         }
     };

@@ -169,8 +169,12 @@ mod tests {
 
     #[test]
     fn other_yaml_is_not_a_rule() {
-        assert!(!is_rule(&yaml("name: CI\non: [push]\njobs:\n  b:\n    runs-on: x\n")));
-        assert!(!is_rule(&yaml("version: '3'\nservices:\n  db:\n    image: x\n")));
+        assert!(!is_rule(&yaml(
+            "name: CI\non: [push]\njobs:\n  b:\n    runs-on: x\n"
+        )));
+        assert!(!is_rule(&yaml(
+            "version: '3'\nservices:\n  db:\n    image: x\n"
+        )));
         assert!(!is_rule(&yaml("- a\n- b\n")));
         assert!(is_rule(&yaml("id: 1\nname: r\nqurey: T\n")));
         assert!(is_rule(&yaml("name: r\nquery: T\n")));
