@@ -117,7 +117,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "NUL bytes in a query file",
-            setup: |d| write(d, "nul.kql", b"SecurityEvent\0\0\0| take 1\0\n".to_vec()),
+            setup: |d| write(d, "nul.kql", b"SecurityEvent\0\0\0| take 1\0\n"),
             expect: &[("nul.kql", &["KQL903"])],
             unprivileged: false,
         },
