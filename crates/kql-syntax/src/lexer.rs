@@ -405,6 +405,12 @@ fn quoted(lex: &mut logos::Lexer<Raw>, quote: u8, escapes: bool) -> Result<(), R
             break;
         }
         if escapes && b == b'\\' {
+            if matches!(rest.get(i + 1), Some(b'\n' | b'\r')) {
+                // a `\` at the end of the line escapes nothing: the string
+                // ends with it, before the line break
+                i += 1;
+                break;
+            }
             i += 2;
             continue;
         }
@@ -419,7 +425,7 @@ fn quoted(lex: &mut logos::Lexer<Raw>, quote: u8, escapes: bool) -> Result<(), R
         i += 1;
     }
     let mut end = i.min(rest.len());
-    // never stop inside a UTF-8 sequence or after a `\` that ate the newline
+    // never stop inside a UTF-8 sequence (an escape skips two bytes)
     while end < rest.len() && (rest[end] & 0xC0) == 0x80 {
         end += 1;
     }
@@ -738,6 +744,16 @@ l``` ~~~z~~~ "open"#
                 (UnterminatedString, "\"open"),
             ]
         );
+    }
+
+    #[test]
+    fn an_unclosed_string_ends_before_the_line_break_even_after_a_backslash() {
+        use TokenKind::*;
+        for (src, string) in [("'a\\\r\nT", "'a\\"), ("\"\\\nT", "\"\\")] {
+            let k = kinds(src);
+            assert_eq!(k[0], (UnterminatedString, string), "{src:?}");
+            assert_eq!(k.last(), Some(&(Ident, "T")), "{src:?}");
+        }
     }
 
     #[test]
