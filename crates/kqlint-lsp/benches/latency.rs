@@ -16,6 +16,10 @@ use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+#[path = "support/query.rs"]
+mod query;
+use query::query_300_lines;
+
 struct Client {
     conn: Connection,
     server: std::thread::JoinHandle<i32>,
@@ -98,23 +102,6 @@ impl Client {
         self.notify("exit", Value::Null);
         self.server.join().unwrap();
     }
-}
-
-/// A 300-line detection query over DeviceNetworkEvents.
-fn query_300_lines() -> String {
-    let mut q = String::from(
-        "let Ports = dynamic([22, 3389, 5985, 5986]);\nlet Lookback = 7d;\nDeviceNetworkEvents\n| where Timestamp > ago(Lookback)\n",
-    );
-    let mut i = 0;
-    while q.lines().count() < 296 {
-        q.push_str(&format!(
-            "| where RemotePort in (Ports) or RemoteUrl has \"host{i}.example\" or InitiatingProcessFileName =~ \"tool{i}.exe\"\n| extend Score{i} = iif(RemotePort == {}, {i}, 0)\n",
-            1000 + i
-        ));
-        i += 1;
-    }
-    q.push_str("| summarize Connections = count(), Hosts = make_set(RemoteUrl, 100) by DeviceName, bin(Timestamp, 1h)\n| where Connections > 10\n| project Timestamp, DeviceName, Connections, Hosts\n| order by Connections desc\n");
-    q
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
