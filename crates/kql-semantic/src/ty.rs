@@ -1,9 +1,11 @@
 //! Types, columns and row schemas.
 
-use crate::fx::FxMap;
+use crate::fx::FxHasher;
+use hashbrown::HashTable;
 use kql_schema::ScalarType;
 use smol_str::SmolStr;
 use std::fmt;
+use std::hash::Hasher;
 use std::sync::{Arc, OnceLock};
 
 /// The type of a scalar value: one of KQL's ten scalar types, or `unknown`
@@ -106,8 +108,9 @@ pub struct Origin {
 pub struct Column {
     pub name: SmolStr,
     pub ty: Ty,
-    /// The table column it is a copy of, if any.
-    pub origin: Option<Origin>,
+    /// The table column it is a copy of, if any (shared: every operator
+    /// copies its input's columns, and this is half of a column's size).
+    pub origin: Option<Arc<Origin>>,
     /// Kept out of `*`, result lists and `project-away` (Log Analytics'
     /// hidden standard columns `_ItemId`, `_BilledSize`, ...) but can be
     /// referenced by name.
@@ -135,7 +138,79 @@ pub struct Schema(Arc<SchemaInner>);
 struct SchemaInner {
     columns: Vec<Column>,
     open: bool,
-    index: OnceLock<FxMap<SmolStr, u32>>,
+    index: OnceLock<NameIndex>,
+}
+
+/// Column name → position in a column list. It holds positions only (the
+/// names stay in the list), so the next operator's projection starts from a
+/// copy of it — a memcpy — instead of hashing every name again: a pipeline
+/// of many `extend`s would otherwise rehash the whole row at each one.
+#[derive(Clone)]
+pub(crate) struct NameIndex {
+    table: HashTable<u32>,
+    /// Every name is listed once (positions of repeats are not kept).
+    unique: bool,
+}
+
+/// Empty, for a list built up one column at a time.
+impl Default for NameIndex {
+    fn default() -> NameIndex {
+        NameIndex {
+            table: HashTable::new(),
+            unique: true,
+        }
+    }
+}
+
+fn name_hash(name: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+impl NameIndex {
+    /// The index of `cols`, the first position of each name.
+    pub fn build(cols: &[Column]) -> NameIndex {
+        let mut ix = NameIndex {
+            table: HashTable::with_capacity(cols.len()),
+            unique: true,
+        };
+        for (i, c) in cols.iter().enumerate() {
+            if ix.get(cols, &c.name).is_some() {
+                ix.unique = false;
+            } else {
+                ix.insert(cols, i);
+            }
+        }
+        ix
+    }
+
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+
+    pub fn get(&self, cols: &[Column], name: &str) -> Option<usize> {
+        self.table
+            .find(name_hash(name), |&i| cols[i as usize].name == name)
+            .map(|&i| i as usize)
+    }
+
+    /// Indexes `cols[pos]`, whose name must not be indexed yet.
+    pub fn insert(&mut self, cols: &[Column], pos: usize) {
+        let h = name_hash(&cols[pos].name);
+        self.table
+            .insert_unique(h, pos as u32, |&i| name_hash(&cols[i as usize].name));
+    }
+
+    /// Forgets `name`; call before the column at its position changes name.
+    pub fn remove(&mut self, cols: &[Column], name: &str) {
+        if let Ok(e) = self
+            .table
+            .find_entry(name_hash(name), |&i| cols[i as usize].name == name)
+        {
+            e.remove();
+        }
+    }
 }
 
 impl fmt::Debug for Schema {
@@ -186,6 +261,22 @@ impl Schema {
         }))
     }
 
+    /// A schema whose name index is already built (by a projection).
+    pub(crate) fn with_index(columns: Vec<Column>, open: bool, index: NameIndex) -> Schema {
+        Schema(Arc::new(SchemaInner {
+            columns,
+            open,
+            index: OnceLock::from(index),
+        }))
+    }
+
+    /// The name index, built on first use.
+    pub(crate) fn index(&self) -> &NameIndex {
+        self.0
+            .index
+            .get_or_init(|| NameIndex::build(&self.0.columns))
+    }
+
     /// An open schema with no known columns.
     pub fn unknown() -> Schema {
         Schema::new(Vec::new(), true)
@@ -232,17 +323,10 @@ impl Schema {
 
     pub fn position(&self, name: &str) -> Option<usize> {
         let cols = &self.0.columns;
-        if cols.len() < INDEX_MIN {
+        if cols.len() < INDEX_MIN && self.0.index.get().is_none() {
             return cols.iter().position(|c| c.name == name);
         }
-        let index = self.0.index.get_or_init(|| {
-            let mut m = FxMap::with_capacity_and_hasher(cols.len(), Default::default());
-            for (i, c) in cols.iter().enumerate() {
-                m.entry(c.name.clone()).or_insert(i as u32);
-            }
-            m
-        });
-        index.get(name).map(|&i| i as usize)
+        self.index().get(cols, name)
     }
 
     /// The first column whose name equals `name` ignoring ASCII case.

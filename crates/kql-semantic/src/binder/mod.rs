@@ -488,10 +488,10 @@ impl<'a> Binder<'a> {
             .map(|c| Column {
                 name: c.name.clone(),
                 ty: Ty::from_scalar(c.ty),
-                origin: Some(Origin {
+                origin: Some(Arc::new(Origin {
                     table: t.name.clone(),
                     column: c.name.clone(),
-                }),
+                })),
                 hidden: c.hidden,
                 id: self.ids.next(),
             })

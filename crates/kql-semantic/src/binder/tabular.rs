@@ -137,7 +137,7 @@ impl<'a> Binder<'a> {
                 }
                 let open = inp.schema.is_open() && items.iter().any(|i| is_star(&i.expr));
                 Tab {
-                    schema: Schema::new(b.cols, open),
+                    schema: b.finish(open),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -170,8 +170,7 @@ impl<'a> Binder<'a> {
                 }
             }
             OperatorKind::ProjectRename(renames) => {
-                let mut b =
-                    ProjBuilder::with_columns(inp.schema.columns(), true, true, &mut self.ids);
+                let mut b = ProjBuilder::with_columns(&inp.schema, true, true, &mut self.ids);
                 for r in renames {
                     let old = self.column_ref_reported(&r.old, inp, &rcx);
                     if old.is_none() {
@@ -187,7 +186,7 @@ impl<'a> Binder<'a> {
                     }
                 }
                 Tab {
-                    schema: Schema::new(b.cols, inp.schema.is_open()),
+                    schema: b.finish(inp.schema.is_open()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -236,7 +235,7 @@ impl<'a> Binder<'a> {
                     b.add(c.clone(), None, false, false, &mut self.ids);
                 }
                 Tab {
-                    schema: Schema::new(b.cols, inp.schema.is_open()),
+                    schema: b.finish(inp.schema.is_open()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -253,8 +252,7 @@ impl<'a> Binder<'a> {
                 Tab::open()
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
-                let mut b =
-                    ProjBuilder::with_columns(inp.schema.columns(), false, true, &mut self.ids);
+                let mut b = ProjBuilder::with_columns(&inp.schema, false, true, &mut self.ids);
                 let style = if matches!(op.kind, OperatorKind::Extend(_)) {
                     Style::Extend
                 } else {
@@ -265,7 +263,7 @@ impl<'a> Binder<'a> {
                     self.project_item(item, &out, &mut b, style, false, None, None, Some(inp));
                 }
                 Tab {
-                    schema: Schema::new(b.cols, inp.schema.is_open()),
+                    schema: b.finish(inp.schema.is_open()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -309,7 +307,7 @@ impl<'a> Binder<'a> {
                         Some(inp),
                     );
                 }
-                self.ended(Schema::new(b.cols, open))
+                self.ended(b.finish(open))
             }
             OperatorKind::Distinct { columns, .. } => {
                 let mut b = ProjBuilder::default();
@@ -328,7 +326,7 @@ impl<'a> Binder<'a> {
                 }
                 let open = inp.schema.is_open() && columns.iter().any(|i| is_star(&i.expr));
                 Tab {
-                    schema: Schema::new(b.cols, open),
+                    schema: b.finish(open),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -452,8 +450,7 @@ impl<'a> Binder<'a> {
                 items,
                 limit,
             } => {
-                let mut b =
-                    ProjBuilder::with_columns(inp.schema.columns(), false, true, &mut self.ids);
+                let mut b = ProjBuilder::with_columns(&inp.schema, false, true, &mut self.ids);
                 self.mv_items(items, &rcx, &mut b, inp);
                 if let Some(n) = param_word(params, "with_itemindex") {
                     let c = self.new_col(n, Ty::Long);
@@ -463,7 +460,7 @@ impl<'a> Binder<'a> {
                     let _ = self.scalar(l, &cx.no_row());
                 }
                 Tab {
-                    schema: Schema::new(b.cols, inp.schema.is_open()),
+                    schema: b.finish(inp.schema.is_open()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -473,8 +470,7 @@ impl<'a> Binder<'a> {
                 limit,
                 on,
             } => {
-                let mut b =
-                    ProjBuilder::with_columns(inp.schema.columns(), false, true, &mut self.ids);
+                let mut b = ProjBuilder::with_columns(&inp.schema, false, true, &mut self.ids);
                 self.mv_items(items, &rcx, &mut b, inp);
                 if let Some(n) = param_word(params, "with_itemindex") {
                     let c = self.new_col(n, Ty::Long);
@@ -484,7 +480,7 @@ impl<'a> Binder<'a> {
                     let _ = self.scalar(l, &cx.no_row());
                 }
                 let sub_in = Tab {
-                    schema: Schema::new(b.cols, inp.schema.is_open()),
+                    schema: b.finish(inp.schema.is_open()),
                     narrow: inp.narrow.clone(),
                 };
                 let out = self.implicit(on, &sub_in, cx);
@@ -631,7 +627,7 @@ impl<'a> Binder<'a> {
                     }
                     None => {}
                 }
-                self.ended(Schema::new(b.cols, false))
+                self.ended(b.finish(false))
             }
             OperatorKind::Render { props, .. } => {
                 for p in props {
@@ -826,7 +822,7 @@ impl<'a> Binder<'a> {
                         None,
                     );
                 }
-                self.ended(Schema::new(b.cols, false))
+                self.ended(b.finish(false))
             }
             OperatorKind::Range {
                 name,
