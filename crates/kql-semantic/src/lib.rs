@@ -252,6 +252,14 @@ impl Analysis {
         self.operator_at(offset).map(|o| &o.input)
     }
 
+    /// The name occurrence with exactly this span (names are sorted).
+    pub fn name_with_span(&self, span: Span) -> Option<&NameRef> {
+        self.names
+            .binary_search_by_key(&(span.start, span.end), |n| (n.span.start, n.span.end))
+            .ok()
+            .map(|i| &self.names[i])
+    }
+
     /// The `let` declared at `name_span` (as given in [`Resolved::Let`]).
     pub fn let_at(&self, name_span: Span) -> Option<&LetInfo> {
         self.lets.iter().find(|l| l.name_span == name_span)

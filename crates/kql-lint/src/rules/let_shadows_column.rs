@@ -253,7 +253,7 @@ fn resolved_references(
                 let Some(var) = scope.iter().rev().find(|v| v.name == n.name) else {
                     continue;
                 };
-                let Some(r) = analysis.names.iter().find(|r| r.span == n.span) else {
+                let Some(r) = analysis.name_with_span(n.span) else {
                     continue;
                 };
                 let kql_semantic::Resolved::Column { table, .. } = &r.resolved else {
