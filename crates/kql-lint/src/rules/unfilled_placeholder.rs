@@ -92,7 +92,7 @@ struct Lit<'a> {
     bound: Option<&'a Ident>,
     /// The column it is compared with, or the function it is passed to
     /// (`(name, true)`).
-    compared: Option<(String, bool)>,
+    compared: Option<(&'a str, bool)>,
 }
 
 /// Collects the string literals under `root` (dynamic literals included),
@@ -101,23 +101,23 @@ struct Lit<'a> {
 fn literals<'a>(
     root: &'a Expr,
     bound: Option<&'a Ident>,
-    compared: Option<(String, bool)>,
+    compared: Option<(&'a str, bool)>,
     out: &mut Vec<Lit<'a>>,
 ) {
-    type Item<'a> = (&'a Expr, Option<&'a Ident>, Option<(String, bool)>);
+    type Item<'a> = (&'a Expr, Option<&'a Ident>, Option<(&'a str, bool)>);
     let mut stack: Vec<Item<'a>> = vec![(root, bound, compared)];
     while let Some((e, bound, compared)) = stack.pop() {
         match &e.kind {
             ExprKind::Literal(l) => literal(l, bound, compared, out),
             ExprKind::Binary { lhs, rhs, .. } => {
-                let col = |x: &Expr| column_name(x).map(|c| (c, false));
-                stack.push((rhs, bound, col(lhs).or_else(|| compared.clone())));
-                stack.push((lhs, bound, col(rhs).or_else(|| compared.clone())));
+                let col = |x: &'a Expr| column_name(x).map(|c| (c, false));
+                stack.push((rhs, bound, col(lhs).or(compared)));
+                stack.push((lhs, bound, col(rhs).or(compared)));
             }
             ExprKind::InList { lhs, list, .. } => {
                 let col = column_name(lhs).map(|c| (c, false));
                 for x in list.iter().rev() {
-                    stack.push((x, bound, col.clone()));
+                    stack.push((x, bound, col));
                 }
                 stack.push((lhs, bound, None));
             }
@@ -132,7 +132,7 @@ fn literals<'a>(
             ) =>
             {
                 for a in args.iter().rev() {
-                    stack.push((&a.value, bound, Some((func.name.to_string(), true))));
+                    stack.push((&a.value, bound, Some((func.name.as_str(), true))));
                 }
             }
             ExprKind::Pipeline(_) | ExprKind::Operator(_) => {
@@ -148,7 +148,7 @@ fn literals<'a>(
                 let mut kids = crate::ast_util::children(e);
                 kids.reverse();
                 for k in kids {
-                    stack.push((k, bound, compared.clone()));
+                    stack.push((k, bound, compared));
                 }
             }
         }
@@ -160,7 +160,7 @@ fn literals<'a>(
 fn literal<'a>(
     l: &'a Literal,
     bound: Option<&'a Ident>,
-    compared: Option<(String, bool)>,
+    compared: Option<(&'a str, bool)>,
     out: &mut Vec<Lit<'a>>,
 ) {
     match &l.kind {
@@ -179,7 +179,7 @@ fn literal<'a>(
                     DynamicKind::Object(entries) => {
                         stack.extend(entries.iter().rev().map(|(_, v)| v))
                     }
-                    DynamicKind::Scalar(inner) => literal(inner, bound, compared.clone(), out),
+                    DynamicKind::Scalar(inner) => literal(inner, bound, compared, out),
                 }
             }
         }
@@ -188,10 +188,10 @@ fn literal<'a>(
 }
 
 /// `Col`, `T.Col` or `tolower(Col)`: the column a value is compared with.
-fn column_name(e: &Expr) -> Option<String> {
+fn column_name(e: &Expr) -> Option<&str> {
     match &unparen(e).kind {
-        ExprKind::Name(i) => Some(i.name.to_string()),
-        ExprKind::Member { name, .. } => Some(name.name.to_string()),
+        ExprKind::Name(i) => Some(i.name.as_str()),
+        ExprKind::Member { name, .. } => Some(name.name.as_str()),
         ExprKind::Call { args, .. } if args.len() == 1 => column_name(&args[0].value),
         _ => None,
     }
