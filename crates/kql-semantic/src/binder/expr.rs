@@ -482,6 +482,21 @@ impl<'a> Binder<'a> {
                 }
             };
         }
+        if let Some((t, def, tables)) = self.as_names.get(n).cloned() {
+            self.record(
+                id.span,
+                n,
+                Resolved::Let {
+                    definition: def,
+                    tabular: true,
+                    ty: Ty::Unknown,
+                },
+            );
+            for t in tables.iter() {
+                self.read_table(t);
+            }
+            return Out::val(Val::Table(t));
+        }
         if let Some(t) = self.catalog_tabular(n) {
             let resolved =
                 if self.catalog.stored_function(n).is_some() && self.catalog.table(n).is_none() {

@@ -295,6 +295,10 @@ pub(crate) struct Binder<'a> {
     /// them is most likely declared there (a cascade of the syntax error),
     /// so it is not reported.
     pub broken_words: std::collections::HashSet<&'a str>,
+    /// Names bound by the `as` operator: its input, where the name is
+    /// declared and the tables read by then. Kusto makes them visible to
+    /// everything bound after it, later statements included.
+    pub as_names: FxMap<SmolStr, (Tab, Span, Rc<BTreeSet<SmolStr>>)>,
 }
 
 /// Collects the spans of the parser's `Error` nodes.
@@ -374,6 +378,7 @@ impl<'a> Binder<'a> {
             depth: 0,
             reported: Default::default(),
             broken_words: broken_words(parse, src),
+            as_names: FxMap::default(),
         };
         let result = b.statements(&parse.query.statements, &Cx::new(None), true);
         let tables: Vec<SmolStr> = b.frames.pop().unwrap_or_default().into_iter().collect();

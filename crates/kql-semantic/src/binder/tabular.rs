@@ -641,7 +641,13 @@ impl<'a> Binder<'a> {
                 }
                 self.same(inp)
             }
-            OperatorKind::As { .. } | OperatorKind::AssertSchema(_) => self.same(inp),
+            OperatorKind::As { name, .. } => {
+                let tables = Rc::new(self.frames.last().cloned().unwrap_or_default());
+                self.as_names
+                    .insert(name.name.clone(), (inp.clone(), name.span, tables));
+                self.same(inp)
+            }
+            OperatorKind::AssertSchema(_) => self.same(inp),
             OperatorKind::Invoke(e) => self.invoke(e, inp, cx),
             OperatorKind::SampleDistinct { count, of } => {
                 let _ = self.scalar(count, &cx.no_row());
