@@ -40,6 +40,9 @@ fn declared_scalar(p: &Parameter) -> Vec<Ty> {
 /// as a certain type tells (`None`: cannot tell; `Some(text)`: refused,
 /// with the expected type).
 fn check_param(p: &Parameter, t: Ty) -> Result<(), String> {
+    if t == Ty::Dynamic {
+        return check_dynamic(p);
+    }
     if !t.is_certain() {
         return Ok(());
     }
@@ -73,10 +76,10 @@ fn check_param(p: &Parameter, t: Ty) -> Result<(), String> {
             }
         }
         ParamType::Integer => {
-            if matches!(t, Ty::Real | Ty::Decimal) {
-                Err("int or long".into())
-            } else {
+            if t.is_integer() {
                 Ok(())
+            } else {
+                Err("int or long".into())
             }
         }
         ParamType::Summable => {
@@ -88,6 +91,34 @@ fn check_param(p: &Parameter, t: Ty) -> Result<(), String> {
         }
         _ => Ok(()),
     }
+}
+
+/// A `dynamic` argument: Kusto converts it implicitly only to a `string`
+/// parameter, or where any scalar (or a dynamic value) is taken; a number,
+/// a `datetime`, a `bool`... must be cast (`todouble(d.x)`), or Kusto.Language
+/// and the engine refuse the call.
+fn check_dynamic(p: &Parameter) -> Result<(), String> {
+    let refused = match p.ty {
+        ParamType::Declared => {
+            let types = declared_scalar(p);
+            if types.is_empty() || types.contains(&Ty::Dynamic) || types.contains(&Ty::String) {
+                return Ok(());
+            }
+            let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+            return Err(names.join(" or "));
+        }
+        ParamType::Number | ParamType::CommonNumber => "a number",
+        ParamType::Integer => "int or long",
+        ParamType::RealOrDecimal => "real or decimal",
+        ParamType::NumberOrBool => "a number or bool",
+        ParamType::Summable | ParamType::CommonSummable => "a number, datetime or timespan",
+        ParamType::Orderable | ParamType::CommonOrderable => {
+            "a number, string, datetime, timespan, bool or guid"
+        }
+        ParamType::NotDynamic => "a value that is not dynamic",
+        _ => return Ok(()),
+    };
+    Err(refused.to_owned())
 }
 
 /// Which parameter each argument goes to, for the layouts that line up
@@ -310,7 +341,14 @@ mod tests {
             resolve(ago, &[a(Ty::Long)]).1,
             Some(CallProblem::ArgType { .. })
         ));
-        assert!(resolve(ago, &[a(Ty::Dynamic)]).1.is_none());
+        // a dynamic value converts implicitly only to a string parameter
+        assert!(matches!(
+            resolve(ago, &[a(Ty::Dynamic)]).1,
+            Some(CallProblem::ArgType { .. })
+        ));
+        let strlen = cat.scalar_function("strlen").unwrap();
+        assert!(resolve(strlen, &[a(Ty::Dynamic)]).1.is_none());
+        assert!(resolve(ago, &[a(Ty::Unknown)]).1.is_none());
         assert!(matches!(
             resolve(ago, &[]).1,
             Some(CallProblem::Arity { min: 1, max: 1 })
