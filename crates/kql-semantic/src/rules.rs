@@ -18,6 +18,7 @@ pub static RULES: &[&RuleMeta] = &[
     &DUPLICATE_LET,
     &DUPLICATE_COLUMN,
     &JOIN_COLUMN_NOT_ON_BOTH_SIDES,
+    &DYNAMIC_KEY,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
 ];
@@ -263,6 +264,29 @@ pub static JOIN_COLUMN_NOT_ON_BOTH_SIDES: RuleMeta = RuleMeta {
     ],
     pass: &[
         "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | project Id = DeviceId) on $left.DeviceId == $right.Id",
+    ],
+};
+
+pub static DYNAMIC_KEY: RuleMeta = RuleMeta {
+    code: "KQL113",
+    name: "dynamic-key",
+    category: Category::Semantic,
+    severity: Severity::Error,
+    summary: "A `dynamic` value is used as a grouping, `distinct`, sort or partition key",
+    what: "Reports a `summarize ... by`, `distinct`, `sort by`/`order by`, `partition by` or \
+           `sample-distinct` key whose value is `dynamic`: a property of a JSON column \
+           (`AdditionalFields.Port`), an element of `split()`, the result of `parse_json()`, a \
+           `dynamic` column, or `distinct *` over rows that have one.",
+    why: "Kusto cannot group, compare or order `dynamic` values: the query fails with \
+          \"Summarize group key ... is of a 'dynamic' type\" (Kusto.Language: \"The value of type \
+          'dynamic' is not allowed in this context\"), so the rule never runs.",
+    fix: "Convert the key to the type it holds: `tostring(AdditionalFields.Port)`, \
+          `toint(...)`, `todatetime(...)`.",
+    fixable: true,
+    example_kind: ExampleKind::Kql,
+    fail: &["DeviceNetworkEvents\n| summarize count() by Direction = AdditionalFields.direction"],
+    pass: &[
+        "DeviceNetworkEvents\n| summarize count() by Direction = tostring(AdditionalFields.direction)",
     ],
 };
 

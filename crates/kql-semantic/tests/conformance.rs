@@ -83,6 +83,8 @@ fn corpus_conformance_with_the_oracle() {
     let mut actual: BTreeMap<(String, String, String), String> = BTreeMap::new();
     let (mut ours_n, mut ours_ok, mut theirs_n, mut theirs_ok) = (0usize, 0usize, 0usize, 0usize);
     let (mut cols_n, mut cols_ok) = (0usize, 0usize);
+    let (mut types_n, mut types_ok, mut dynamic_wrong) = (0usize, 0usize, 0usize);
+    let mut type_diffs: Vec<String> = Vec::new();
     let files = kqlint_testkit::corpus_files();
     for path in &files {
         let rel = path
@@ -152,6 +154,25 @@ fn corpus_conformance_with_the_oracle() {
             let theirs: Vec<String> = oc.iter().map(|c| c.name.clone()).collect();
             if ours == theirs {
                 cols_ok += 1;
+                // the types, where ours is known: a `dynamic` the oracle does
+                // not have would make the dynamic-value checks misfire
+                if let QueryResult::Table(s) = &a2.result {
+                    for (c, o) in s.visible().zip(oc) {
+                        if !c.ty.is_known() {
+                            continue;
+                        }
+                        types_n += 1;
+                        if c.ty.as_str() == o.ty {
+                            types_ok += 1;
+                        } else {
+                            if c.ty == kql_semantic::Ty::Dynamic {
+                                dynamic_wrong += 1;
+                            }
+                            type_diffs
+                                .push(format!("{rel}\t{}\tours {}, oracle {}", c.name, c.ty, o.ty));
+                        }
+                    }
+                }
             } else {
                 let first = ours
                     .iter()
@@ -223,11 +244,23 @@ fn corpus_conformance_with_the_oracle() {
         "semantic conformance: {} files; unknown-name precision {:.2}% ({ours_ok}/{ours_n} on an oracle line, \
          {excused_fa} more where the ledger shows the oracle wrong); recall {recall_valid:.2}% of the oracle's \
          valid findings ({theirs_ok}/{}; {recall_raw:.2}% of all {theirs_n}, {excused_missed} are oracle errors); \
-         result columns identical {cols_ok}/{cols_n} ({:.2}%)",
+         result columns identical {cols_ok}/{cols_n} ({:.2}%); their types, where kqlint knows one, \
+         identical {types_ok}/{types_n} ({:.2}%), `dynamic` where the oracle has another type: {dynamic_wrong}",
         files.len(),
         precision,
         theirs_n - excused_missed,
-        pct(cols_ok, cols_n)
+        pct(cols_ok, cols_n),
+        pct(types_ok, types_n)
+    );
+    if std::env::var("KQLINT_TYPES").as_deref() == Ok("print") {
+        for d in &type_diffs {
+            println!("{d}");
+        }
+    }
+    // KQL113 and the dynamic argument checks trust a `dynamic` type
+    assert_eq!(
+        dynamic_wrong, 0,
+        "result columns typed `dynamic` where the oracle has another type (KQLINT_TYPES=print lists them)"
     );
     let _ = recall;
 

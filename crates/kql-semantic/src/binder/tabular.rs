@@ -12,6 +12,7 @@ use kql_syntax::ast::{
     self, ColumnExpr, ColumnNames, Expr, ExprKind, JoinCondition, OpParam, Operator, OperatorKind,
     Pipeline,
 };
+use kqlint_diagnostics::{Applicability, Diagnostic, Fix};
 use smol_str::{SmolStr, format_smolstr};
 use std::rc::Rc;
 
@@ -40,6 +41,66 @@ fn is_star(e: &Expr) -> bool {
 }
 
 impl<'a> Binder<'a> {
+    /// KQL113: Kusto cannot group, compare or order `dynamic` values, so a
+    /// key of type `dynamic` fails the query.
+    fn dynamic_key(&mut self, e: &Expr, ty: Ty, what: &str) {
+        if ty != Ty::Dynamic || self.quiet > 0 {
+            return;
+        }
+        if is_star(e) {
+            return;
+        }
+        let text = self.src.get(e.span.range()).unwrap_or("").trim();
+        let shown: String = if text.chars().count() > 48 {
+            text.chars().take(45).chain("...".chars()).collect()
+        } else {
+            text.to_owned()
+        };
+        let d = Diagnostic::new(
+            &DYNAMIC_KEY,
+            e.span,
+            format!("`{shown}` is `dynamic`, and {what} cannot be `dynamic`"),
+        )
+        .with_help(
+            "convert it to the type it holds: `tostring(...)`, `toint(...)`, `todatetime(...)`",
+        )
+        .with_fix(Fix::replace(
+            "Convert it with `tostring()`",
+            e.span,
+            format!("tostring({text})"),
+            Applicability::Unsafe,
+        ));
+        self.report(d);
+    }
+
+    /// `distinct *` over rows with a `dynamic` column.
+    fn dynamic_star(&mut self, star: &Expr, inp: &Tab) {
+        if self.quiet > 0 {
+            return;
+        }
+        let dynamic: Vec<&str> = inp
+            .schema
+            .visible()
+            .filter(|c| c.ty == Ty::Dynamic)
+            .map(|c| c.name.as_str())
+            .collect();
+        let Some(first) = dynamic.first() else {
+            return;
+        };
+        let msg = format!(
+            "`distinct *` takes the `dynamic` column `{first}`{}, and a `distinct` key cannot be `dynamic`",
+            if dynamic.len() > 1 {
+                format!(" (and {} more)", dynamic.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+        let d = Diagnostic::new(&DYNAMIC_KEY, star.span, msg).with_help(format!(
+            "list the columns instead, converting the dynamic ones: `tostring({first})`"
+        ));
+        self.report(d);
+    }
+
     /// `source | op | ...`, or an implicit-input body given `input`.
     pub fn pipeline(&mut self, p: &'a Pipeline, input: Option<Tab>, cx: &Cx<'a>) -> Tab {
         let mut cur = match &p.source {
@@ -272,6 +333,7 @@ impl<'a> Binder<'a> {
                 let mut by_ids = Vec::new();
                 for item in by {
                     let out = self.item_value(item, &rcx);
+                    self.dynamic_key(&item.expr, out.ty(), "a `summarize ... by` key");
                     if let Some(c) = &out.result_col {
                         by_ids.push(c.id);
                     }
@@ -313,6 +375,11 @@ impl<'a> Binder<'a> {
                 let mut b = ProjBuilder::default();
                 for item in columns {
                     let out = self.item_value(item, &rcx);
+                    if is_star(&item.expr) {
+                        self.dynamic_star(&item.expr, inp);
+                    } else {
+                        self.dynamic_key(&item.expr, out.ty(), "a `distinct` key");
+                    }
                     self.project_item(
                         item,
                         &out,
@@ -352,7 +419,8 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Sort { keys, .. } => {
                 for k in keys {
-                    let _ = self.scalar(&k.expr, &rcx);
+                    let t = self.scalar(&k.expr, &rcx).ty();
+                    self.dynamic_key(&k.expr, t, "a sort key");
                 }
                 self.same(inp)
             }
@@ -652,6 +720,7 @@ impl<'a> Binder<'a> {
             OperatorKind::SampleDistinct { count, of } => {
                 let _ = self.scalar(count, &cx.no_row());
                 let o = self.scalar(of, &rcx);
+                self.dynamic_key(of, o.ty(), "a `sample-distinct` value");
                 let name = self
                     .result_name(of, None, None)
                     .unwrap_or_else(|| "Column1".into());
@@ -752,7 +821,18 @@ impl<'a> Binder<'a> {
                 Tab::open()
             }
             OperatorKind::Partition { by, body, .. } => {
-                let _ = self.column_ref_reported(by, inp, &rcx);
+                if let Some(c) = self.column_ref_reported(by, inp, &rcx)
+                    && c.ty == Ty::Dynamic
+                    && self.quiet == 0
+                {
+                    let d = Diagnostic::new(
+                        &DYNAMIC_KEY,
+                        by.span,
+                        format!("`{}` is `dynamic`, and a `partition by` key cannot be `dynamic`", by.name),
+                    )
+                    .with_help("partition by a column of another type (`extend Key = tostring(...)` first)");
+                    self.report(d);
+                }
                 let out = self.implicit(body, inp, cx);
                 self.ended(out.schema)
             }
