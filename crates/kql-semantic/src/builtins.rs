@@ -375,6 +375,14 @@ mod tests {
             result_type(resolve(iff, &args).0.unwrap(), &args),
             Ty::String
         );
+        // an Integer parameter takes int or long only: `abs` of a timespan
+        // is the timespan overload
+        let abs = cat.scalar_function("abs").unwrap();
+        let args = [a(Ty::TimeSpan)];
+        assert_eq!(
+            result_type(resolve(abs, &args).0.unwrap(), &args),
+            Ty::TimeSpan
+        );
         let startofday = cat.scalar_function("startofday").unwrap();
         assert!(
             resolve(startofday, &[a(Ty::DateTime), a(Ty::Int)])

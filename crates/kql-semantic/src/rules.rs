@@ -19,6 +19,7 @@ pub static RULES: &[&RuleMeta] = &[
     &DUPLICATE_COLUMN,
     &JOIN_COLUMN_NOT_ON_BOTH_SIDES,
     &DYNAMIC_KEY,
+    &JOIN_KEY_TYPE_MISMATCH,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
 ];
@@ -287,6 +288,30 @@ pub static DYNAMIC_KEY: RuleMeta = RuleMeta {
     fail: &["DeviceNetworkEvents\n| summarize count() by Direction = AdditionalFields.direction"],
     pass: &[
         "DeviceNetworkEvents\n| summarize count() by Direction = tostring(AdditionalFields.direction)",
+    ],
+};
+
+pub static JOIN_KEY_TYPE_MISMATCH: RuleMeta = RuleMeta {
+    code: "KQL114",
+    name: "join-key-type-mismatch",
+    category: Category::Semantic,
+    severity: Severity::Warning,
+    summary: "The two sides of a `join`/`lookup` key have different types",
+    what: "Reports a join key whose left and right columns have different types: `on Id` where `Id` is a \
+           `guid` on one side and a `string` on the other, or `$left.Port == $right.Port` with an `int` \
+           and a `long`. Kusto compares join keys without converting them. A warning rather than an error: \
+           the types come from the schema files, and a few of those type an id column `guid` where \
+           workspaces have `string`.",
+    why: WONT_RUN,
+    fix: "Convert one side to the other's type before the join (`extend Id = tostring(Id)` on the side \
+          that differs), then join on the converted column.",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &[
+        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend DeviceId = toguid(DeviceId)) on DeviceId",
+    ],
+    pass: &[
+        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend DeviceId = tostring(DeviceId)) on DeviceId",
     ],
 };
 

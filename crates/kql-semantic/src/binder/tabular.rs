@@ -1195,7 +1195,19 @@ impl<'a> Binder<'a> {
                 }
             }
             Some(JoinCondition::Where(e)) => {
-                let _ = self.scalar(e, &jcx);
+                // the predicate sees the columns of both sides by name
+                let mut both: Vec<Column> = left.schema.columns().to_vec();
+                for c in right.schema.columns() {
+                    if left.schema.column(&c.name).is_none() {
+                        both.push(c.clone());
+                    }
+                }
+                let open = left.schema.is_open() || right.schema.is_open();
+                let wcx = Cx {
+                    row: Some(Tab::new(Schema::new(both, open))),
+                    ..jcx.clone()
+                };
+                let _ = self.scalar(e, &wcx);
             }
             None => {}
         }
@@ -1225,6 +1237,31 @@ impl<'a> Binder<'a> {
         self.ended(Schema::new(cols, open))
     }
 
+    /// KQL114: Kusto compares join keys without converting them.
+    fn join_key_types(&mut self, key: &Expr, left: Ty, right: Ty) {
+        if left == right || !left.is_known() || !right.is_known() || self.quiet > 0 {
+            return;
+        }
+        let text = self
+            .src
+            .get(key.span.range())
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let d = Diagnostic::new(
+            &JOIN_KEY_TYPE_MISMATCH,
+            key.span,
+            format!(
+                "the join key `{text}` is `{left}` on the left side and `{right}` on the right"
+            ),
+        )
+        .with_help(format!(
+            "convert one side before the join, e.g. `extend Key = to{}(...)`",
+            if left == Ty::Dynamic { right } else { left }
+        ));
+        self.report(d);
+    }
+
     fn join_key(
         &mut self,
         e: &'a Expr,
@@ -1249,7 +1286,10 @@ impl<'a> Binder<'a> {
                     );
                 }
                 match (&l, &r) {
-                    (Some(a), Some(b)) => keys.push((a.id, b.id)),
+                    (Some(a), Some(b)) => {
+                        self.join_key_types(e, a.ty, b.ty);
+                        keys.push((a.id, b.id));
+                    }
                     _ => {
                         let missing_left = l.is_none() && !left.schema.is_open();
                         let missing_right = r.is_none() && !right.schema.is_open();
@@ -1306,6 +1346,7 @@ impl<'a> Binder<'a> {
                 let l = self.value(lhs, jcx);
                 let r = self.value(rhs, jcx);
                 if let (Some(a), Some(b)) = (&l.col, &r.col) {
+                    self.join_key_types(e, a.ty, b.ty);
                     keys.push((a.id, b.id));
                 }
             }
