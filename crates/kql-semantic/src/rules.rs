@@ -20,6 +20,7 @@ pub static RULES: &[&RuleMeta] = &[
     &JOIN_COLUMN_NOT_ON_BOTH_SIDES,
     &DYNAMIC_KEY,
     &JOIN_KEY_TYPE_MISMATCH,
+    &JOIN_CONDITION_FORM,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
 ];
@@ -312,6 +313,29 @@ pub static JOIN_KEY_TYPE_MISMATCH: RuleMeta = RuleMeta {
     ],
     pass: &[
         "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend DeviceId = tostring(DeviceId)) on DeviceId",
+    ],
+};
+
+pub static JOIN_CONDITION_FORM: RuleMeta = RuleMeta {
+    code: "KQL115",
+    name: "join-condition-form",
+    category: Category::Semantic,
+    severity: Severity::Error,
+    summary: "A `join`/`lookup` equality is not written `$left.A == $right.B`",
+    what: "Reports an equality in a `join ... on` or `lookup ... on` clause whose left operand is not \
+           `$left.<column>` or whose right operand is not `$right.<column>`: `$right.Id == $left.DeviceId` \
+           (the sides swapped) or `DeviceId == Id` (no sides named). A plain `on DeviceId` (the same \
+           name on both sides) is fine.",
+    why: WONT_RUN,
+    fix: "Write the left side's column first: `$left.DeviceId == $right.Id`. The swapped form has a safe \
+          fix.",
+    fixable: true,
+    example_kind: ExampleKind::Kql,
+    fail: &[
+        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | project Id = DeviceId) on $right.Id == $left.DeviceId",
+    ],
+    pass: &[
+        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | project Id = DeviceId) on $left.DeviceId == $right.Id",
     ],
 };
 

@@ -286,6 +286,17 @@ impl<'a> Binder<'a> {
             let Some(row) = row else {
                 return Out::any();
             };
+            // the column must be on that side (Kusto.Language reports it
+            // since its issue #105)
+            if row.schema.column(&name.name).is_none()
+                && !row.schema.is_open()
+                && !cx.lenient
+                && self.quiet == 0
+            {
+                let left = side.name == "$left";
+                let other = if left { &cx.right } else { &cx.row };
+                self.unknown_side_column(name, &row, other.as_ref(), left);
+            }
             return self.column_ref(name, &row, cx, false);
         }
         let recv = self.value(expr, cx);
@@ -681,6 +692,41 @@ impl<'a> Binder<'a> {
                 }
             }
         };
+        self.report(d);
+    }
+
+    /// `$left.x` / `$right.x` naming a column that side lacks.
+    fn unknown_side_column(&mut self, id: &Ident, row: &Tab, other: Option<&Tab>, left: bool) {
+        if self.broken_words.contains(id.name.as_str()) {
+            return;
+        }
+        let (this, that) = if left {
+            ("left", "$right")
+        } else {
+            ("right", "$left")
+        };
+        let n = &id.name;
+        let names: Vec<&str> = row
+            .schema
+            .columns()
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        let mut d = Diagnostic::new(
+            &UNKNOWN_COLUMN,
+            id.span,
+            format!("`{n}` is not a column of the {this} side of the join"),
+        );
+        if other.is_some_and(|o| o.schema.column(n).is_some()) {
+            d = d.with_help(format!("`{n}` is a column of the other side: `{that}.{n}`"));
+        } else if let Some(s) = suggest(n, names.iter().copied()) {
+            let s = s.to_string();
+            d = d
+                .with_help(format!("did you mean `{s}`?"))
+                .with_fix(self.fix_for(id, &s));
+        } else if !names.is_empty() && names.len() <= 12 {
+            d = d.with_help(format!("the columns there are: {}", names.join(", ")));
+        }
         self.report(d);
     }
 

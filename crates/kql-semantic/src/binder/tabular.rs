@@ -1237,6 +1237,57 @@ impl<'a> Binder<'a> {
         self.ended(Schema::new(cols, open))
     }
 
+    /// KQL115: a join equality compares `$left.A` with `$right.B`, in that
+    /// order.
+    fn join_condition_form(&mut self, e: &Expr, lhs: &Expr, rhs: &Expr) {
+        if self.quiet > 0 {
+            return;
+        }
+        let side = |x: &Expr| match &x.kind {
+            ExprKind::Member { expr, .. } => match &expr.kind {
+                ExprKind::Name(s) if s.name == "$left" || s.name == "$right" => {
+                    Some(s.name.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let (l, r) = (side(lhs), side(rhs));
+        if l.as_deref() == Some("$left") && r.as_deref() == Some("$right") {
+            return;
+        }
+        if l.as_deref() == Some("$right") && r.as_deref() == Some("$left") {
+            let text = |x: &Expr| self.src.get(x.span.range()).unwrap_or("").to_owned();
+            let swapped = format!("{} == {}", text(rhs), text(lhs));
+            let d = Diagnostic::new(
+                &JOIN_CONDITION_FORM,
+                e.span,
+                "the `$right` column comes first: a join condition is written `$left.<column> == $right.<column>`",
+            )
+            .with_fix(Fix::replace(
+                format!("Swap the operands: `{swapped}`"),
+                e.span,
+                swapped,
+                Applicability::Safe,
+            ));
+            self.report(d);
+            return;
+        }
+        for (x, got, want) in [(lhs, &l, "$left"), (rhs, &r, "$right")] {
+            if got.as_deref() != Some(want) {
+                let d = Diagnostic::new(
+                    &JOIN_CONDITION_FORM,
+                    x.span,
+                    format!("this side of a join condition must be `{want}.<column>`"),
+                )
+                .with_help(
+                    "a join condition is written `$left.<column> == $right.<column>`; `on Column` alone joins on a column both sides have",
+                );
+                self.report(d);
+            }
+        }
+    }
+
     /// KQL114: Kusto compares join keys without converting them.
     fn join_key_types(&mut self, key: &Expr, left: Ty, right: Ty) {
         if left == right || !left.is_known() || !right.is_known() || self.quiet > 0 {
@@ -1343,6 +1394,7 @@ impl<'a> Binder<'a> {
                 rhs,
                 ..
             } => {
+                self.join_condition_form(e, lhs, rhs);
                 let l = self.value(lhs, jcx);
                 let r = self.value(rhs, jcx);
                 if let (Some(a), Some(b)) = (&l.col, &r.col) {
