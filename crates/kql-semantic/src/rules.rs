@@ -150,7 +150,8 @@ pub static OPERAND_TYPE_MISMATCH: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "An operator is not defined for the types of its operands",
     what: "Reports a binary or unary operator applied to operands of certain types it does not \
-           accept, such as `long + string`, `datetime > timespan`, or `has` on a number.",
+           accept, such as `long + string`, `datetime > timespan`, or `has` on a number; a `where` \
+           condition that is not a bool; and `mv-expand` of a value that is not `dynamic`.",
     why: WONT_RUN,
     fix: "Convert an operand (`tostring()`, `todatetime()`, ...) or use the operator meant for \
           these types.",

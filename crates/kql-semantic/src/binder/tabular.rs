@@ -1057,6 +1057,25 @@ impl<'a> Binder<'a> {
     fn mv_items(&mut self, items: &'a [ast::MvItem], rcx: &Cx<'a>, b: &mut ProjBuilder, inp: &Tab) {
         for it in items {
             let out = self.item_value(&it.column, rcx);
+            let t = out.ty();
+            if t.is_certain() && self.quiet == 0 {
+                let text = self
+                    .src
+                    .get(it.column.expr.span.range())
+                    .unwrap_or("")
+                    .trim();
+                let d = Diagnostic::new(
+                    &OPERAND_TYPE_MISMATCH,
+                    it.column.expr.span,
+                    format!("`mv-expand` takes a `dynamic` array or property bag, but this value is `{t}`"),
+                )
+                .with_help(if t == Ty::String {
+                    format!("make an array of it first: `split({text}, \",\")` or `parse_json({text})`")
+                } else {
+                    "only a `dynamic` value (an array or a property bag) can be expanded".to_owned()
+                });
+                self.report(d);
+            }
             let new_ty = match &it.to_type {
                 Some(t) => Ty::parse(&t.name).unwrap_or(Ty::Unknown),
                 None => match out.ty() {
