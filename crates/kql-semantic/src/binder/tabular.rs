@@ -169,7 +169,8 @@ impl<'a> Binder<'a> {
             OperatorKind::Where(pred) => {
                 let o = self.scalar(pred, &rcx);
                 let t = o.ty();
-                if t.is_certain() && t != Ty::Bool {
+                // a dynamic value is not converted to bool either
+                if t.is_known() && t != Ty::Bool {
                     self.diag(
                         &OPERAND_TYPE_MISMATCH,
                         pred.span,
