@@ -226,8 +226,33 @@ impl<'a> Binder<'a> {
                 ..
             } => {
                 let l = self.scalar(lhs, cx);
-                let _ = self.scalar(low, cx);
-                let _ = self.scalar(high, cx);
+                let lo = self.scalar(low, cx).ty();
+                let hi = self.scalar(high, cx).ty();
+                let lt = l.ty();
+                // the bounds must be of the value's kind (a datetime's upper
+                // bound may be a timespan: `between (start .. 1d)`)
+                for (bound, t, upper) in [(low, lo, false), (high, hi, true)] {
+                    if !t.is_certain() {
+                        continue;
+                    }
+                    let expected = match lt {
+                        x if x.is_numeric() => (!t.is_numeric()).then_some("a number"),
+                        Ty::DateTime if upper => (!matches!(t, Ty::DateTime | Ty::TimeSpan))
+                            .then_some("a datetime or a timespan"),
+                        Ty::DateTime => (t != Ty::DateTime).then_some("a datetime"),
+                        Ty::TimeSpan => (t != Ty::TimeSpan).then_some("a timespan"),
+                        _ => None,
+                    };
+                    if let Some(expected) = expected {
+                        self.diag(
+                            &OPERAND_TYPE_MISMATCH,
+                            bound.span,
+                            format!(
+                                "a `between` bound of a `{lt}` value must be {expected}, not `{t}`"
+                            ),
+                        );
+                    }
+                }
                 if !operators::between_ok(l.ty()) {
                     self.diag(
                         &OPERAND_TYPE_MISMATCH,
