@@ -19,7 +19,10 @@ fn builtin_calls_agree_with_the_oracle() {
     let text = std::fs::read_to_string(&path).expect("builtin-calls.tsv");
     let (mut n, mut oracle_errors, mut both) = (0usize, 0usize, 0usize);
     let mut false_alarms = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let (query, verdict) = line.split_once('\t').expect("query <TAB> codes");
         n += 1;
         let a = common::check(query);
