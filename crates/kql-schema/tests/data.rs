@@ -282,6 +282,115 @@ fn other_defender_tables_are_brought_up_to_date() {
     );
 }
 
+/// Columns real rules use that the 2022–2023 Sentinel schema files lack
+/// (KQL102 false alarms), added from Microsoft Learn's Azure Monitor and
+/// advanced-hunting table references (`schemas/curated/`), with their
+/// documented types.
+#[test]
+fn log_analytics_tables_as_documented_today() {
+    use ScalarType::{Bool, DateTime, Dynamic, Int, Long, String};
+    for (table, column, ty) in [
+        ("SigninLogs", "HomeTenantId", String),
+        ("SigninLogs", "ResourceTenantId", String),
+        ("SigninLogs", "UniqueTokenIdentifier", String),
+        ("SigninLogs", "AutonomousSystemNumber", String),
+        ("SigninLogs", "CrossTenantAccessType", String),
+        ("SigninLogs", "AppliedEventListeners", Dynamic),
+        ("SigninLogs", "FlaggedForReview", Bool),
+        (
+            "AADNonInteractiveUserSignInLogs",
+            "UniqueTokenIdentifier",
+            String,
+        ),
+        ("AADNonInteractiveUserSignInLogs", "HomeTenantId", String),
+        (
+            "AADNonInteractiveUserSignInLogs",
+            "ResourceTenantId",
+            String,
+        ),
+        (
+            "AADNonInteractiveUserSignInLogs",
+            "AutonomousSystemNumber",
+            String,
+        ),
+        (
+            "AADServicePrincipalSignInLogs",
+            "ResourceServicePrincipalId",
+            String,
+        ),
+        ("AADManagedIdentitySignInLogs", "ServicePrincipalId", String),
+        (
+            "AADManagedIdentitySignInLogs",
+            "UniqueTokenIdentifier",
+            String,
+        ),
+        ("AADManagedIdentitySignInLogs", "DurationMs", Long),
+        ("StorageBlobLogs", "ObjectKey", String),
+        ("StorageBlobLogs", "SasExpiryStatus", String),
+        ("AzureActivity", "ResourceProvider", String),
+        ("AzureActivity", "OperationName", String),
+        ("AzureActivity", "ActivityStatus", String),
+        ("AzureActivity", "Category", String),
+        ("OfficeActivity", "OperationProperties", Dynamic),
+        ("OfficeActivity", "IsManagedDevice", Bool),
+        ("SecurityAlert", "Techniques", String),
+        ("SecurityIncident", "ClosedTime", DateTime),
+        ("SecurityIncident", "Tasks", Dynamic),
+        ("IdentityInfo", "IsServiceAccount", Bool),
+        ("IdentityInfo", "UserAccountControl", Dynamic),
+        ("BehaviorAnalytics", "NativeTableName", String),
+        ("AzureDiagnostics", "requestResourceType_s", String),
+        ("EmailEvents", "ThreatClassification", String),
+        ("EmailEvents", "EmailSize", Long),
+        ("EmailEvents", "IsFirstContact", Int),
+        ("EmailUrlInfo", "UrlChainPosition", Int),
+        ("EmailPostDeliveryEvents", "SourceLocation", String),
+        ("UrlClickEvents", "AppName", String),
+    ] {
+        let t = cat().table(table).unwrap_or_else(|| panic!("{table}"));
+        let c = t
+            .column(column)
+            .unwrap_or_else(|| panic!("{table}.{column}"));
+        assert_eq!(c.ty, ty, "{table}.{column}");
+        // Documented, or already in the Sentinel file (ResourceTenantId of
+        // AADNonInteractiveUserSignInLogs): never only a standard column.
+        assert_ne!(c.origin, ColumnOrigin::Standard, "{table}.{column}");
+        assert!(!c.hidden, "{table}.{column}");
+    }
+    // Columns the Sentinel file has keep its type and origin.
+    let signin = cat().table("SigninLogs").unwrap();
+    let id = signin.column("OriginalRequestId").unwrap();
+    assert_eq!((id.ty, id.origin), (ScalarType::Guid, ColumnOrigin::Schema));
+    // Documented columns come after the file's, before the standard ones.
+    let origins: Vec<ColumnOrigin> = signin.columns.iter().map(|c| c.origin).collect();
+    let first_doc = origins
+        .iter()
+        .position(|o| *o == ColumnOrigin::Documented)
+        .unwrap();
+    assert!(
+        origins[..first_doc]
+            .iter()
+            .all(|o| *o == ColumnOrigin::Schema)
+    );
+    assert!(
+        origins[first_doc..]
+            .iter()
+            .all(|o| *o != ColumnOrigin::Schema)
+    );
+    // A table no Sentinel set defines comes from the documentation alone.
+    let mi = cat().table("AADManagedIdentitySignInLogs").unwrap();
+    assert!(mi.description.is_some());
+    assert!(mi.column("TimeGenerated").is_some());
+    // Descriptions from sentinel.json are not replaced.
+    assert!(
+        signin
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("Interactive")
+    );
+}
+
 // ------------------------------------------------------------------ oracle
 
 /// Splits a query at top-level `|`, dropping `//` comments; `None` when it

@@ -53,6 +53,18 @@ const TABLE_SETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Our files of documented tables (`schemas/curated/`), applied in this
+/// order after the Sentinel sets: (set name for tables they create, file,
+/// whether every table needs a `desc`). No table may be in two of them.
+const CURATED_TABLE_FILES: &[(&str, &str, bool)] = &[
+    ("defender-xdr-docs", "curated/defender-xdr-tables.txt", true),
+    (
+        "azure-monitor-docs",
+        "curated/azure-monitor-tables.txt",
+        false,
+    ),
+];
+
 const FUNCTION_SETS: &[(&str, &str, &str)] = &[
     (
         "sentinel/builtin-kustoservices-5.0.1",
@@ -167,50 +179,18 @@ fn generate() -> Generated {
         }
     }
 
-    // Defender XDR tables as documented today.
-    let curated = parse_curated_tables(&schemas_dir().join("curated/defender-xdr-tables.txt"));
-    for ct in &curated {
-        let t = tables.entry(ct.name.clone()).or_insert_with(|| {
-            origins.insert(
-                ct.name.clone(),
-                Origin {
-                    set: "defender-xdr-docs",
-                    file: "curated/defender-xdr-tables.txt".into(),
-                    replaced: Vec::new(),
-                    documented: 0,
-                    standard: 0,
-                },
-            );
-            Table {
-                name: ct.name.clone(),
-                description: None,
-                columns: Vec::new(),
-                connectors: Vec::new(),
-                provenance: Provenance::Bundled {
-                    source: "defender-xdr-docs".into(),
-                },
+    // Tables as Microsoft documents them today: Defender XDR (advanced
+    // hunting and Azure Monitor references), then Log Analytics tables
+    // (Azure Monitor reference).
+    let mut curated_seen: BTreeMap<SmolStr, &str> = BTreeMap::new();
+    for (set, file, desc_required) in CURATED_TABLE_FILES {
+        let curated = parse_curated_tables(&schemas_dir().join(file), *desc_required);
+        for ct in &curated {
+            if let Some(other) = curated_seen.insert(ct.name.clone(), file) {
+                panic!("{}: in both {other} and {file}", ct.name);
             }
-        });
-        t.description = Some(ct.description.clone());
-        let mut added = 0;
-        for (name, ty, desc) in &ct.columns {
-            match t.columns.iter_mut().find(|c| c.name == name.as_str()) {
-                Some(existing) => {
-                    // Keep the schema file's type; take our description.
-                    if existing.description.is_none() {
-                        existing.description = desc.clone().map(String::into_boxed_str);
-                    }
-                }
-                None => {
-                    let mut c =
-                        Column::new(name.as_str(), *ty).with_origin(ColumnOrigin::Documented);
-                    c.description = desc.clone().map(String::into_boxed_str);
-                    t.columns.push(c);
-                    added += 1;
-                }
-            }
+            apply_curated_table(&mut tables, &mut origins, set, file, ct);
         }
-        origins.get_mut(&ct.name).unwrap().documented = added;
     }
 
     // Curated descriptions of Sentinel tables.
@@ -321,6 +301,7 @@ fn generate() -> Generated {
             .map(|(set, _, what)| format!("{set}: {what}"))
             .chain([
                 "defender-xdr-docs: schemas/curated/defender-xdr-tables.txt (Microsoft Learn table references)".to_owned(),
+                "azure-monitor-docs: schemas/curated/azure-monitor-tables.txt (Microsoft Learn Azure Monitor table reference)".to_owned(),
                 format!("functions: {}", fjson["source"].as_str().unwrap()),
                 "action types: schemas/curated/action-types/ (seed 002 and Microsoft documentation)".to_owned(),
                 "connectors: ValidConnectorIds.json (2023-11 copy), dev-corpus requiredDataConnectors, seed 004".to_owned(),
@@ -352,13 +333,67 @@ fn generate() -> Generated {
 
 // ------------------------------------------------------------------ curated tables
 
+/// Adds a documented table's columns that the table lacks (origin
+/// `Documented`, after the schema file's columns); a column the table has
+/// keeps its type. A table no Sentinel set defines is created.
+fn apply_curated_table(
+    tables: &mut BTreeMap<SmolStr, Table>,
+    origins: &mut BTreeMap<SmolStr, Origin>,
+    set: &'static str,
+    file: &str,
+    ct: &CuratedTable,
+) {
+    let t = tables.entry(ct.name.clone()).or_insert_with(|| {
+        origins.insert(
+            ct.name.clone(),
+            Origin {
+                set,
+                file: file.to_owned(),
+                replaced: Vec::new(),
+                documented: 0,
+                standard: 0,
+            },
+        );
+        Table {
+            name: ct.name.clone(),
+            description: None,
+            columns: Vec::new(),
+            connectors: Vec::new(),
+            provenance: Provenance::Bundled {
+                source: set.to_owned(),
+            },
+        }
+    });
+    if !ct.description.is_empty() {
+        t.description = Some(ct.description.clone());
+    }
+    let mut added = 0;
+    for (name, ty, desc) in &ct.columns {
+        match t.columns.iter_mut().find(|c| c.name == name.as_str()) {
+            Some(existing) => {
+                // Keep the schema file's type; take our description.
+                if existing.description.is_none() {
+                    existing.description = desc.clone().map(String::into_boxed_str);
+                }
+            }
+            None => {
+                let mut c = Column::new(name.as_str(), *ty).with_origin(ColumnOrigin::Documented);
+                c.description = desc.clone().map(String::into_boxed_str);
+                t.columns.push(c);
+                added += 1;
+            }
+        }
+    }
+    origins.get_mut(&ct.name).unwrap().documented = added;
+}
+
 struct CuratedTable {
     name: SmolStr,
     description: String,
     columns: Vec<(SmolStr, ScalarType, Option<String>)>,
 }
 
-fn parse_curated_tables(path: &Path) -> Vec<CuratedTable> {
+fn parse_curated_tables(path: &Path, desc_required: bool) -> Vec<CuratedTable> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut blocks: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut tables: Vec<CuratedTable> = Vec::new();
@@ -426,8 +461,10 @@ fn parse_curated_tables(path: &Path) -> Vec<CuratedTable> {
             t.columns.push((n.into(), ty, desc));
         }
     }
-    for t in &tables {
-        assert!(!t.description.is_empty(), "{}: no desc", t.name);
+    if desc_required {
+        for t in &tables {
+            assert!(!t.description.is_empty(), "{}: no desc", t.name);
+        }
     }
     tables
 }
