@@ -299,21 +299,22 @@ pub static JOIN_KEY_TYPE_MISMATCH: RuleMeta = RuleMeta {
     category: Category::Semantic,
     severity: Severity::Warning,
     summary: "The two sides of a `join`/`lookup` key have different types",
-    what: "Reports a join key whose left and right columns have different types: `on Id` where `Id` is a \
-           `guid` on one side and a `string` on the other, or `$left.Port == $right.Port` with an `int` \
-           and a `long`. Kusto compares join keys without converting them. A warning rather than an error: \
-           the types come from the schema files, and a few of those type an id column `guid` where \
-           workspaces have `string`.",
+    what: "Reports a join key whose left and right columns have different types: `on Port` where `Port` \
+           is an `int` on one side and a `long` on the other, or `$left.When == $right.Day` with a \
+           `datetime` and a `string`. Kusto compares join keys without converting them. A warning rather than an error: \
+           the types come from the schema files. A `guid` key against a `string` one is not \
+           reported: several schema files type id columns `guid` where Microsoft documents `string` \
+           (AzureActivity's `SubscriptionId`, OfficeActivity's ids).",
     why: WONT_RUN,
     fix: "Convert one side to the other's type before the join (`extend Id = tostring(Id)` on the side \
           that differs), then join on the converted column.",
     fixable: false,
     example_kind: ExampleKind::Kql,
     fail: &[
-        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend DeviceId = toguid(DeviceId)) on DeviceId",
+        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend LocalPort = tolong(1)) on LocalPort",
     ],
     pass: &[
-        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend DeviceId = tostring(DeviceId)) on DeviceId",
+        "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend LocalPort = toint(1)) on LocalPort",
     ],
 };
 

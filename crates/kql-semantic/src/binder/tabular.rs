@@ -1313,6 +1313,15 @@ impl<'a> Binder<'a> {
         if left == right || !left.is_known() || !right.is_known() || self.quiet > 0 {
             return;
         }
+        // Id columns are `guid` in some schema files and `string` in Microsoft's
+        // documentation of the same table (AzureActivity.SubscriptionId,
+        // OfficeActivity's ids): a guid/string pair is most likely that.
+        if matches!(
+            (left, right),
+            (Ty::Guid, Ty::String) | (Ty::String, Ty::Guid)
+        ) {
+            return;
+        }
         let text = self
             .src
             .get(key.span.range())
