@@ -218,13 +218,6 @@ pub fn lines(text: &str) -> Vec<&str> {
 pub fn engine() -> &'static kqlint_core::Engine {
     static ENGINE: std::sync::OnceLock<kqlint_core::Engine> = std::sync::OnceLock::new();
     ENGINE.get_or_init(|| {
-        kqlint_core::Engine::new(kqlint_core::EngineOptions {
-            config: kqlint_core::ConfigOptions {
-                no_discovery: true,
-                ..Default::default()
-            },
-            ..Default::default()
-        })
-        .expect("engine")
+        kqlint_core::Engine::new(kqlint_core::EngineOptions::isolated()).expect("engine")
     })
 }

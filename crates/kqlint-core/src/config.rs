@@ -138,6 +138,17 @@ pub struct ConfigOptions {
     pub ignore: Vec<String>,
 }
 
+impl ConfigOptions {
+    /// The defaults, with no `kqlint.toml` looked for (`--isolated`; tests
+    /// and fuzzing, which must not pick up a configuration around them).
+    pub fn isolated() -> ConfigOptions {
+        ConfigOptions {
+            no_discovery: true,
+            ..ConfigOptions::default()
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct PathIgnore {
     glob: globset::GlobMatcher,

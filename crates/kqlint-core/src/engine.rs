@@ -35,6 +35,16 @@ pub struct EngineOptions {
     pub baseline: Option<Arc<Baseline>>,
 }
 
+impl EngineOptions {
+    /// Default options without configuration discovery ([`ConfigOptions::isolated`]).
+    pub fn isolated() -> EngineOptions {
+        EngineOptions {
+            config: ConfigOptions::isolated(),
+            ..EngineOptions::default()
+        }
+    }
+}
+
 /// Why an engine could not be built (bad options); exit status 2.
 #[derive(Debug)]
 pub struct EngineError(pub String);

@@ -95,9 +95,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
 fn placeholders_in_the_dev_corpus() {
     let engine = Engine::new(EngineOptions {
         config: ConfigOptions {
-            no_discovery: true,
             select: Some(vec!["placeholder".to_owned()]),
-            ..ConfigOptions::default()
+            ..ConfigOptions::isolated()
         },
         ..EngineOptions::default()
     })

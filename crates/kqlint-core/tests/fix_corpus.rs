@@ -2,19 +2,12 @@
 //! syntax error, the YAML still holds the same query key), the fixes leave
 //! no finding they were meant to fix, and a second run changes nothing.
 
-use kqlint_core::{Category, ConfigOptions, Engine, EngineOptions, Target};
+use kqlint_core::{Category, Engine, EngineOptions, Target};
 use kqlint_testkit::{corpus_dir, corpus_files};
 use std::path::PathBuf;
 
 fn engine() -> Engine {
-    Engine::new(EngineOptions {
-        config: ConfigOptions {
-            no_discovery: true,
-            ..ConfigOptions::default()
-        },
-        ..EngineOptions::default()
-    })
-    .unwrap()
+    Engine::new(EngineOptions::isolated()).unwrap()
 }
 
 fn syntax_errors(e: &Engine, t: &Target) -> usize {

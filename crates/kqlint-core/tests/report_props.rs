@@ -10,8 +10,7 @@
 //!   changes nothing.
 
 use kqlint_core::{
-    Category, ConfigOptions, Engine, EngineOptions, FileReport, Limits, Severity, Source,
-    SourceKind, Target,
+    Category, Engine, EngineOptions, FileReport, Limits, Severity, Source, SourceKind, Target,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -20,16 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| {
-        Engine::new(EngineOptions {
-            config: ConfigOptions {
-                no_discovery: true,
-                ..ConfigOptions::default()
-            },
-            ..EngineOptions::default()
-        })
-        .unwrap()
-    })
+    E.get_or_init(|| Engine::new(EngineOptions::isolated()).unwrap())
 }
 
 /// Operators with findings (many with safe fixes), good ones, and broken

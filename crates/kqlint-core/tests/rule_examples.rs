@@ -10,9 +10,8 @@ fn engine() -> Engine {
     let every: Vec<String> = registry::all().iter().map(|m| m.code.to_owned()).collect();
     Engine::new(EngineOptions {
         config: ConfigOptions {
-            no_discovery: true,
             select: Some(every),
-            ..ConfigOptions::default()
+            ..ConfigOptions::isolated()
         },
         ..EngineOptions::default()
     })

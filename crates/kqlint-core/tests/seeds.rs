@@ -2,20 +2,11 @@
 //! one placeholder error per unfilled value at the right line, as rule YAML
 //! and as `.kql`; the clean query 003 passes the full check.
 
-use kqlint_core::{
-    ConfigOptions, Engine, EngineOptions, FileReport, Limits, Severity, Source, SourceKind,
-};
+use kqlint_core::{Engine, EngineOptions, FileReport, Limits, Severity, Source, SourceKind};
 use kqlint_testkit::{seed_kql, seed_yaml};
 
 fn check(name: &str, text: &str, kind: SourceKind) -> FileReport {
-    let engine = Engine::new(EngineOptions {
-        config: ConfigOptions {
-            no_discovery: true,
-            ..ConfigOptions::default()
-        },
-        ..EngineOptions::default()
-    })
-    .unwrap();
+    let engine = Engine::new(EngineOptions::isolated()).unwrap();
     engine.check_source(
         name,
         Source::from_text(name, text, kind, &Limits::default()),

@@ -8,14 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 fn isolated() -> Engine {
-    Engine::new(EngineOptions {
-        config: ConfigOptions {
-            no_discovery: true,
-            ..ConfigOptions::default()
-        },
-        ..EngineOptions::default()
-    })
-    .unwrap()
+    Engine::new(EngineOptions::isolated()).unwrap()
 }
 
 fn check(e: &Engine, name: &str, text: &str) -> FileReport {
@@ -108,9 +101,8 @@ fn unused_and_invalid_directives_are_reported() {
     // The directive's own findings follow the configuration.
     let quiet = Engine::new(EngineOptions {
         config: ConfigOptions {
-            no_discovery: true,
             ignore: vec!["unused-suppression".into()],
-            ..ConfigOptions::default()
+            ..ConfigOptions::isolated()
         },
         ..EngineOptions::default()
     })
@@ -128,9 +120,8 @@ fn directives_in_rule_yaml() {
     // The rule-file checks are left out: these fixtures are not complete rules.
     let e = Engine::new(EngineOptions {
         config: ConfigOptions {
-            no_discovery: true,
             ignore: vec!["rule".into()],
-            ..ConfigOptions::default()
+            ..ConfigOptions::isolated()
         },
         ..EngineOptions::default()
     })
@@ -189,8 +180,7 @@ fn baselines_survive_line_shifts_and_catch_new_findings() {
     assert_eq!(Baseline::write(&file, &reports).unwrap(), 2);
     let with_baseline = Engine::new(EngineOptions {
         config: ConfigOptions {
-            no_discovery: true,
-            ..ConfigOptions::default()
+            ..ConfigOptions::isolated()
         },
         baseline: Some(Arc::new(Baseline::load(&file).unwrap())),
         ..EngineOptions::default()
