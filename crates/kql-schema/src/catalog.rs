@@ -3,8 +3,8 @@
 use crate::codec::{self, Entry};
 use crate::user::{self, SchemaLoadWarning, WarningKind};
 use crate::{
-    ActionTypeCatalog, Column, ColumnOrigin, Function, FunctionKind, ScalarType, StoredFunction,
-    Table,
+    ActionTypeCatalog, Column, ColumnOrigin, Function, FunctionKind, Platform, ScalarType,
+    StoredFunction, Table,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -66,8 +66,16 @@ pub struct ConnectorData {
 /// Counts and sources of the bundled catalogue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogInfo {
+    /// Sentinel (Log Analytics) tables and their columns.
     pub tables: usize,
     pub columns: usize,
+    /// Defender XDR advanced hunting tables, their columns and functions.
+    #[serde(default)]
+    pub defender_tables: usize,
+    #[serde(default)]
+    pub defender_columns: usize,
+    #[serde(default)]
+    pub defender_functions: usize,
     pub scalar_functions: usize,
     pub aggregates: usize,
     pub plugins: usize,
@@ -107,8 +115,10 @@ impl<T: DeserializeOwned> Slot<T> {
 struct Builtin {
     data: &'static str,
     tables: Vec<Slot<Table>>,
+    defender_tables: Vec<Slot<Table>>,
     functions: Vec<Slot<Function>>,
     stored: Vec<Slot<StoredFunction>>,
+    defender_stored: Vec<Slot<StoredFunction>>,
     action_types: Vec<Slot<ActionTypeCatalog>>,
     connectors: Option<Slot<ConnectorData>>,
     info: Option<Slot<CatalogInfo>>,
@@ -122,8 +132,10 @@ impl Builtin {
         Builtin {
             data,
             tables: index.tables.into_iter().map(Slot::new).collect(),
+            defender_tables: index.defender_tables.into_iter().map(Slot::new).collect(),
             functions: index.functions.into_iter().map(Slot::new).collect(),
             stored: index.stored.into_iter().map(Slot::new).collect(),
+            defender_stored: index.defender_stored.into_iter().map(Slot::new).collect(),
             action_types: index.action_types.into_iter().map(Slot::new).collect(),
             connectors: index.connectors.map(Slot::new),
             info: index.info.map(Slot::new),
@@ -140,10 +152,62 @@ impl Builtin {
     fn connectors(&self) -> Option<&ConnectorData> {
         self.connectors.as_ref().map(|s| s.get(self.data))
     }
+
+    /// The table lists a platform sees, its own first: Defender XDR sees the
+    /// workspace's Sentinel tables too (unified security operations).
+    fn table_lists(&self, p: Platform) -> [&[Slot<Table>]; 2] {
+        match p {
+            Platform::Sentinel => [&self.tables, &[]],
+            Platform::Defender => [&self.defender_tables, &self.tables],
+            Platform::Adx => [&[], &[]],
+        }
+    }
+
+    fn stored_lists(&self, p: Platform) -> [&[Slot<StoredFunction>]; 2] {
+        match p {
+            Platform::Sentinel => [&self.stored, &[]],
+            Platform::Defender => [&self.defender_stored, &self.stored],
+            Platform::Adx => [&[], &[]],
+        }
+    }
+
+    fn table(&self, p: Platform, name: &str) -> Option<&Table> {
+        self.table_lists(p)
+            .into_iter()
+            .find_map(|list| Builtin::find(list, name).first())
+            .map(|s| s.get(self.data))
+    }
+
+    fn table_names(&self, p: Platform) -> impl Iterator<Item = &str> + '_ {
+        self.table_lists(p)
+            .into_iter()
+            .flat_map(|list| list.iter().map(|s| s.entry.name))
+    }
+
+    fn stored(&self, p: Platform, name: &str) -> Option<&StoredFunction> {
+        self.stored_lists(p)
+            .into_iter()
+            .find_map(|list| Builtin::find(list, name).first())
+            .map(|s| s.get(self.data))
+    }
+
+    fn stored_names(&self, p: Platform) -> impl Iterator<Item = &str> + '_ {
+        self.stored_lists(p)
+            .into_iter()
+            .flat_map(|list| list.iter().map(|s| s.entry.name))
+    }
+}
+
+/// The user's definitions, shared by the catalogue's platform views.
+#[derive(Default)]
+struct UserDefs {
+    tables: BTreeMap<SmolStr, Table>,
+    functions: BTreeMap<SmolStr, StoredFunction>,
 }
 
 static BUILTIN: OnceLock<Arc<Builtin>> = OnceLock::new();
-static BUILTIN_CATALOG: OnceLock<Catalog> = OnceLock::new();
+static BUILTIN_CATALOGS: [OnceLock<Catalog>; 3] =
+    [OnceLock::new(), OnceLock::new(), OnceLock::new()];
 
 fn builtin_data() -> Arc<Builtin> {
     BUILTIN.get_or_init(|| Arc::new(Builtin::load())).clone()
@@ -155,26 +219,37 @@ fn builtin_data() -> Arc<Builtin> {
 /// [`Catalog::builtin`] is the bundled data alone; [`CatalogBuilder`] layers
 /// user schema files on top (a user definition replaces a bundled one of the
 /// same name).
+///
+/// A catalogue is a view for one [`Platform`]: the bundled tables and
+/// functions it shows are that platform's ([`Catalog::with_platform`] makes
+/// the view of another, sharing everything). User definitions apply to every
+/// platform.
+#[derive(Clone)]
 pub struct Catalog {
     builtin: Option<Arc<Builtin>>,
+    platform: Platform,
     /// The bundled tables are left out (built-in functions and ActionTypes stay).
     no_bundled_tables: bool,
     /// The bundled stored functions are left out.
     no_bundled_stored: bool,
-    user_tables: BTreeMap<SmolStr, Table>,
-    user_functions: BTreeMap<SmolStr, StoredFunction>,
+    user: Arc<UserDefs>,
 }
 
 impl Catalog {
-    /// The bundled catalogue, built on first use (the index only; each
-    /// record is parsed when first looked up).
+    /// The bundled catalogue for Sentinel, built on first use (the index
+    /// only; each record is parsed when first looked up).
     pub fn builtin() -> &'static Catalog {
-        BUILTIN_CATALOG.get_or_init(|| Catalog {
+        Catalog::builtin_for(Platform::Sentinel)
+    }
+
+    /// The bundled catalogue for a platform.
+    pub fn builtin_for(platform: Platform) -> &'static Catalog {
+        BUILTIN_CATALOGS[platform as usize].get_or_init(|| Catalog {
             builtin: Some(builtin_data()),
+            platform,
             no_bundled_tables: false,
             no_bundled_stored: false,
-            user_tables: BTreeMap::new(),
-            user_functions: BTreeMap::new(),
+            user: Arc::default(),
         })
     }
 
@@ -185,11 +260,77 @@ impl Catalog {
     pub fn builtin_uncached() -> Catalog {
         Catalog {
             builtin: Some(Arc::new(Builtin::load())),
+            platform: Platform::Sentinel,
             no_bundled_tables: false,
             no_bundled_stored: false,
-            user_tables: BTreeMap::new(),
-            user_functions: BTreeMap::new(),
+            user: Arc::default(),
         }
+    }
+
+    /// The platform whose tables and functions this view shows.
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    /// The same catalogue seen from another platform (shares all data).
+    pub fn with_platform(&self, platform: Platform) -> Catalog {
+        Catalog {
+            platform,
+            ..self.clone()
+        }
+    }
+
+    /// The bundled definition of a table on exactly one platform, whatever
+    /// this view's platform: for hints such as "`Timestamp` is a column of
+    /// Defender XDR's `IdentityInfo`".
+    pub fn bundled_table_on(&self, platform: Platform, name: &str) -> Option<&Table> {
+        let b = self.builtin.as_deref()?;
+        let list = match platform {
+            Platform::Sentinel => &b.tables,
+            Platform::Defender => &b.defender_tables,
+            Platform::Adx => return None,
+        };
+        Builtin::find(list, name).first().map(|s| s.get(b.data))
+    }
+
+    /// The bundled function of exactly one platform (see [`Self::bundled_table_on`]).
+    pub fn bundled_function_on(&self, platform: Platform, name: &str) -> Option<&StoredFunction> {
+        let b = self.builtin.as_deref()?;
+        let list = match platform {
+            Platform::Sentinel => &b.stored,
+            Platform::Defender => &b.defender_stored,
+            Platform::Adx => return None,
+        };
+        Builtin::find(list, name).first().map(|s| s.get(b.data))
+    }
+
+    /// The names of the bundled tables of exactly one platform, sorted.
+    pub fn bundled_table_names_on(&self, platform: Platform) -> Vec<&str> {
+        let Some(b) = self.builtin.as_deref() else {
+            return Vec::new();
+        };
+        match platform {
+            Platform::Sentinel => b.tables.iter().map(|s| s.entry.name).collect(),
+            Platform::Defender => b.defender_tables.iter().map(|s| s.entry.name).collect(),
+            Platform::Adx => Vec::new(),
+        }
+    }
+
+    /// The names of the bundled functions of exactly one platform, sorted.
+    pub fn bundled_function_names_on(&self, platform: Platform) -> Vec<&str> {
+        let Some(b) = self.builtin.as_deref() else {
+            return Vec::new();
+        };
+        match platform {
+            Platform::Sentinel => b.stored.iter().map(|s| s.entry.name).collect(),
+            Platform::Defender => b.defender_stored.iter().map(|s| s.entry.name).collect(),
+            Platform::Adx => Vec::new(),
+        }
+    }
+
+    /// Whether this table is defined by the user's schema files.
+    pub fn is_user_table(&self, name: &str) -> bool {
+        self.user.tables.contains_key(name)
     }
 
     /// A builder starting from the bundled data.
@@ -217,16 +358,13 @@ impl Catalog {
 
     /// The table with exactly this name (KQL table names are case-sensitive).
     pub fn table(&self, name: &str) -> Option<&Table> {
-        if let Some(t) = self.user_tables.get(name) {
+        if let Some(t) = self.user.tables.get(name) {
             return Some(t);
         }
         if self.no_bundled_tables {
             return None;
         }
-        let b = self.builtin.as_deref()?;
-        Builtin::find(&b.tables, name)
-            .first()
-            .map(|s| s.get(b.data))
+        self.builtin.as_deref()?.table(self.platform, name)
     }
 
     /// The first table whose name equals `name` ignoring ASCII case.
@@ -243,16 +381,12 @@ impl Catalog {
 
     /// Every table name, sorted (ordinal), without parsing any table.
     pub fn table_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.user_tables.keys().map(|k| k.as_str()).collect();
+        let mut names: Vec<&str> = self.user.tables.keys().map(|k| k.as_str()).collect();
         if let Some(b) = self.builtin.as_deref().filter(|_| !self.no_bundled_tables) {
-            names.extend(
-                b.tables
-                    .iter()
-                    .map(|s| s.entry.name)
-                    .filter(|n| !self.user_tables.contains_key(*n)),
-            );
+            names.extend(b.table_names(self.platform));
         }
         names.sort_unstable();
+        names.dedup();
         names
     }
 
@@ -353,30 +487,23 @@ impl Catalog {
     /// The stored function (Sentinel, ASIM, solution or user function) with
     /// exactly this name.
     pub fn stored_function(&self, name: &str) -> Option<&StoredFunction> {
-        if let Some(f) = self.user_functions.get(name) {
+        if let Some(f) = self.user.functions.get(name) {
             return Some(f);
         }
         if self.no_bundled_stored {
             return None;
         }
-        let b = self.builtin.as_deref()?;
-        Builtin::find(&b.stored, name)
-            .first()
-            .map(|s| s.get(b.data))
+        self.builtin.as_deref()?.stored(self.platform, name)
     }
 
     /// Every stored function name, sorted.
     pub fn stored_function_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.user_functions.keys().map(|k| k.as_str()).collect();
+        let mut names: Vec<&str> = self.user.functions.keys().map(|k| k.as_str()).collect();
         if let Some(b) = self.builtin.as_deref().filter(|_| !self.no_bundled_stored) {
-            names.extend(
-                b.stored
-                    .iter()
-                    .map(|s| s.entry.name)
-                    .filter(|n| !self.user_functions.contains_key(*n)),
-            );
+            names.extend(b.stored_names(self.platform));
         }
         names.sort_unstable();
+        names.dedup();
         names
     }
 
@@ -481,6 +608,7 @@ impl Catalog {
 /// ```
 pub struct CatalogBuilder {
     builtin: bool,
+    platform: Platform,
     bundled_tables: bool,
     bundled_stored: bool,
     standard_columns: bool,
@@ -500,6 +628,7 @@ impl CatalogBuilder {
     pub fn new() -> Self {
         CatalogBuilder {
             builtin: true,
+            platform: Platform::Sentinel,
             bundled_tables: true,
             bundled_stored: true,
             standard_columns: true,
@@ -516,6 +645,13 @@ impl CatalogBuilder {
             builtin: false,
             ..Self::new()
         }
+    }
+
+    /// The platform of the catalogue built (default: Sentinel); see
+    /// [`Catalog::with_platform`] for the others.
+    pub fn platform(&mut self, platform: Platform) -> &mut Self {
+        self.platform = platform;
+        self
     }
 
     /// Whether the bundled tables are part of the catalogue (default: yes).
@@ -624,8 +760,7 @@ impl CatalogBuilder {
         // about the table name: its description and connectors.
         if let Some(b) = builtin.as_deref() {
             for t in user_tables.values_mut() {
-                if let Some(s) = Builtin::find(&b.tables, &t.name).first() {
-                    let bt = s.get(b.data);
+                if let Some(bt) = b.table(Platform::Defender, &t.name) {
                     if t.description.is_none() {
                         t.description.clone_from(&bt.description);
                     }
@@ -638,10 +773,13 @@ impl CatalogBuilder {
         (
             Catalog {
                 builtin,
+                platform: self.platform,
                 no_bundled_tables: !self.bundled_tables,
                 no_bundled_stored: !self.bundled_stored,
-                user_tables,
-                user_functions: self.functions,
+                user: Arc::new(UserDefs {
+                    tables: user_tables,
+                    functions: self.functions,
+                }),
             },
             self.warnings,
         )

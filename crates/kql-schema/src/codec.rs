@@ -9,9 +9,12 @@
 //! ```
 //!
 //! `start`/`length` are byte offsets into the record area (after the blank
-//! line). Kinds: `t` table, `f` built-in function, `u` stored function,
-//! `a` ActionType catalogue (named by its table), `c` connectors (one
-//! record, `*`), `m` catalogue information (one record, `*`).
+//! line). Kinds: `t` Sentinel (Log Analytics) table, `d` Defender XDR
+//! table, `f` built-in function, `u` Sentinel stored function, `v` Defender
+//! XDR function, `a` ActionType catalogue (named by its table), `c`
+//! connectors (one record, `*`), `m` catalogue information (one record, `*`).
+//! A table both platforms have, with other columns or types on each, has a
+//! record of each kind.
 //!
 //! Start-up reads only the index (about 1,400 short lines); a record is
 //! parsed the first time it is looked up. The writer is used by the
@@ -22,8 +25,10 @@ use serde::Serialize;
 pub(crate) const MAGIC: &str = "KQLINT-SCHEMA-CATALOG 1";
 
 pub(crate) const KIND_TABLE: char = 't';
+pub(crate) const KIND_DEFENDER_TABLE: char = 'd';
 pub(crate) const KIND_FUNCTION: char = 'f';
 pub(crate) const KIND_STORED: char = 'u';
+pub(crate) const KIND_DEFENDER_STORED: char = 'v';
 pub(crate) const KIND_ACTION_TYPES: char = 'a';
 pub(crate) const KIND_CONNECTORS: char = 'c';
 pub(crate) const KIND_INFO: char = 'm';
@@ -40,8 +45,10 @@ pub(crate) struct Entry {
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     pub tables: Vec<Entry>,
+    pub defender_tables: Vec<Entry>,
     pub functions: Vec<Entry>,
     pub stored: Vec<Entry>,
+    pub defender_stored: Vec<Entry>,
     pub action_types: Vec<Entry>,
     pub connectors: Option<Entry>,
     pub info: Option<Entry>,
@@ -84,8 +91,10 @@ pub(crate) fn parse_index(text: &'static str) -> Result<(Index, &'static str), S
         let entry = Entry { name, start, len };
         match kind.chars().next() {
             Some(KIND_TABLE) => index.tables.push(entry),
+            Some(KIND_DEFENDER_TABLE) => index.defender_tables.push(entry),
             Some(KIND_FUNCTION) => index.functions.push(entry),
             Some(KIND_STORED) => index.stored.push(entry),
+            Some(KIND_DEFENDER_STORED) => index.defender_stored.push(entry),
             Some(KIND_ACTION_TYPES) => index.action_types.push(entry),
             Some(KIND_CONNECTORS) => index.connectors = Some(entry),
             Some(KIND_INFO) => index.info = Some(entry),
@@ -125,16 +134,28 @@ impl CatalogWriter {
         self.records.push((kind, name.to_owned(), seq, json));
     }
 
+    /// A Sentinel (Log Analytics) table.
     pub fn table(&mut self, t: &crate::Table) {
         self.push(KIND_TABLE, &t.name, t);
+    }
+
+    /// A Defender XDR advanced hunting table.
+    pub fn defender_table(&mut self, t: &crate::Table) {
+        self.push(KIND_DEFENDER_TABLE, &t.name, t);
     }
 
     pub fn function(&mut self, f: &crate::Function) {
         self.push(KIND_FUNCTION, &f.name, f);
     }
 
+    /// A Sentinel (workspace) function.
     pub fn stored_function(&mut self, f: &crate::StoredFunction) {
         self.push(KIND_STORED, &f.name, f);
+    }
+
+    /// A Defender XDR advanced hunting function.
+    pub fn defender_function(&mut self, f: &crate::StoredFunction) {
+        self.push(KIND_DEFENDER_STORED, &f.name, f);
     }
 
     pub fn action_types(&mut self, c: &crate::ActionTypeCatalog) {
@@ -178,9 +199,8 @@ mod tests {
                 description: None,
                 columns: vec![Column::new("x", ScalarType::Long)],
                 connectors: vec![],
-                provenance: Provenance::Bundled {
-                    source: "test".into(),
-                },
+                provenance: Provenance::bundled("test"),
+                extensible: false,
             });
         }
         let text: &'static str = Box::leak(w.finish().into_boxed_str());

@@ -74,6 +74,7 @@ mod catalog;
 pub mod codec;
 mod functions;
 mod model;
+mod platform;
 mod suggest;
 mod types;
 mod user;
@@ -87,8 +88,10 @@ pub use functions::{
     PluginOutputKind, ResultNameKind, ReturnKind, Signature, TupleColumn, TypeRef,
 };
 pub use model::{
-    Column, ColumnOrigin, Provenance, StoredFunction, StoredParamType, StoredParameter, Table,
+    Column, ColumnOrigin, Completeness, FunctionForm, PartialReason, Provenance, SourceKind,
+    StoredFunction, StoredParamType, StoredParameter, Table,
 };
+pub use platform::Platform;
 pub use suggest::{best_match, edit_distance};
 pub use types::ScalarType;
 pub use user::{SchemaLoadWarning, WarningKind, relax_json};

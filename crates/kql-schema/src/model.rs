@@ -128,29 +128,141 @@ impl<'de> Deserialize<'de> for Column {
     }
 }
 
+/// What kind of source a bundled definition was read from, which says how
+/// much of it kqlint knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A Microsoft reference page lists the columns (or a Microsoft product
+    /// package defines them): complete.
+    #[default]
+    Documented,
+    /// Only a test stub of Azure-Sentinel's KQL-validation CI: partial.
+    CiStub,
+    /// A parser's (function's) output as read from its source: partial.
+    Parser,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Documented => "documented",
+            SourceKind::CiStub => "ci-stub",
+            SourceKind::Parser => "parser",
+        }
+    }
+}
+
 /// Where a table or a stored function definition comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// Bundled with kqlint. `source` names the set it was taken from (see
-    /// `schemas/README.md`), e.g. `sentinel/2023-11`,
-    /// `sentinel/builtin-kustoservices-5.0.1` or `defender-xdr-docs`.
-    Bundled { source: String },
-    /// Loaded from a user schema file.
+    /// `schemas/README.md`), e.g. `azure-monitor-docs`, `defender-xdr-docs`,
+    /// `sentinel/2023-11`; `kind` how complete that source is; `page` and
+    /// `date` the reference page and its date, when there is one.
+    Bundled {
+        source: String,
+        #[serde(default)]
+        kind: SourceKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date: Option<String>,
+    },
+    /// Loaded from a user schema file: complete, by the user's word.
     User { path: PathBuf },
 }
 
 impl Provenance {
+    /// A bundled definition of a documented source, without page.
+    pub fn bundled(source: impl Into<String>) -> Provenance {
+        Provenance::Bundled {
+            source: source.into(),
+            kind: SourceKind::Documented,
+            page: None,
+            date: None,
+        }
+    }
+
     pub fn is_user(&self) -> bool {
         matches!(self, Provenance::User { .. })
+    }
+
+    /// The kind of a bundled source (`None` for a user file).
+    pub fn kind(&self) -> Option<SourceKind> {
+        match self {
+            Provenance::Bundled { kind, .. } => Some(*kind),
+            Provenance::User { .. } => None,
+        }
+    }
+
+    /// The provenance in one line for users: `documented: Microsoft Learn
+    /// page (2024-07-30)`, `ci-stub: sentinel/2023-11`, `user: path`.
+    pub fn describe(&self) -> String {
+        match self {
+            Provenance::Bundled {
+                source,
+                kind,
+                page,
+                date,
+            } => {
+                let mut s = format!("{}: {source}", kind.as_str());
+                if let Some(p) = page {
+                    s.push_str(&format!(", {p}"));
+                }
+                if let Some(d) = date {
+                    s.push_str(&format!(" ({d})"));
+                }
+                s
+            }
+            Provenance::User { path } => format!("user: {}", path.display()),
+        }
     }
 }
 
 impl fmt::Display for Provenance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Provenance::Bundled { source } => write!(f, "bundled ({source})"),
+            Provenance::Bundled { source, .. } => write!(f, "bundled ({source})"),
             Provenance::User { path } => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// How much of a row schema kqlint knows. Only a complete schema makes "not
+/// a column" an error; with a partial one it is at most a warning that says
+/// why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Completeness {
+    /// Every column is known: documented by Microsoft, or given by the user.
+    Complete,
+    /// Some columns are known.
+    Partial(PartialReason),
+}
+
+/// Why kqlint knows only part of a table's columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PartialReason {
+    /// The only definition is a test stub of Azure-Sentinel's CI.
+    CiStub,
+    /// The definition is a parser's output as read from its source.
+    Parser,
+    /// The table has resource- or solution-specific columns beyond the
+    /// documented ones (`AzureDiagnostics`' `*_s`, `*_d`, `*_g` columns).
+    Extensible,
+}
+
+impl PartialReason {
+    /// For messages: "`X` is not among the N columns kqlint knows for `T`
+    /// ({why})".
+    pub fn describe(self) -> &'static str {
+        match self {
+            PartialReason::CiStub => "from a test stub of Azure-Sentinel's CI",
+            PartialReason::Parser => "read from a parser's source",
+            PartialReason::Extensible => {
+                "its documented columns; resources add their own columns to it"
+            }
         }
     }
 }
@@ -168,9 +280,26 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connectors: Vec<SmolStr>,
     pub provenance: Provenance,
+    /// The table has columns beyond the documented ones (resource-specific
+    /// columns of `AzureDiagnostics`): an unknown column is not certain to
+    /// be a mistake.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extensible: bool,
 }
 
 impl Table {
+    /// Whether kqlint knows every column of the table.
+    pub fn completeness(&self) -> Completeness {
+        if self.extensible {
+            return Completeness::Partial(PartialReason::Extensible);
+        }
+        match self.provenance.kind() {
+            None | Some(SourceKind::Documented) => Completeness::Complete,
+            Some(SourceKind::CiStub) => Completeness::Partial(PartialReason::CiStub),
+            Some(SourceKind::Parser) => Completeness::Partial(PartialReason::Parser),
+        }
+    }
+
     /// The column with this exact name (KQL names are case-sensitive).
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
@@ -249,6 +378,22 @@ pub struct StoredParameter {
     pub required: bool,
 }
 
+/// How a stored function is called.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionForm {
+    /// A tabular source: `F(args)` or `F` alone; its result is `result_columns`.
+    #[default]
+    Table,
+    /// Applied to the rows piped into it, `T | invoke F(args)` (Defender
+    /// XDR's `FileProfile`): its result is the input's columns followed by
+    /// `result_columns`.
+    Invoke,
+    /// A scalar function (`_ASIM_LookupDnsQueryType(x)`), called in an
+    /// expression.
+    Scalar,
+}
+
 /// A stored (workspace) function: Sentinel's `_GetWatchlist`, the ASIM
 /// parsers (`imDns`, `_Im_Dns`, `ASimDns`, ...), solution parsers and the
 /// functions of user schema files. Only the signature and the result
@@ -264,16 +409,32 @@ pub struct StoredFunction {
     /// the columns of its own file): never report an unknown column after it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub open_result: bool,
+    #[serde(default, skip_serializing_if = "is_default_form")]
+    pub form: FunctionForm,
+    /// The source names the function but not its parameters: any
+    /// arguments are accepted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub params_unknown: bool,
     pub provenance: Provenance,
+}
+
+fn is_default_form(f: &FunctionForm) -> bool {
+    *f == FunctionForm::Table
 }
 
 impl StoredFunction {
     /// Number of arguments a call must pass.
     pub fn min_args(&self) -> usize {
+        if self.params_unknown {
+            return 0;
+        }
         self.parameters.iter().filter(|p| p.required).count()
     }
 
     pub fn max_args(&self) -> usize {
+        if self.params_unknown {
+            return usize::MAX;
+        }
         self.parameters.len()
     }
 

@@ -16,6 +16,14 @@
 //! - Type names are normalised with [`ScalarType::normalize`]; an unknown or
 //!   missing type becomes `dynamic` with a warning.
 //!
+//! Two exports of a workspace's own tables are read too, so a team can
+//! import its custom tables in one step:
+//! - `T | getschema` saved as CSV or JSON (`ColumnName`, `ColumnType` or
+//!   `DataType`, ...): one table, named after the file (`MyTable_CL.csv`);
+//! - `az monitor log-analytics workspace table list` (or `show`) JSON:
+//!   objects with `name` and `schema: {name, columns, standardColumns}`
+//!   (also under `properties`, as the REST API returns them).
+//!
 //! Problems never fail the whole load: each becomes a
 //! [`SchemaLoadWarning`], and the rest of the file (and of the run) is used.
 
@@ -229,7 +237,22 @@ pub(crate) fn load_text(path: &Path, text: &str, warnings: &mut Vec<SchemaLoadWa
         },
     };
     let mut loaded = Loaded::default();
-    match &value {
+    if is_getschema(&value) {
+        let Value::Array(rows) = &value else {
+            unreachable!()
+        };
+        let name = file_table_name(path);
+        loaded.tables.push(load_table(&mut ctx, &name, rows));
+        return loaded;
+    }
+    // `az ... table list` gives `{"value": [...]}` through the REST API.
+    let value = match &value {
+        Value::Object(o) if o.len() == 1 && matches!(o.get("value"), Some(Value::Array(_))) => {
+            &o["value"]
+        }
+        v => v,
+    };
+    match value {
         Value::Array(items) => {
             for item in items {
                 load_object(&mut ctx, item, &mut loaded);
@@ -238,6 +261,93 @@ pub(crate) fn load_text(path: &Path, text: &str, warnings: &mut Vec<SchemaLoadWa
         other => load_object(&mut ctx, other, &mut loaded),
     }
     loaded
+}
+
+/// The output of `T | getschema` exported as JSON: rows with `ColumnName`.
+fn is_getschema(v: &Value) -> bool {
+    let Value::Array(rows) = v else { return false };
+    !rows.is_empty()
+        && rows.iter().all(|r| {
+            r.as_object().is_some_and(|o| {
+                get(o, &["ColumnName"]).is_some()
+                    && get(o, &["FunctionName", "Properties"]).is_none()
+            })
+        })
+}
+
+/// The table a one-table export describes: its file name without extension.
+fn file_table_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "table".to_owned())
+}
+
+/// Reads `T | getschema` exported as CSV: a header row naming the columns
+/// (`ColumnName` and `ColumnType` or `DataType`), one row per column.
+pub(crate) fn load_csv(path: &Path, text: &str, warnings: &mut Vec<SchemaLoadWarning>) -> Loaded {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut ctx = Ctx {
+        path,
+        text,
+        warnings,
+    };
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines.next().map(csv_fields).unwrap_or_default();
+    let find = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let (Some(name_at), Some(type_at)) = (
+        find(&["ColumnName", "Name"]),
+        find(&["ColumnType", "Type"]).or_else(|| find(&["DataType"])),
+    ) else {
+        ctx.warn(
+            WarningKind::Invalid,
+            "a CSV schema needs a header row with `ColumnName` and `ColumnType` (the output of \
+             `T | getschema`); file skipped"
+                .into(),
+            None,
+        );
+        return Loaded::default();
+    };
+    let rows: Vec<Value> = lines
+        .map(csv_fields)
+        .filter_map(|f| {
+            let n = f.get(name_at)?.trim().to_owned();
+            let t = f
+                .get(type_at)
+                .map(|t| t.trim().to_owned())
+                .unwrap_or_default();
+            Some(serde_json::json!({ "Name": n, "Type": t }))
+        })
+        .collect();
+    let mut loaded = Loaded::default();
+    let name = file_table_name(path);
+    loaded.tables.push(load_table(&mut ctx, &name, &rows));
+    loaded
+}
+
+/// The fields of one CSV line (`"..."` quoting with `""` for a quote).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    out.push(field);
+    out
 }
 
 fn load_object(ctx: &mut Ctx<'_>, value: &Value, out: &mut Loaded) {
@@ -255,6 +365,34 @@ fn load_object(ctx: &mut Ctx<'_>, value: &Value, out: &mut Loaded) {
             None => ctx.warn(
                 WarningKind::Invalid,
                 "`FunctionName` is not a non-empty string; function skipped".into(),
+                None,
+            ),
+        }
+        return;
+    }
+    // `az monitor log-analytics workspace table list`: the columns are in
+    // `schema.columns` and `schema.standardColumns` (under `properties`
+    // in the REST form).
+    let az_schema = get(obj, &["schema"])
+        .or_else(|| get(obj, &["properties"]).and_then(|p| p.get("schema")))
+        .and_then(Value::as_object);
+    if let Some(schema) = az_schema {
+        let name = get(schema, &["name"])
+            .or_else(|| get(obj, &["name"]))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let mut cols: Vec<Value> = Vec::new();
+        for key in ["columns", "standardColumns"] {
+            if let Some(Value::Array(a)) = get(schema, &[key]) {
+                cols.extend(a.iter().cloned());
+            }
+        }
+        match name {
+            Some(name) => out.tables.push(load_table(ctx, name, &cols)),
+            None => ctx.warn(
+                WarningKind::Invalid,
+                "a table of the workspace's table list has no `name`; skipped".into(),
                 None,
             ),
         }
@@ -330,6 +468,7 @@ fn load_table(ctx: &mut Ctx<'_>, name: &str, props: &[Value]) -> Table {
         provenance: Provenance::User {
             path: ctx.path.to_owned(),
         },
+        extensible: false,
     }
 }
 
@@ -471,6 +610,8 @@ fn load_function(
         // Without declared result columns nothing is known of the result.
         open_result: result_columns.is_empty(),
         result_columns,
+        form: crate::FunctionForm::Table,
+        params_unknown: false,
         provenance: Provenance::User {
             path: ctx.path.to_owned(),
         },
@@ -491,7 +632,11 @@ pub(crate) fn load_file(path: &Path, warnings: &mut Vec<SchemaLoadWarning>) -> L
                     column: None,
                 });
             }
-            load_text(path, &text, warnings)
+            if is_csv(path) {
+                load_csv(path, &text, warnings)
+            } else {
+                load_text(path, &text, warnings)
+            }
         }
         Err(e) => {
             warnings.push(SchemaLoadWarning {
@@ -512,6 +657,16 @@ fn is_json(p: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+fn is_csv(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+fn is_schema_file(p: &Path) -> bool {
+    is_json(p) || is_csv(p)
+}
+
 /// The schema files of a directory: its `*.json` files, then those of its
 /// `CustomTables` and `CustomFunctions` subdirectories (any case), each list
 /// sorted by name. Other subdirectories are not read.
@@ -527,7 +682,7 @@ pub(crate) fn dir_files(dir: &Path, warnings: &mut Vec<SchemaLoadWarning>) -> Ve
                     if n == "customtables" || n == "customfunctions" {
                         subdirs.push(p);
                     }
-                } else if is_json(&p) {
+                } else if is_schema_file(&p) {
                     files.push(p);
                 }
             }
@@ -550,7 +705,7 @@ pub(crate) fn dir_files(dir: &Path, warnings: &mut Vec<SchemaLoadWarning>) -> Ve
             .map(|rd| {
                 rd.flatten()
                     .map(|e| e.path())
-                    .filter(|p| p.is_file() && is_json(p))
+                    .filter(|p| p.is_file() && is_schema_file(p))
                     .collect()
             })
             .unwrap_or_default();

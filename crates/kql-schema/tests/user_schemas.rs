@@ -302,3 +302,58 @@ fn azure_sentinels_own_schema_folders_load() {
     assert!(cat.table("GitHubAuditData").is_some(), "trailing commas");
     assert!(elapsed.as_secs() < 20, "{elapsed:?}");
 }
+
+/// A team imports its workspace's own tables in one step: `T | getschema`
+/// saved as CSV or JSON (one table, named after the file), and
+/// `az monitor log-analytics workspace table list` JSON (plain and REST form).
+#[test]
+fn workspace_exports() {
+    let dir = fixtures().parent().unwrap().join("workspace-exports");
+    let (cat, warnings) = Catalog::with_schema_dirs(&[dir]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    use ScalarType::*;
+    let has = |t: &str, cols: &[(&str, ScalarType)]| {
+        let table = cat.table(t).unwrap_or_else(|| panic!("{t} not loaded"));
+        assert!(table.provenance.is_user(), "{t}");
+        for (c, ty) in cols {
+            let col = table
+                .column(c)
+                .unwrap_or_else(|| panic!("{t}.{c} not loaded"));
+            assert_eq!(col.ty, *ty, "{t}.{c}");
+        }
+        assert_eq!(table.completeness(), kql_schema::Completeness::Complete);
+    };
+    has(
+        "ContosoFirewall_CL",
+        &[
+            ("SrcIp_s", String),
+            ("DstPort_d", Real),
+            ("Rule, Name_s", String),
+            ("TimeGenerated", DateTime),
+        ],
+    );
+    has("ContosoVpn_CL", &[("User_s", String), ("Bytes_d", Real)]);
+    has(
+        "ContosoApp_CL",
+        &[
+            ("Message", String),
+            ("Severity", Int),
+            ("Details", Dynamic),
+            ("TenantId", Guid),
+        ],
+    );
+    has("ContosoAudit_CL", &[("Actor", String), ("When", DateTime)]);
+}
+
+#[test]
+fn a_csv_without_the_getschema_header_is_reported() {
+    let dir = std::env::temp_dir().join(format!("kqlint-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("Bad_CL.csv"), "Name,Value\nx,1\n").unwrap();
+    let (cat, warnings) = Catalog::with_schema_dirs(&[&dir]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(cat.table("Bad_CL").is_none());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].kind, WarningKind::Invalid);
+    assert!(warnings[0].message.contains("getschema"), "{}", warnings[0]);
+}
