@@ -2143,6 +2143,9 @@ SOURCE_NOTES = [
 
 
 def page_line(path: str, commit: str) -> str:
+    # A path with a space is quoted (schemas/facts/README.md).
+    if " " in path or '"' in path:
+        path = '"' + path.replace('"', '""') + '"'
     return f"page {path} commit={commit}"
 
 
@@ -2211,7 +2214,8 @@ def write_functions(records: dict, stats: Counter, out_path: str):
         "# ASIM parsers: `open`, their columns are the ASIM schemas'. ASIM library functions: columns derived",
         "# from the body where every operator is understood (Watchlist column types from the snapshot's",
         "# .script/tests/KqlvalidationsTests/CustomTables stub); `open` when a column's type is unknown.",
-        "# `# params: not stated by this source`: sentinelninja gives no parameters for the name.",
+        "# `params unknown`: the source states no parameters for the name (sentinelninja's list): any",
+        "# arguments are accepted.",
         "# Regenerate: python3 tools/knowledge/azure_sentinel.py (see its docstring).",
         "#",
         "# Extraction notes:",
@@ -2231,7 +2235,7 @@ def write_functions(records: dict, stats: Counter, out_path: str):
             lines.append(page_line(path, commit))
         lines.append(f"form {d.form}")
         if not d.params_known:
-            lines.append("# params: not stated by this source")
+            lines.append("params unknown")
         for pn, pt, pdft in d.params:
             lines.append(f"param {pn} {pt}" + (f" default={pdft}" if pdft is not None else ""))
         for t in d.reads:

@@ -14,11 +14,15 @@
 //! files in `schemas/`: `functions.json` (from `tools/gen-functions`) and
 //! `curated/`. The build never runs this.
 
+#[path = "common/facts.rs"]
+mod facts;
+
+use facts::{FactFile, FactFunction, FactTable, Page};
 use kql_schema::codec::CatalogWriter;
 use kql_schema::{
     ActionTypeCatalog, ActionTypeFields, CatalogInfo, Column, ColumnOrigin, ConnectorData,
-    Function, FunctionKind, Provenance, ScalarType, StoredFunction, StoredParamType, Table,
-    add_standard_columns,
+    Function, FunctionForm, FunctionKind, Platform, Provenance, ScalarType, SourceKind,
+    StoredFunction, StoredParamType, StoredParameter, Table, add_standard_columns,
 };
 use serde_json::Value;
 use smol_str::SmolStr;
@@ -52,6 +56,22 @@ const TABLE_SETS: &[(&str, &str, &str)] = &[
         "Azure-Sentinel CustomTables, copy of master of about 2023-11-20",
     ),
 ];
+
+/// The fact files of Log Analytics tables (`schemas/facts/`, extracted from
+/// Microsoft's Azure Monitor table reference), oldest first: (set name, file).
+/// A column either lists is documented (a page lists it today or did);
+/// where both type it, the newer wins.
+const AZURE_MONITOR_FACTS: &[(&str, &str)] = &[
+    ("azure-monitor-docs/2024-11", "azure-monitor-2024-11.facts"),
+    ("azure-monitor-docs/2026-08", "azure-monitor-current.facts"),
+];
+
+/// The fact file of Defender XDR advanced hunting tables and functions.
+const DEFENDER_FACTS: &str = "defender-xdr.facts";
+/// Sentinel's functions: ASIM parsers and helpers, solution parsers.
+const FUNCTION_FACTS: &str = "sentinel-functions.facts";
+/// Data connectors and the tables they feed.
+const CONNECTOR_FACTS: &str = "sentinel-connectors.facts";
 
 /// Our files of documented tables (`schemas/curated/`), applied in this
 /// order after the Sentinel sets: (set name for tables they create, file,
@@ -95,6 +115,10 @@ fn sentinel_dir() -> PathBuf {
     kqlint_testkit::shared_dir().join("schemas-sentinel")
 }
 
+fn facts_dir() -> PathBuf {
+    schemas_dir().join("facts")
+}
+
 fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -120,6 +144,9 @@ struct Origin {
 
 struct Generated {
     catalog: String,
+    /// The README's generated section: counts and sources.
+    summary: String,
+    /// `schemas/provenance.md`: where every table and function comes from.
     provenance: String,
     notes: Vec<String>,
 }
@@ -149,8 +176,17 @@ fn generate() -> Generated {
                 for c in &mut t.columns {
                     c.origin = ColumnOrigin::Schema;
                 }
+                // CustomTables are test stubs of Azure-Sentinel's CI; the
+                // built-in set is the product's own schema of the table.
                 t.provenance = Provenance::Bundled {
                     source: (*set).to_owned(),
+                    kind: if set.starts_with("sentinel/builtin") {
+                        SourceKind::Documented
+                    } else {
+                        SourceKind::CiStub
+                    },
+                    page: None,
+                    date: None,
                 };
                 let mut replaced = Vec::new();
                 if let Some(old) = origins.get(&t.name) {
@@ -193,6 +229,22 @@ fn generate() -> Generated {
         }
     }
 
+    // Microsoft's Azure Monitor table reference, as extracted to facts.
+    let mut documented_sentinel: BTreeMap<String, Vec<(String, ScalarType)>> = BTreeMap::new();
+    for (set, file) in AZURE_MONITOR_FACTS {
+        let f = facts::parse(&facts_dir().join(file));
+        assert_eq!(f.header.platform, Platform::Sentinel, "{file}");
+        for ft in &f.tables {
+            apply_documented_table(&mut tables, &mut origins, set, ft, &mut notes);
+            let cols = documented_sentinel.entry(ft.name.clone()).or_default();
+            for c in &ft.columns {
+                if !cols.iter().any(|(n, _)| *n == c.0) {
+                    cols.push(c.clone());
+                }
+            }
+        }
+    }
+
     // Curated descriptions of Sentinel tables.
     let sentinel: Value = serde_json::from_str(
         &std::fs::read_to_string(schemas_dir().join("curated/sentinel.json")).unwrap(),
@@ -207,12 +259,31 @@ fn generate() -> Generated {
         }
     }
 
-    // Standard Log Analytics columns, last.
+    // Standard Log Analytics columns, last; those a page lists are hidden
+    // as Log Analytics hides them (`_BilledSize`, ...).
     for t in tables.values_mut() {
+        for c in &mut t.columns {
+            c.hidden |= kql_schema::STANDARD_COLUMNS
+                .iter()
+                .any(|(n, _, hidden)| *hidden && c.name == *n);
+        }
         let before = t.columns.len();
         add_standard_columns(t);
         origins.get_mut(&t.name).unwrap().standard = t.columns.len() - before;
     }
+
+    // --------------------------------------------------- Defender XDR
+    let defender = facts::parse(&facts_dir().join(DEFENDER_FACTS));
+    assert_eq!(defender.header.platform, Platform::Defender);
+    let defender_tables = build_defender_tables(&defender, &tables, &documented_sentinel);
+    let defender_functions: BTreeMap<SmolStr, StoredFunction> = defender
+        .functions
+        .iter()
+        .map(|f| {
+            let sf = stored_from_fact(f, "defender-xdr-docs", SourceKind::Documented, &mut notes);
+            (sf.name.clone(), sf)
+        })
+        .collect();
 
     // -------------------------------------------------------- connectors
     let connectors = build_connectors(&tables, &mut notes);
@@ -229,7 +300,17 @@ fn generate() -> Generated {
     }
 
     // -------------------------------------------------- stored functions
-    let stored = build_stored_functions(&shared, &sentinel, &mut notes);
+    let mut stored = build_stored_functions(&shared, &sentinel, &mut notes);
+    let parsers = facts::parse(&facts_dir().join(FUNCTION_FACTS));
+    for f in &parsers.functions {
+        // A definition with result columns (a CI stub of the parser's
+        // output) is kept; the parser's source adds the names it lacks.
+        if stored.contains_key(f.name.as_str()) {
+            continue;
+        }
+        let sf = stored_from_fact(f, "azure-sentinel-parsers", SourceKind::Parser, &mut notes);
+        stored.insert(sf.name.clone(), sf);
+    }
 
     // ----------------------------------------------- built-in functions
     let fjson: Value = serde_json::from_str(
@@ -289,6 +370,9 @@ fn generate() -> Generated {
     let info = CatalogInfo {
         tables: tables.len(),
         columns: tables.values().map(|t| t.columns.len()).sum(),
+        defender_tables: defender_tables.len(),
+        defender_columns: defender_tables.values().map(|t| t.columns.len()).sum(),
+        defender_functions: defender_functions.len(),
         scalar_functions: count(FunctionKind::Scalar),
         aggregates: count(FunctionKind::Aggregate),
         plugins: count(FunctionKind::Plugin),
@@ -312,6 +396,12 @@ fn generate() -> Generated {
     for t in tables.values() {
         w.table(t);
     }
+    for t in defender_tables.values() {
+        w.defender_table(t);
+    }
+    for f in defender_functions.values() {
+        w.defender_function(f);
+    }
     for f in &functions {
         w.function(f);
     }
@@ -324,9 +414,23 @@ fn generate() -> Generated {
     w.connectors(&connectors);
     w.info(&info);
 
+    let fact_files: Vec<FactFile> = std::fs::read_dir(facts_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "facts"))
+        .map(|p| facts::parse(&p))
+        .collect();
     Generated {
         catalog: w.finish(),
-        provenance: provenance_markdown(&tables, &origins, &stored, &info),
+        summary: summary_markdown(&info, &tables, &defender_tables, &stored, fact_files),
+        provenance: provenance_markdown(
+            &tables,
+            &origins,
+            &defender_tables,
+            &stored,
+            &defender_functions,
+        ),
         notes,
     }
 }
@@ -359,11 +463,13 @@ fn apply_curated_table(
             description: None,
             columns: Vec::new(),
             connectors: Vec::new(),
-            provenance: Provenance::Bundled {
-                source: set.to_owned(),
-            },
+            provenance: documented(set, None),
+            extensible: false,
         }
     });
+    if let Provenance::Bundled { kind, .. } = &mut t.provenance {
+        *kind = SourceKind::Documented;
+    }
     if !ct.description.is_empty() {
         t.description = Some(ct.description.clone());
     }
@@ -385,6 +491,231 @@ fn apply_curated_table(
         }
     }
     origins.get_mut(&ct.name).unwrap().documented = added;
+}
+
+/// The Microsoft Learn address of a reference page, from the path of its
+/// source in Microsoft's documentation repositories (users know the page,
+/// not the repository).
+fn learn_url(page: &Page) -> String {
+    let p = page.path.as_str();
+    if p.starts_with("http") {
+        return p.replace("/en-us/", "/");
+    }
+    if let Some(rest) = p.strip_prefix("azure-monitor-ref/tables/includes/") {
+        let t = rest.trim_end_matches(".md").trim_end_matches("-include");
+        return format!("https://learn.microsoft.com/azure/azure-monitor/reference/tables/{t}");
+    }
+    if let Some(rest) = p.strip_prefix("azure-monitor-ref/tables/") {
+        let t = rest.trim_end_matches(".md");
+        return format!("https://learn.microsoft.com/azure/azure-monitor/reference/tables/{t}");
+    }
+    if let Some(rest) = p.strip_prefix("defender-xdr/") {
+        let t = rest.trim_end_matches(".md");
+        return format!("https://learn.microsoft.com/defender-xdr/{t}");
+    }
+    p.to_owned()
+}
+
+fn documented(set: &str, page: Option<&Page>) -> Provenance {
+    Provenance::Bundled {
+        source: set.to_owned(),
+        kind: SourceKind::Documented,
+        page: page.map(learn_url),
+        date: page.and_then(|p| p.date.clone()),
+    }
+}
+
+/// A table of Microsoft's reference: creates it, or completes the table a
+/// Sentinel set defines. The set's columns keep their order (it is what
+/// Kusto.Language, and so the conformance tests, expect); the documented
+/// columns it lacks follow. Where the page types a column differently from
+/// a CI stub or an older page, the page wins: it describes the service.
+fn apply_documented_table(
+    tables: &mut BTreeMap<SmolStr, Table>,
+    origins: &mut BTreeMap<SmolStr, Origin>,
+    set: &'static str,
+    ft: &FactTable,
+    notes: &mut Vec<String>,
+) {
+    let name = SmolStr::new(&ft.name);
+    let t = tables.entry(name.clone()).or_insert_with(|| {
+        origins.insert(
+            name.clone(),
+            Origin {
+                set,
+                file: String::new(),
+                replaced: Vec::new(),
+                documented: 0,
+                standard: 0,
+            },
+        );
+        Table {
+            name: name.clone(),
+            description: None,
+            columns: Vec::new(),
+            connectors: Vec::new(),
+            provenance: documented(set, None),
+            extensible: false,
+        }
+    });
+    t.provenance = documented(set, ft.pages.first());
+    t.extensible |= ft.open;
+    let mut added = 0;
+    for (cname, ty) in &ft.columns {
+        match t.columns.iter_mut().find(|c| c.name == cname.as_str()) {
+            Some(existing) => {
+                if existing.ty != *ty {
+                    notes.push(format!(
+                        "{set}: {}.{cname} is `{ty}` on its page, `{}` before: the page wins",
+                        ft.name, existing.ty
+                    ));
+                    existing.ty = *ty;
+                }
+            }
+            // A standard column the table lacks comes last, with the others
+            // (`add_standard_columns`), as Log Analytics lists them.
+            None if kql_schema::STANDARD_COLUMNS
+                .iter()
+                .any(|(n, _, _)| n == cname) => {}
+            None => {
+                t.columns
+                    .push(Column::new(cname.as_str(), *ty).with_origin(ColumnOrigin::Documented));
+                added += 1;
+            }
+        }
+    }
+    let o = origins.get_mut(&name).unwrap();
+    o.documented += added;
+    if o.set != set {
+        if !o.replaced.contains(&o.set) && !o.set.starts_with("azure-monitor-docs") {
+            let old = o.set;
+            o.replaced.push(old);
+        }
+        o.set = set;
+        o.file = String::new();
+    }
+}
+
+/// Tables that have one name but are different tables on the two
+/// platforms (Sentinel's `IdentityInfo` is UEBA's, Defender XDR's is its
+/// own): their Defender XDR columns come from the advanced hunting page only.
+const DIFFERENT_TABLES: &[&str] = &["IdentityInfo"];
+
+/// Log Analytics bookkeeping columns that the Sentinel copy of a Defender
+/// XDR table has and advanced hunting does not.
+const LOG_ANALYTICS_ONLY: &[&str] = &[
+    "TimeGenerated",
+    "TenantId",
+    "SourceSystem",
+    "Type",
+    "MachineGroup",
+];
+
+/// The Defender XDR advanced hunting tables, from their reference pages: the
+/// page's columns in its order, with its types (no Log Analytics standard
+/// columns: advanced hunting has none). The same table as Sentinel receives
+/// it (the Azure Monitor reference of a streamed Defender XDR table) adds
+/// the columns the advanced hunting page lacks, leaving out Log Analytics'
+/// bookkeeping and names that differ only in case: some advanced hunting
+/// pages lag behind (`InitiatingProcessUniqueId`). Our descriptions of the
+/// same tables and columns in Sentinel are reused.
+fn build_defender_tables(
+    f: &FactFile,
+    sentinel: &BTreeMap<SmolStr, Table>,
+    documented_sentinel: &BTreeMap<String, Vec<(String, ScalarType)>>,
+) -> BTreeMap<SmolStr, Table> {
+    let mut out = BTreeMap::new();
+    for ft in &f.tables {
+        let twin = sentinel.get(ft.name.as_str());
+        let mut columns = Vec::new();
+        let streamed = documented_sentinel
+            .get(&ft.name)
+            .filter(|_| !DIFFERENT_TABLES.contains(&ft.name.as_str()))
+            .into_iter()
+            .flatten()
+            .filter(|(n, _)| !n.starts_with('_') && !LOG_ANALYTICS_ONLY.contains(&n.as_str()));
+        for (cname, ty) in ft.columns.iter().chain(streamed) {
+            if columns
+                .iter()
+                .any(|c: &Column| c.name.eq_ignore_ascii_case(cname))
+            {
+                continue;
+            }
+            let mut c = Column::new(cname.as_str(), *ty).with_origin(ColumnOrigin::Documented);
+            c.description = twin
+                .and_then(|t| t.column(cname))
+                .and_then(|tc| tc.description.clone());
+            columns.push(c);
+        }
+        let name = SmolStr::new(&ft.name);
+        out.insert(
+            name.clone(),
+            Table {
+                name,
+                description: twin.and_then(|t| t.description.clone()),
+                columns,
+                connectors: twin.map(|t| t.connectors.clone()).unwrap_or_default(),
+                provenance: documented("defender-xdr-docs", ft.pages.first()),
+                extensible: ft.open,
+            },
+        );
+    }
+    out
+}
+
+/// A stored function from its facts (parameters, result columns, form).
+fn stored_from_fact(
+    f: &FactFunction,
+    source: &str,
+    kind: SourceKind,
+    notes: &mut Vec<String>,
+) -> StoredFunction {
+    let parameters = f
+        .params
+        .iter()
+        .map(|p| {
+            let ty = match ScalarType::parse(&p.ty) {
+                Some(t) => StoredParamType::Scalar(t),
+                None => match kql_schema::parse_table_param_type(&p.ty) {
+                    Some(Ok(t)) => t,
+                    _ => {
+                        notes.push(format!(
+                            "{}: parameter `{}` has type `{}`; taken as dynamic",
+                            f.name, p.name, p.ty
+                        ));
+                        StoredParamType::Scalar(ScalarType::Dynamic)
+                    }
+                },
+            };
+            StoredParameter {
+                name: SmolStr::new(&p.name),
+                ty,
+                default: p.default.clone(),
+                required: !p.optional,
+            }
+        })
+        .collect();
+    let result_columns: Vec<Column> = f
+        .columns
+        .iter()
+        .map(|(n, t)| Column::new(n.as_str(), *t).with_origin(ColumnOrigin::Documented))
+        .collect();
+    let page = f.pages.first();
+    StoredFunction {
+        name: SmolStr::new(&f.name),
+        description: None,
+        parameters,
+        open_result: f.open || (result_columns.is_empty() && f.form != FunctionForm::Invoke),
+        result_columns,
+        form: f.form,
+        params_unknown: f.params_unknown,
+        provenance: Provenance::Bundled {
+            source: source.to_owned(),
+            kind,
+            page: page.map(learn_url),
+            date: page.and_then(|p| p.date.clone()),
+        },
+    }
 }
 
 struct CuratedTable {
@@ -504,6 +835,13 @@ fn build_stored_functions(
                 }
                 f.provenance = Provenance::Bundled {
                     source: (*set).to_owned(),
+                    kind: if set.starts_with("sentinel/builtin") {
+                        SourceKind::Documented
+                    } else {
+                        SourceKind::CiStub
+                    },
+                    page: None,
+                    date: None,
                 };
                 stored.insert(f.name.clone(), f);
             }
@@ -579,6 +917,9 @@ fn build_stored_functions(
             f.name = alias.into();
             f.provenance = Provenance::Bundled {
                 source: format!("asim-alias-of:{model}"),
+                kind: base.provenance.kind().unwrap_or(SourceKind::CiStub),
+                page: None,
+                date: None,
             };
             f.description = None;
             stored.insert(f.name.clone(), f);
@@ -607,11 +948,25 @@ fn build_connectors(tables: &BTreeMap<SmolStr, Table>, notes: &mut Vec<String>) 
         valid_ids: valid.iter().map(SmolStr::new).collect(),
         ..Default::default()
     };
-    data.valid_ids.sort();
-    data.valid_ids.dedup();
     let mut raw: BTreeMap<SmolStr, BTreeSet<SmolStr>> = BTreeMap::new();
     let mut feeds: BTreeMap<SmolStr, BTreeSet<SmolStr>> = BTreeMap::new();
     let mut unknown: BTreeSet<String> = BTreeSet::new();
+    // The connectors Sentinel solutions define (their `Data Connectors/*.json`):
+    // valid ids too, though Azure-Sentinel's CI list lags behind them.
+    let cf = facts::parse(&facts_dir().join(CONNECTOR_FACTS));
+    for c in &cf.connectors {
+        data.valid_ids.push(SmolStr::new(&c.id));
+        for t in &c.feeds {
+            if tables.contains_key(t.as_str()) {
+                feeds
+                    .entry(SmolStr::new(&c.id))
+                    .or_default()
+                    .insert(SmolStr::new(t));
+            }
+        }
+    }
+    data.valid_ids.sort();
+    data.valid_ids.dedup();
     for path in kqlint_testkit::corpus_files() {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
@@ -701,95 +1056,192 @@ fn build_connectors(tables: &BTreeMap<SmolStr, Table>, notes: &mut Vec<String>) 
 const BEGIN: &str = "<!-- BEGIN GENERATED: tests/generate.rs -->";
 const END: &str = "<!-- END GENERATED -->";
 
-fn provenance_markdown(
-    tables: &BTreeMap<SmolStr, Table>,
-    origins: &BTreeMap<SmolStr, Origin>,
-    stored: &BTreeMap<SmolStr, StoredFunction>,
+fn kind_of(p: &Provenance) -> &'static str {
+    p.kind().map_or("user", SourceKind::as_str)
+}
+
+fn summary_markdown(
     info: &CatalogInfo,
+    tables: &BTreeMap<SmolStr, Table>,
+    defender: &BTreeMap<SmolStr, Table>,
+    stored: &BTreeMap<SmolStr, StoredFunction>,
+    mut fact_files: Vec<FactFile>,
 ) -> String {
     let mut s = String::new();
-    writeln!(s, "{BEGIN}").unwrap();
+    writeln!(s, "{BEGIN}\n").unwrap();
+    let count = |it: &mut dyn Iterator<Item = &Provenance>| {
+        let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in it {
+            *by.entry(kind_of(p)).or_default() += 1;
+        }
+        by.iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let asim = stored
+        .keys()
+        .filter(|n| {
+            ["_Im_", "_ASim_", "_ASIM_", "im", "ASim"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        })
+        .count();
     writeln!(
         s,
-        "\nCounts: {} tables, {} columns; {} scalar functions, {} aggregates, {} plug-ins; \
-         {} stored functions; {} ActionTypes; {} valid connector ids.\n",
+        "| what | count |\n|---|---|\n\
+         | Sentinel (Log Analytics) tables | {} ({}) |\n\
+         | their columns | {} |\n\
+         | Defender XDR advanced hunting tables | {} |\n\
+         | their columns | {} |\n\
+         | Defender XDR functions | {} |\n\
+         | Sentinel functions (ASIM, solution parsers, `_GetWatchlist`, ...) | {} ({}; ASIM: {asim}) |\n\
+         | built-in scalar functions, aggregates, plug-ins | {}, {}, {} |\n\
+         | ActionTypes (DeviceNetworkEvents) | {} |\n\
+         | valid data connector ids | {} |\n",
         info.tables,
+        count(&mut tables.values().map(|t| &t.provenance)),
         info.columns,
+        info.defender_tables,
+        info.defender_columns,
+        info.defender_functions,
+        info.stored_functions,
+        count(&mut stored.values().map(|f| &f.provenance)),
         info.scalar_functions,
         info.aggregates,
         info.plugins,
-        info.stored_functions,
         info.action_types,
-        info.connector_ids
+        info.connector_ids,
     )
     .unwrap();
-    let mut by_set: BTreeMap<&str, usize> = BTreeMap::new();
-    for o in origins.values() {
-        *by_set.entry(o.set).or_default() += 1;
+    let _ = defender;
+    writeln!(s, "Fact files (`schemas/facts/`) and their sources:\n").unwrap();
+    fact_files.sort_by(|a, b| a.name.cmp(&b.name));
+    for f in &fact_files {
+        writeln!(
+            s,
+            "- `{}` ({} {}, by `{}`): {}",
+            f.name,
+            f.header.platform,
+            f.header.provenance.as_str(),
+            f.header.extractor,
+            f.header.sources.join("; ")
+        )
+        .unwrap();
     }
     writeln!(
         s,
-        "Tables by source set: {}.\n",
-        by_set
-            .iter()
-            .map(|(k, v)| format!("`{k}` {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "\nEvery table and function with its source: [provenance.md](provenance.md).\n"
     )
     .unwrap();
-    writeln!(s, "### Tables\n").unwrap();
+    writeln!(s, "{END}").unwrap();
+    s
+}
+
+fn provenance_markdown(
+    tables: &BTreeMap<SmolStr, Table>,
+    origins: &BTreeMap<SmolStr, Origin>,
+    defender: &BTreeMap<SmolStr, Table>,
+    stored: &BTreeMap<SmolStr, StoredFunction>,
+    defender_functions: &BTreeMap<SmolStr, StoredFunction>,
+) -> String {
+    let mut s = String::new();
     writeln!(
         s,
-        "`set` is where the definition comes from; `replaces` lists older sets that also define the table \
-         (the newest wins); `+doc` counts columns added from Microsoft's documentation, `+std` the Log Analytics \
-         standard columns added.\n"
+        "# Where every bundled table and function comes from\n\n\
+         Generated with the catalogue by `crates/kql-schema/tests/generate.rs`; see README.md for how.\n\
+         `kind`: `documented` (a Microsoft reference page, or the product's own schema, lists the \
+         columns: complete), `ci-stub` (only a test stub of Azure-Sentinel's CI: partial), `parser` \
+         (a parser's source: partial). `extensible`: resources add columns beyond the documented ones.\n"
+    )
+    .unwrap();
+    writeln!(s, "## Sentinel (Log Analytics) tables\n").unwrap();
+    writeln!(
+        s,
+        "`set` is the last source applied; `replaces` lists older sets that also define the table; \
+         `+doc` counts columns added from Microsoft's reference, `+std` the Log Analytics standard \
+         columns added.\n"
     )
     .unwrap();
     writeln!(
         s,
-        "| table | set (file) | replaces | columns | +doc | +std |"
+        "| table | kind | set (file) | replaces | columns | +doc | +std | page |"
     )
     .unwrap();
-    writeln!(s, "|---|---|---|---|---|---|").unwrap();
+    writeln!(s, "|---|---|---|---|---|---|---|---|").unwrap();
     for (name, t) in tables {
         let o = &origins[name];
-        let replaced = if o.replaced.is_empty() {
+        let file = if o.file.is_empty() {
             String::new()
         } else {
-            o.replaced.join(", ")
+            format!(" ({})", o.file)
+        };
+        let (page, date) = match &t.provenance {
+            Provenance::Bundled { page, date, .. } => (page.clone(), date.clone()),
+            Provenance::User { .. } => (None, None),
         };
         writeln!(
             s,
-            "| {} | {} ({}) | {} | {} | {} | {} |",
+            "| {} | {}{} | {}{} | {} | {} | {} | {} | {} |",
             name.replace('|', "\\|"),
+            kind_of(&t.provenance),
+            if t.extensible { ", extensible" } else { "" },
             o.set,
-            o.file,
-            replaced,
+            file,
+            o.replaced.join(", "),
             t.columns.len(),
             o.documented,
-            o.standard
+            o.standard,
+            page.map(|p| format!("{p}{}", date.map(|d| format!(" ({d})")).unwrap_or_default()))
+                .unwrap_or_default()
         )
         .unwrap();
     }
-    writeln!(s, "\n### Stored functions\n").unwrap();
-    writeln!(s, "| function | source | parameters | result columns |").unwrap();
-    writeln!(s, "|---|---|---|---|").unwrap();
-    for (name, f) in stored {
-        let Provenance::Bundled { source } = &f.provenance else {
-            unreachable!()
-        };
+    writeln!(s, "\n## Defender XDR advanced hunting tables\n").unwrap();
+    writeln!(s, "| table | columns | page |").unwrap();
+    writeln!(s, "|---|---|---|").unwrap();
+    for (name, t) in defender {
         writeln!(
             s,
-            "| {} | {} | {} | {}{} |",
-            name,
-            source,
-            f.parameters.len(),
-            f.result_columns.len(),
-            if f.open_result { " (open)" } else { "" }
+            "| {name} | {} | {} |",
+            t.columns.len(),
+            t.provenance.describe()
         )
         .unwrap();
     }
-    writeln!(s, "\n{END}").unwrap();
+    for (title, fns) in [
+        ("Sentinel functions", stored),
+        ("Defender XDR functions", defender_functions),
+    ] {
+        writeln!(s, "\n## {title}\n").unwrap();
+        writeln!(
+            s,
+            "| function | kind | source | parameters | result columns |"
+        )
+        .unwrap();
+        writeln!(s, "|---|---|---|---|---|").unwrap();
+        for (name, f) in fns {
+            let Provenance::Bundled { source, .. } = &f.provenance else {
+                unreachable!()
+            };
+            writeln!(
+                s,
+                "| {} | {} | {} | {} | {}{}{} |",
+                name,
+                kind_of(&f.provenance),
+                source,
+                f.parameters.len(),
+                f.result_columns.len(),
+                if f.open_result { " (open)" } else { "" },
+                if f.form == FunctionForm::Invoke {
+                    ", `invoke`"
+                } else {
+                    ""
+                }
+            )
+            .unwrap();
+        }
+    }
     s
 }
 
@@ -812,7 +1264,8 @@ fn catalog_is_fresh() {
     let readme_path = schemas_dir().join("README.md");
     let notes_path = schemas_dir().join("generator-notes.txt");
     let readme = std::fs::read_to_string(&readme_path).unwrap_or_default();
-    let new_readme = splice_readme(&readme, &g.provenance);
+    let new_readme = splice_readme(&readme, &g.summary);
+    let provenance_path = schemas_dir().join("provenance.md");
     let notes = format!(
         "# Notes from the catalogue generator (crates/kql-schema/tests/generate.rs): problems found in the\n\
          # source schema files and how they were handled. Regenerated with the catalogue.\n{}\n",
@@ -821,6 +1274,7 @@ fn catalog_is_fresh() {
     if std::env::var_os(REGENERATE_ENV).is_some() {
         std::fs::write(&catalog_path, &g.catalog).unwrap();
         std::fs::write(&readme_path, &new_readme).unwrap();
+        std::fs::write(&provenance_path, &g.provenance).unwrap();
         std::fs::write(&notes_path, &notes).unwrap();
         return;
     }
@@ -828,6 +1282,7 @@ fn catalog_is_fresh() {
     let stale_files: Vec<String> = [
         (&catalog_path, g.catalog.as_str()),
         (&readme_path, new_readme.as_str()),
+        (&provenance_path, g.provenance.as_str()),
         (&notes_path, notes.as_str()),
     ]
     .iter()
