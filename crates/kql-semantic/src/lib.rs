@@ -47,7 +47,7 @@ pub mod rules;
 mod ty;
 
 pub use rules::RULES;
-pub use ty::{Column, Origin, Schema, Ty};
+pub use ty::{Column, Openness, Origin, Partial, Schema, Ty};
 
 use kql_schema::Catalog;
 use kql_syntax::{Parse, Span};
@@ -71,6 +71,10 @@ pub struct Options {
     /// ([`Analysis::dropped`]), so a hostile text (a million bad lines)
     /// does not hold a million messages.
     pub max_diagnostics: usize,
+    /// The catalogue's platform was assumed (nothing declared it): a name
+    /// of the other platform is a warning rather than an error, and a
+    /// column the two platforms type differently gets no type.
+    pub platform_assumed: bool,
 }
 
 impl Default for Options {
@@ -80,6 +84,7 @@ impl Default for Options {
             record: true,
             max_call_depth: 32,
             max_diagnostics: 10_000,
+            platform_assumed: false,
         }
     }
 }

@@ -139,7 +139,7 @@ impl ProjBuilder {
     }
 
     /// The row schema built.
-    pub fn finish(self, open: bool) -> Schema {
+    pub fn finish(self, open: impl Into<crate::ty::Openness>) -> Schema {
         Schema::with_index(self.cols, open, self.index)
     }
 

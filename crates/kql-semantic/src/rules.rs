@@ -21,6 +21,10 @@ pub static RULES: &[&RuleMeta] = &[
     &DYNAMIC_KEY,
     &JOIN_KEY_TYPE_MISMATCH,
     &JOIN_CONDITION_FORM,
+    &UNVERIFIED_COLUMN,
+    &UNVERIFIED_TABLE,
+    &UNVERIFIED_FUNCTION,
+    &OTHER_PLATFORM,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
 ];
@@ -338,6 +342,70 @@ pub static JOIN_CONDITION_FORM: RuleMeta = RuleMeta {
     ],
     pass: &[
         "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | project Id = DeviceId) on $left.DeviceId == $right.Id",
+    ],
+};
+
+pub static UNVERIFIED_COLUMN: RuleMeta = RuleMeta {
+    code: "KQL116",
+    name: "unverified-column",
+    category: Category::Semantic,
+    severity: Severity::Warning,
+    summary: "A name is not among the columns kqlint knows for a table it knows only in part",
+    what: "Reports a name that is not a column of the rows at that point when those rows come from a            table or function whose columns kqlint knows only in part: a custom table (`*_CL`) known            only from a test stub of Azure-Sentinel's CI, a parser's output, `AzureDiagnostics` (whose            resource-specific `*_s`, `*_d`, `*_g` columns no reference lists). The column may well            exist, so this is a warning, not an error; the message says which table's list it is            missing from and why that list is partial. A name that differs from a known column only            in case is still an `unknown-column` error.",
+    why: "If the name is misspelt, the query fails (or, in a filter, silently never matches). If the           column exists, adding the table's schema lets kqlint check it for certain.",
+    fix: "Check the column name against the table; add the table's schema to a schema directory           (`[schema] dirs` in `kqlint.toml`, or `TABLE | getschema` exported as CSV/JSON) to turn           this into a certain check.",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &["AzureDiagnostics\n| where Category == \"AzureFirewallNetworkRule\"\n| project msg_ss"],
+    pass: &["AzureDiagnostics\n| where Category == \"AzureFirewallNetworkRule\"\n| project msg_s"],
+};
+
+pub static UNVERIFIED_TABLE: RuleMeta = RuleMeta {
+    code: "KQL117",
+    name: "unverified-table",
+    category: Category::Semantic,
+    severity: Severity::Warning,
+    summary: "A name used as a table is not a table or function kqlint knows, and nothing known is close",
+    what: "Reports a name in a tabular position that is neither a table nor a function kqlint knows            (Microsoft's documented tables for the platform, the Sentinel solutions' parsers and CI            stubs, your schema directories) and is not near any of them: it is most likely a custom            table or a function saved in your workspace. A name near a known table is an            `unknown-table` error instead (a likely typo). Nothing is reported about its columns.",
+    why: "kqlint cannot check anything read from it; if the name is wrong the query fails.",
+    fix: "Add the table's or function's schema to a schema directory so kqlint can check the query           (`[schema] dirs` in `kqlint.toml`).",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &["ContosoFirewall_CL\n| take 10"],
+    pass: &["DeviceNetworkEvents\n| take 10"],
+};
+
+pub static UNVERIFIED_FUNCTION: RuleMeta = RuleMeta {
+    code: "KQL118",
+    name: "unverified-function",
+    category: Category::Semantic,
+    severity: Severity::Warning,
+    summary: "A called function is not one kqlint knows, and nothing known is close",
+    what: "Reports a call of a function that is no built-in, `let`, Sentinel, ASIM, solution-parser            or Defender XDR function kqlint knows and whose name is not near one: most likely a            function saved in your workspace. A name near a known function is an `unknown-function`            error instead.",
+    why: "kqlint cannot check the call or what it returns; if the name is wrong the query fails.",
+    fix: "Add the function's definition to a schema directory (Azure-Sentinel's CustomFunctions           format) so kqlint can check its calls.",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &["ContosoDeviceList()\n| take 10"],
+    pass: &["_GetWatchlist(\"HighValueAssets\")\n| take 10"],
+};
+
+pub static OTHER_PLATFORM: RuleMeta = RuleMeta {
+    code: "KQL119",
+    name: "other-platform",
+    category: Category::Semantic,
+    severity: Severity::Error,
+    summary: "A table, column or function of the other platform (Sentinel vs Defender XDR)",
+    what: "Reports a table, column or function that the query's platform does not have but the            other one does: `IdentityInfo | project Timestamp, AccountUpn` in a Sentinel query            (Defender XDR's `IdentityInfo` has these; Sentinel's has `TimeGenerated`, `AccountUPN`),            `FileProfile` (a Defender XDR function) in a Sentinel rule, `SigninLogs`-only columns in            advanced hunting. The platform comes from `kqlint.toml` (`platform`, per path), from the            file (a Defender XDR custom detection, a Sentinel rule) or, failing that, from the            tables the query reads; when it was only assumed, this is a warning.",
+    why: "The query fails on the platform it runs on.",
+    fix: "Use the platform's own name (the message gives it when there is one), or set the           platform the query is written for: `platform = \"defender\"` in `kqlint.toml`           (`[[platforms]]` per path).",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &[
+        "SigninLogs\n| join kind=inner (IdentityInfo | project AccountUpn, CloudSid) on $left.UserPrincipalName == $right.AccountUpn",
+    ],
+    pass: &[
+        "SigninLogs\n| join kind=inner (IdentityInfo | project AccountUPN, AccountCloudSID) on $left.UserPrincipalName == $right.AccountUPN",
     ],
 };
 

@@ -2,7 +2,7 @@
 
 use crate::fx::FxHasher;
 use hashbrown::HashTable;
-use kql_schema::ScalarType;
+use kql_schema::{PartialReason, ScalarType};
 use smol_str::SmolStr;
 use std::fmt;
 use std::hash::Hasher;
@@ -127,17 +127,80 @@ impl Column {
     }
 }
 
+/// Why a row set's columns are only partly known: the table or function
+/// they come from, how many of its columns kqlint knows, and why it knows
+/// no more. Carried along so a warning can say "`TlsVer_s` is not among the
+/// 18 columns kqlint knows for `MimecastSIEM_CL` (from a test stub ...)".
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Partial {
+    pub source: SmolStr,
+    pub known: u32,
+    pub reason: PartialReason,
+}
+
+/// How much of a row set's columns is known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Openness {
+    /// Every column is listed: a name that is not is an error.
+    #[default]
+    Closed,
+    /// The row set comes (in part) from a table or function kqlint knows
+    /// only in part: a name that is not listed is at most a warning.
+    Partial(Arc<Partial>),
+    /// Nothing more is known (an unknown table, `evaluate bag_unpack`, a
+    /// watchlist...): a name that is not listed is not reported.
+    Open,
+}
+
+impl Openness {
+    /// The less known of the two (a union or join of both).
+    pub fn or(self, other: Openness) -> Openness {
+        match (self, other) {
+            (Openness::Open, _) | (_, Openness::Open) => Openness::Open,
+            (p @ Openness::Partial(_), _) | (_, p @ Openness::Partial(_)) => p,
+            _ => Openness::Closed,
+        }
+    }
+
+    /// `self` when `cond` holds, else closed (`project *` keeps the input's
+    /// unknown columns; `project a, b` does not).
+    pub fn when(self, cond: bool) -> Openness {
+        if cond { self } else { Openness::Closed }
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self, Openness::Open)
+    }
+
+    pub fn partial(&self) -> Option<&Partial> {
+        match self {
+            Openness::Partial(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<bool> for Openness {
+    fn from(open: bool) -> Openness {
+        if open {
+            Openness::Open
+        } else {
+            Openness::Closed
+        }
+    }
+}
+
 /// The columns of a row set, shared cheaply between operators.
 ///
-/// `open` means the row set may have columns beyond those listed (an
-/// unknown table, `evaluate bag_unpack`, a watchlist...): a name that is not
-/// listed is then not reported.
+/// Its [`Openness`] says whether the row set may have columns beyond those
+/// listed (an unknown table, `evaluate bag_unpack`, a watchlist, a table
+/// known only from a test stub...) and so how sure "not a column" is.
 #[derive(Clone)]
 pub struct Schema(Arc<SchemaInner>);
 
 struct SchemaInner {
     columns: Vec<Column>,
-    open: bool,
+    open: Openness,
     index: OnceLock<NameIndex>,
 }
 
@@ -225,7 +288,7 @@ impl fmt::Debug for Schema {
                 f.write_str(" hidden")?;
             }
         }
-        if self.0.open {
+        if self.0.open != Openness::Closed {
             f.write_str(if self.0.columns.is_empty() {
                 "*"
             } else {
@@ -253,19 +316,23 @@ impl PartialEq for Schema {
 const INDEX_MIN: usize = 24;
 
 impl Schema {
-    pub fn new(columns: Vec<Column>, open: bool) -> Schema {
+    pub fn new(columns: Vec<Column>, open: impl Into<Openness>) -> Schema {
         Schema(Arc::new(SchemaInner {
             columns,
-            open,
+            open: open.into(),
             index: OnceLock::new(),
         }))
     }
 
     /// A schema whose name index is already built (by a projection).
-    pub(crate) fn with_index(columns: Vec<Column>, open: bool, index: NameIndex) -> Schema {
+    pub(crate) fn with_index(
+        columns: Vec<Column>,
+        open: impl Into<Openness>,
+        index: NameIndex,
+    ) -> Schema {
         Schema(Arc::new(SchemaInner {
             columns,
-            open,
+            open: open.into(),
             index: OnceLock::from(index),
         }))
     }
@@ -296,8 +363,20 @@ impl Schema {
         self.0.columns.iter().filter(|c| !c.hidden)
     }
 
+    /// Whether nothing is known beyond the listed columns (a name not
+    /// listed is not reported at all).
     pub fn is_open(&self) -> bool {
-        self.0.open
+        self.0.open.is_open()
+    }
+
+    /// How much of the row set's columns is known.
+    pub fn openness(&self) -> Openness {
+        self.0.open.clone()
+    }
+
+    /// Why the columns are only partly known, when they are.
+    pub fn partial(&self) -> Option<&Partial> {
+        self.0.open.partial()
     }
 
     pub fn len(&self) -> usize {
@@ -308,7 +387,8 @@ impl Schema {
         self.0.columns.is_empty()
     }
 
-    pub fn with_open(&self, open: bool) -> Schema {
+    pub fn with_open(&self, open: impl Into<Openness>) -> Schema {
+        let open = open.into();
         if open == self.0.open {
             self.clone()
         } else {

@@ -338,7 +338,11 @@ impl<'a> Binder<'a> {
                 let t = recv.ty();
                 self.facts.insert(expr.span, Fact::Recv(t));
                 let _ = e;
-                Out::scalar(if t.is_known() {
+                // A table column without a type is one the two platforms
+                // type differently (the platform was only assumed); member
+                // access works on the `dynamic` one only, so it is that.
+                let table_column = recv.col.as_ref().is_some_and(|c| c.origin.is_some());
+                Out::scalar(if t.is_known() || table_column {
                     Ty::Dynamic
                 } else {
                     Ty::Unknown
@@ -584,6 +588,7 @@ impl<'a> Binder<'a> {
     fn catalog_tabular(&mut self, n: &str) -> Option<Tab> {
         if let Some(sf) = self.catalog.stored_function(n)
             && sf.min_args() == 0
+            && sf.form != kql_schema::FunctionForm::Scalar
             && (self.catalog.table(n).is_none() || !sf.result_columns.is_empty())
         {
             return Some(self.stored_result(n));
@@ -598,7 +603,7 @@ impl<'a> Binder<'a> {
         let Some(sf) = self.catalog.stored_function(n) else {
             return Tab::open();
         };
-        let open = sf.open_result || sf.result_columns.is_empty();
+        let open = Self::function_openness(sf);
         let cols: Vec<Column> = sf
             .result_columns
             .iter()
@@ -680,6 +685,12 @@ impl<'a> Binder<'a> {
         let suggestion = suggest(n, row_names.iter().copied())
             .map(|s| (s.to_string(), "a column"))
             .or_else(|| suggest(n, env.iter().copied()).map(|s| (s.to_string(), "a variable")));
+        if let Some(row) = cx.row.clone() {
+            let s = suggestion.as_ref().map(|(s, _)| s.as_str());
+            if self.unknown_column_open_world(id.span, n, &row, s) {
+                return;
+            }
+        }
         let what = if cx.row.is_some() {
             "a column"
         } else {
@@ -737,6 +748,12 @@ impl<'a> Binder<'a> {
             .iter()
             .map(|c| c.name.as_str())
             .collect();
+        if other.is_none_or(|o| o.schema.column(n).is_none()) {
+            let s = suggest(n, names.iter().copied()).map(str::to_owned);
+            if self.unknown_column_open_world(id.span, n, row, s.as_deref()) {
+                return;
+            }
+        }
         let mut d = Diagnostic::new(
             &UNKNOWN_COLUMN,
             id.span,
@@ -763,12 +780,52 @@ impl<'a> Binder<'a> {
             return;
         }
         let n = &id.name;
+        if let Some(p) = self.table_of_other_platform(n) {
+            let msg = format!(
+                "`{n}` is a {} table; {} has no table of that name",
+                p.label(),
+                self.catalog.platform().label()
+            );
+            let d = self.other_platform_diag(id.span, msg);
+            self.report(d);
+            return;
+        }
         let env = env_names(&cx.env);
         let stored = self.catalog.stored_function_names();
         let suggestion = suggest(n, env.iter().copied())
             .or_else(|| suggest(n, self.catalog.table_names()))
             .or_else(|| suggest(n, stored.iter().copied()))
             .map(str::to_owned);
+        // Open world: a name near nothing known is most likely a custom
+        // table or a workspace function kqlint has no schema for; so is a
+        // custom-log name (`*_CL`) near another one, unless only the case
+        // differs.
+        let custom = n.ends_with("_CL");
+        let unverified = !self.declared_in_query(n)
+            && match &suggestion {
+                None => true,
+                Some(s) => custom && !Self::case_hint(n, s),
+            };
+        if unverified {
+            let near = suggestion
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            let d = Diagnostic::new(
+                &UNVERIFIED_TABLE,
+                id.span,
+                format!(
+                    "`{n}` is not a table or function kqlint knows for {}; its columns are not \
+                     checked",
+                    self.catalog.platform().label()
+                ),
+            )
+            .with_help(format!(
+                "{near}if it is a custom table or a workspace function, add its schema to a \
+                 schema directory (`[schema] dirs` in kqlint.toml) so the query can be checked"
+            ));
+            self.report(d);
+            return;
+        }
         let d = match suggestion {
             Some(s) if Self::case_hint(n, &s) => Diagnostic::new(
                 &UNKNOWN_TABLE,
@@ -787,17 +844,22 @@ impl<'a> Binder<'a> {
             None => Diagnostic::new(
                 &UNKNOWN_TABLE,
                 id.span,
-                format!("`{n}` is not a known table, tabular `let` or function"),
+                format!("`{n}` is not in scope here"),
             )
             .with_help(
-                "a custom table (`*_CL`) needs its schema: pass a schema directory in the \
-                 Azure-Sentinel CustomTables format",
+                "a `let` or `as` of this query declares it, but a name is visible only after \
+                 the statement or operator that declares it, and not inside its own definition",
             ),
         };
         self.report(d);
     }
 
-    fn unknown_function(&mut self, func: &Ident, cx: &Cx<'a>, kind: Option<FunctionKind>) {
+    pub(super) fn unknown_function(
+        &mut self,
+        func: &Ident,
+        cx: &Cx<'a>,
+        kind: Option<FunctionKind>,
+    ) {
         if self.broken_words.contains(func.name.as_str()) {
             return;
         }
@@ -805,6 +867,16 @@ impl<'a> Binder<'a> {
             return;
         }
         let n = &func.name;
+        if let Some(p) = self.function_of_other_platform(n) {
+            let msg = format!(
+                "`{n}` is a {} function; {} has no function of that name",
+                p.label(),
+                self.catalog.platform().label()
+            );
+            let d = self.other_platform_diag(func.span, msg);
+            self.report(d);
+            return;
+        }
         let env = env_names(&cx.env);
         let suggestion = self
             .catalog
@@ -824,6 +896,27 @@ impl<'a> Binder<'a> {
                     .filter(|s| plausible(n, s))
             })
             .map(str::to_owned);
+        // Open world: an unknown scalar or tabular call near nothing known is
+        // most likely a function saved in the workspace. Plug-ins and
+        // aggregates are a closed set (a workspace function cannot be one).
+        let closed_set = matches!(kind, Some(FunctionKind::Plugin)) || cx.agg;
+        if suggestion.is_none() && !closed_set && !self.declared_in_query(n) {
+            let d = Diagnostic::new(
+                &UNVERIFIED_FUNCTION,
+                func.span,
+                format!(
+                    "`{n}` is not a function kqlint knows for {}; its arguments and result are \
+                     not checked",
+                    self.catalog.platform().label()
+                ),
+            )
+            .with_help(
+                "if it is a function saved in your workspace, add its definition to a schema \
+                 directory (Azure-Sentinel's CustomFunctions format) so its calls can be checked",
+            );
+            self.report(d);
+            return;
+        }
         let what = match kind {
             Some(FunctionKind::Plugin) => "plug-in",
             Some(FunctionKind::Aggregate) if cx.agg => "function",
@@ -844,6 +937,15 @@ impl<'a> Binder<'a> {
                 format!("`{n}` is not a known {what}; did you mean `{s}`?"),
             )
             .with_fix(self.fix_for(func, &s)),
+            None if self.declared_in_query(n) => Diagnostic::new(
+                &UNKNOWN_FUNCTION,
+                func.span,
+                format!("`{n}` is not in scope here"),
+            )
+            .with_help(
+                "a `let` of this query declares it, but a name is visible only after its \
+                 statement, and not inside its own definition (KQL functions cannot recurse)",
+            ),
             None => Diagnostic::new(
                 &UNKNOWN_FUNCTION,
                 func.span,
@@ -1018,8 +1120,11 @@ impl<'a> Binder<'a> {
                 self.diag(
                     &WRONG_ARGUMENT_COUNT,
                     func.span,
-                    count_message(n, min as u32, max as u32, given),
+                    count_message(n, min as u32, max.min(u32::MAX as usize) as u32, given),
                 );
+            }
+            if sf.form == kql_schema::FunctionForm::Scalar {
+                return Out::val(Val::Scalar(Ty::Unknown));
             }
             return Out::val(Val::Table(self.stored_result(n)));
         }
@@ -1740,7 +1845,21 @@ impl<'a> Binder<'a> {
 /// A did-you-mean that is worth showing: a case-only difference, or a
 /// near miss of a name long enough for edit distance to mean something.
 pub(crate) fn plausible(name: &str, suggestion: &str) -> bool {
-    suggestion.eq_ignore_ascii_case(name) || name.chars().count() >= 4
+    suggestion.eq_ignore_ascii_case(name)
+        || name.chars().count() >= 4
+        || is_transposition(name, suggestion)
+}
+
+/// `Ulr` for `Url`: the same letters with two neighbours swapped (ignoring
+/// case), the one edit a short name is still recognisable after.
+fn is_transposition(name: &str, suggestion: &str) -> bool {
+    let a: Vec<char> = name.to_lowercase().chars().collect();
+    let b: Vec<char> = suggestion.to_lowercase().chars().collect();
+    if a.len() != b.len() || a.len() < 2 {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
 }
 
 /// The best did-you-mean among `candidates` (see [`plausible`]).

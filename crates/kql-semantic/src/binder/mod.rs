@@ -8,6 +8,7 @@
 //! schema), memoised and guarded against recursion.
 
 mod expr;
+mod knowledge;
 mod tabular;
 
 pub(crate) use expr::suggest;
@@ -299,6 +300,11 @@ pub(crate) struct Binder<'a> {
     /// declared and the tables read by then. Kusto makes them visible to
     /// everything bound after it, later statements included.
     pub as_names: FxMap<SmolStr, (Tab, Span, Rc<BTreeSet<SmolStr>>)>,
+    /// The query, for [`Binder::declared_in_query`].
+    query: &'a ast::Query,
+    /// Every name a `let` or `as` declares anywhere in the query, computed
+    /// the first time an unknown name is reported.
+    declared: std::cell::OnceCell<std::collections::HashSet<SmolStr>>,
 }
 
 /// Collects the spans of the parser's `Error` nodes.
@@ -346,6 +352,41 @@ fn broken_words<'s>(parse: &Parse, src: &'s str) -> std::collections::HashSet<&'
     words
 }
 
+impl Binder<'_> {
+    /// Whether a `let` or `as` of the query declares `n` somewhere: a name
+    /// used out of its scope (before its statement, or inside its own body)
+    /// is a mistake, not a workspace function kqlint does not know.
+    pub(super) fn declared_in_query(&self, n: &str) -> bool {
+        self.declared
+            .get_or_init(|| {
+                let mut v = Declared::default();
+                kql_syntax::visit::Visitor::visit_query(&mut v, self.query);
+                v.0
+            })
+            .contains(n)
+    }
+}
+
+/// Collects the names `let` statements (nested ones included) and `as`
+/// operators declare.
+#[derive(Default)]
+struct Declared(std::collections::HashSet<SmolStr>);
+
+impl kql_syntax::visit::Visitor for Declared {
+    fn visit_statement(&mut self, s: &Statement) {
+        if let Statement::Let(l) = s {
+            self.0.insert(l.name.name.clone());
+        }
+        kql_syntax::visit::walk_statement(self, s);
+    }
+    fn visit_operator(&mut self, op: &ast::Operator) {
+        if let ast::OperatorKind::As { name, .. } = &op.kind {
+            self.0.insert(name.name.clone());
+        }
+        kql_syntax::visit::walk_operator(self, op);
+    }
+}
+
 /// How deep expressions may nest in the binder before it stops looking
 /// (the parser bounds trees well below this).
 const MAX_BIND_DEPTH: u32 = 4000;
@@ -379,6 +420,8 @@ impl<'a> Binder<'a> {
             reported: Default::default(),
             broken_words: broken_words(parse, src),
             as_names: FxMap::default(),
+            query: &parse.query,
+            declared: std::cell::OnceCell::new(),
         };
         let result = b.statements(&parse.query.statements, &Cx::new(None), true);
         let tables: Vec<SmolStr> = b.frames.pop().unwrap_or_default().into_iter().collect();
@@ -487,12 +530,24 @@ impl<'a> Binder<'a> {
             return Some(s.clone());
         }
         let t = self.catalog.table(name)?;
+        // With the platform only assumed, a column typed differently on the
+        // other platform (Defender XDR's `AdditionalFields` is a string,
+        // Sentinel's is dynamic) gets no type: neither is certain.
+        let other = if self.opts.platform_assumed && !self.catalog.is_user_table(name) {
+            knowledge::other(self.catalog.platform())
+                .and_then(|p| self.catalog.bundled_table_on(p, name))
+        } else {
+            None
+        };
         let cols = t
             .columns
             .iter()
             .map(|c| Column {
                 name: c.name.clone(),
-                ty: Ty::from_scalar(c.ty),
+                ty: match other.and_then(|o| o.column(&c.name)) {
+                    Some(oc) if oc.ty != c.ty => Ty::Unknown,
+                    _ => Ty::from_scalar(c.ty),
+                },
                 origin: Some(Arc::new(Origin {
                     table: t.name.clone(),
                     column: c.name.clone(),
@@ -501,7 +556,7 @@ impl<'a> Binder<'a> {
                 id: self.ids.next(),
             })
             .collect();
-        let s = Schema::new(cols, false);
+        let s = Schema::new(cols, Self::table_openness(t));
         self.table_cache.insert(name.into(), s.clone());
         Some(s)
     }

@@ -5,7 +5,7 @@ use super::{Binder, Cx, Out, Tab, Val, env_lookup};
 use crate::fx::FxMap;
 use crate::names::{ProjBuilder, UniqueNames, make_names_unique};
 use crate::rules::*;
-use crate::ty::{Column, Schema, Ty};
+use crate::ty::{Column, Openness, Schema, Ty};
 use crate::{OperatorInfo, operators};
 use kql_schema::{FunctionKind, PluginOutputKind, TypeRef};
 use kql_syntax::ast::{
@@ -197,7 +197,10 @@ impl<'a> Binder<'a> {
                         Some(inp),
                     );
                 }
-                let open = inp.schema.is_open() && items.iter().any(|i| is_star(&i.expr));
+                let open = inp
+                    .schema
+                    .openness()
+                    .when(items.iter().any(|i| is_star(&i.expr)));
                 Tab {
                     schema: b.finish(open),
                     narrow: inp.narrow.clone(),
@@ -213,7 +216,7 @@ impl<'a> Binder<'a> {
                     .cloned()
                     .collect();
                 Tab {
-                    schema: Schema::new(cols, inp.schema.is_open()),
+                    schema: Schema::new(cols, inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -227,7 +230,7 @@ impl<'a> Binder<'a> {
                     .cloned()
                     .collect();
                 Tab {
-                    schema: Schema::new(cols, inp.schema.is_open()),
+                    schema: Schema::new(cols, inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -248,7 +251,7 @@ impl<'a> Binder<'a> {
                     }
                 }
                 Tab {
-                    schema: b.finish(inp.schema.is_open()),
+                    schema: b.finish(inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -297,7 +300,7 @@ impl<'a> Binder<'a> {
                     b.add(c.clone(), None, false, false, &mut self.ids);
                 }
                 Tab {
-                    schema: b.finish(inp.schema.is_open()),
+                    schema: b.finish(inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -325,7 +328,7 @@ impl<'a> Binder<'a> {
                     self.project_item(item, &out, &mut b, style, false, None, None, Some(inp));
                 }
                 Tab {
-                    schema: b.finish(inp.schema.is_open()),
+                    schema: b.finish(inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -355,10 +358,12 @@ impl<'a> Binder<'a> {
                     by_ids: Rc::new(by_ids),
                     ..rcx.clone()
                 };
-                let mut open = false;
+                let mut open = Openness::Closed;
                 for item in aggregates {
                     let out = self.item_value(item, &acx);
-                    open |= inp.schema.is_open() && has_star_arg(&item.expr);
+                    if has_star_arg(&item.expr) {
+                        open = open.or(inp.schema.openness());
+                    }
                     self.project_item(
                         item,
                         &out,
@@ -392,7 +397,10 @@ impl<'a> Binder<'a> {
                         Some(inp),
                     );
                 }
-                let open = inp.schema.is_open() && columns.iter().any(|i| is_star(&i.expr));
+                let open = inp
+                    .schema
+                    .openness()
+                    .when(columns.iter().any(|i| is_star(&i.expr)));
                 Tab {
                     schema: b.finish(open),
                     narrow: inp.narrow.clone(),
@@ -529,7 +537,7 @@ impl<'a> Binder<'a> {
                     let _ = self.scalar(l, &cx.no_row());
                 }
                 Tab {
-                    schema: b.finish(inp.schema.is_open()),
+                    schema: b.finish(inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -549,7 +557,7 @@ impl<'a> Binder<'a> {
                     let _ = self.scalar(l, &cx.no_row());
                 }
                 let sub_in = Tab {
-                    schema: b.finish(inp.schema.is_open()),
+                    schema: b.finish(inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 };
                 let out = self.implicit(on, &sub_in, cx);
@@ -576,7 +584,7 @@ impl<'a> Binder<'a> {
                     }
                 }
                 Tab {
-                    schema: Schema::new(cols, inp.schema.is_open() || out.schema.is_open()),
+                    schema: Schema::new(cols, inp.schema.openness().or(out.schema.openness())),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -605,7 +613,7 @@ impl<'a> Binder<'a> {
                     }
                 }
                 Tab {
-                    schema: Schema::new(cols, inp.schema.is_open()),
+                    schema: Schema::new(cols, inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -616,7 +624,7 @@ impl<'a> Binder<'a> {
                 let mut cols: Vec<Column> = inp.schema.columns().to_vec();
                 cols.extend(self.decl_schema(columns));
                 Tab {
-                    schema: Schema::new(cols, inp.schema.is_open()),
+                    schema: Schema::new(cols, inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -758,7 +766,7 @@ impl<'a> Binder<'a> {
                 let _ = self.value(predicate, &lcx);
                 let mut cols = vec![self.new_col("$table", Ty::String)];
                 cols.extend(base.schema.columns().iter().cloned());
-                self.ended(Schema::new(cols, base.schema.is_open()))
+                self.ended(Schema::new(cols, base.schema.openness()))
             }
             OperatorKind::Find {
                 params,
@@ -867,7 +875,7 @@ impl<'a> Binder<'a> {
                 let mid = param_word(params, "with_match_id").unwrap_or_else(|| "match_id".into());
                 cols.push(self.new_col(mid, Ty::Long));
                 Tab {
-                    schema: Schema::new(cols, inp.schema.is_open()),
+                    schema: Schema::new(cols, inp.schema.openness()),
                     narrow: inp.narrow.clone(),
                 }
             }
@@ -1047,7 +1055,10 @@ impl<'a> Binder<'a> {
     }
 
     fn no_pattern_match(&mut self, p: &ast::NamePattern, inp: &Tab) {
-        let _ = inp;
+        if let Some(partial) = inp.schema.partial().cloned() {
+            self.unverified_column(p.span, &p.pattern, &partial, None);
+            return;
+        }
         self.diag(
             &UNKNOWN_COLUMN,
             p.span,
@@ -1101,7 +1112,9 @@ impl<'a> Binder<'a> {
     /// Unifies several tables' columns (Kusto's `union`): same name and type
     /// merge; same name, different types give `name_type` columns.
     pub fn union_tables(&mut self, tabs: &[Tab], withsource: Option<&str>, inner: bool) -> Tab {
-        let open = tabs.iter().any(|t| t.schema.is_open());
+        let open = tabs
+            .iter()
+            .fold(Openness::Closed, |o, t| o.or(t.schema.openness()));
         let mut all: Vec<&Column> = Vec::new();
         for t in tabs {
             all.extend(t.schema.columns());
@@ -1222,7 +1235,7 @@ impl<'a> Binder<'a> {
                         both.push(c.clone());
                     }
                 }
-                let open = left.schema.is_open() || right.schema.is_open();
+                let open = left.schema.openness().or(right.schema.openness());
                 let wcx = Cx {
                     row: Some(Tab::new(Schema::new(both, open))),
                     ..jcx.clone()
@@ -1253,7 +1266,11 @@ impl<'a> Binder<'a> {
             }
         }
         make_names_unique(&mut cols, &mut self.ids);
-        let open = (!right_only && left.schema.is_open()) || (!left_only && right.schema.is_open());
+        let open = left
+            .schema
+            .openness()
+            .when(!right_only)
+            .or(right.schema.openness().when(!left_only));
         self.ended(Schema::new(cols, open))
     }
 
@@ -1373,7 +1390,18 @@ impl<'a> Binder<'a> {
                     _ => {
                         let missing_left = l.is_none() && !left.schema.is_open();
                         let missing_right = r.is_none() && !right.schema.is_open();
-                        if missing_left || missing_right {
+                        // a side known only in part may have the key
+                        let unsure = (missing_left && left.schema.partial().is_some())
+                            || (missing_right && right.schema.partial().is_some());
+                        if unsure {
+                            let side = if missing_left && left.schema.partial().is_some() {
+                                left
+                            } else {
+                                right
+                            };
+                            let p = side.schema.partial().cloned().expect("checked");
+                            self.unverified_column(id.span, &id.name, &p, None);
+                        } else if missing_left || missing_right {
                             let side = match (missing_left, missing_right) {
                                 (true, true) => "either side",
                                 (true, false) => "the left side",
@@ -1487,11 +1515,11 @@ impl<'a> Binder<'a> {
             .collect();
         self.quiet -= 1;
         let mut row_cols: Vec<Column> = inp.schema.columns().to_vec();
-        let mut row_open = inp.schema.is_open();
+        let mut row_open = inp.schema.openness();
         for o in &pre {
             if let Val::Table(t) = &o.val {
                 row_cols.extend(t.schema.columns().iter().cloned());
-                row_open |= t.schema.is_open();
+                row_open = row_open.or(t.schema.openness());
             }
         }
         let row = Tab {
@@ -1521,7 +1549,7 @@ impl<'a> Binder<'a> {
                 .map(|i| i.schema.columns().to_vec())
                 .unwrap_or_default()
         };
-        let in_open = input.is_some_and(|i| i.schema.is_open());
+        let in_open = input.map_or(Openness::Closed, |i| i.schema.openness());
         if plugin.name == "pivot" {
             // the group-by columns, then one column per pivot value (unknown)
             let cols: Vec<Column> = outs
@@ -1534,7 +1562,7 @@ impl<'a> Binder<'a> {
         let Some(out) = &plugin.output else {
             return Tab::open();
         };
-        let open = out.open || in_open;
+        let open = Openness::from(out.open).or(in_open);
         match out.kind {
             PluginOutputKind::Declared => {
                 let sig = plugin.signatures.first();
@@ -1573,9 +1601,9 @@ impl<'a> Binder<'a> {
                     && let Some(Val::Table(t)) = outs.get(i as usize).map(|o| &o.val)
                 {
                     cols.extend(t.schema.columns().iter().cloned());
-                    o |= t.schema.is_open();
+                    o = o.or(t.schema.openness());
                 } else {
-                    o = true;
+                    o = Openness::Open;
                 }
                 make_names_unique(&mut cols, &mut self.ids);
                 self.ended(Schema::new(cols, o))
@@ -1638,22 +1666,46 @@ impl<'a> Binder<'a> {
                 };
             }
         }
-        if self.catalog.stored_function(&func.name).is_some() {
+        if let Some(sf) = self.catalog.stored_function(&func.name) {
+            // arguments of `invoke F(...)` are evaluated against the input rows
+            let acx = cx.with_row(inp);
             for a in args {
-                let _ = self.value(&a.value, &cx.no_row());
+                let _ = self.value(&a.value, &acx);
             }
             self.record(func.span, &func.name, crate::Resolved::StoredFunction);
-            return Tab::open();
+            if sf.form != kql_schema::FunctionForm::Invoke {
+                return Tab::open();
+            }
+            let (min, max) = (sf.min_args(), sf.max_args());
+            if args.len() < min || args.len() > max {
+                self.diag(
+                    &WRONG_ARGUMENT_COUNT,
+                    func.span,
+                    super::expr::count_message(&func.name, min as u32, max as u32, args.len()),
+                );
+            }
+            let mut cols: Vec<Column> = inp.schema.columns().to_vec();
+            for c in &sf.result_columns {
+                let col = self.new_col(c.name.clone(), Ty::from_scalar(c.ty));
+                cols.push(col);
+            }
+            make_names_unique(&mut cols, &mut self.ids);
+            let open = inp.schema.openness().or(Self::function_openness(sf));
+            return Tab {
+                schema: Schema::new(cols, open),
+                narrow: inp.narrow.clone(),
+            };
         }
         self.record(func.span, &func.name, crate::Resolved::Unresolved);
+        // the function is unknown: its arguments may name input columns
+        let lcx = Cx {
+            lenient: true,
+            ..cx.with_row(inp)
+        };
         for a in args {
-            let _ = self.value(&a.value, &cx.no_row());
+            let _ = self.value(&a.value, &lcx);
         }
-        self.diag(
-            &UNKNOWN_FUNCTION,
-            func.span,
-            format!("`{}` is not a known function", func.name),
-        );
+        self.unknown_function(func, cx, None);
         Tab::open()
     }
 }

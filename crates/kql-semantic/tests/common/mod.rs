@@ -5,13 +5,31 @@
 use kql_semantic::{Analysis, Options, QueryResult, analyze};
 use std::fmt::Write;
 
+/// Analyses `src` for Sentinel, the platform declared; a first line
+/// `// platform: defender` (or `sentinel`, `adx`), with ` assumed` after
+/// it, picks another platform or says it was only assumed.
 pub fn check(src: &str) -> Analysis {
     let parse = kql_syntax::parse(src);
+    let directive = src
+        .lines()
+        .next()
+        .and_then(|l| l.trim().strip_prefix("// platform:"))
+        .map(str::trim);
+    let (platform, assumed) = match directive {
+        Some(d) => {
+            let (p, rest) = d.split_once(' ').unwrap_or((d, ""));
+            (p.parse().expect("a platform"), rest.trim() == "assumed")
+        }
+        None => (kql_schema::Platform::Sentinel, false),
+    };
     analyze(
         &parse,
         src,
-        kql_schema::Catalog::builtin(),
-        &Options::default(),
+        kql_schema::Catalog::builtin_for(platform),
+        &Options {
+            platform_assumed: assumed,
+            ..Options::default()
+        },
     )
 }
 
