@@ -23,6 +23,10 @@ pub struct QueryFacts {
     /// table or function, `evaluate` plug-ins, `bag_unpack`, ...): no column
     /// is reported missing then.
     pub open: bool,
+    /// The output comes in part from a table or function kqlint knows only
+    /// in part (a CI stub, a parser): why, for messages. A column missing
+    /// from the output is then a warning, not an error.
+    pub partial: Option<String>,
     /// The tables the query reads (resolved names, any order).
     pub tables: Vec<String>,
 }
@@ -47,6 +51,7 @@ fn is_column_name(s: &str) -> bool {
 
 struct Columns<'a> {
     names: Vec<&'a str>,
+    partial: Option<&'a str>,
 }
 
 impl Columns<'_> {
@@ -65,7 +70,19 @@ impl Columns<'_> {
             "{} ({what}) is not a column of the query's output",
             quote(name)
         );
-        if let Some(s) = kql_schema::best_match(name, self.names.iter().copied()) {
+        let best = kql_schema::best_match(name, self.names.iter().copied());
+        // Only part of the output is known: unless only the case differs,
+        // the column may be one kqlint cannot see.
+        let unsure = self
+            .partial
+            .filter(|_| !best.is_some_and(|s| s.eq_ignore_ascii_case(name)));
+        if let Some(why) = unsure {
+            msg = format!(
+                "{} ({what}) is not among the output columns kqlint knows; {why}",
+                quote(name)
+            );
+        }
+        if let Some(s) = best {
             if s.eq_ignore_ascii_case(name) {
                 msg.push_str(&format!(
                     "; did you mean `{s}`? Column names are case-sensitive"
@@ -80,7 +97,12 @@ impl Columns<'_> {
         } else {
             format!("the query outputs {}", some_of(&shown, 12))
         };
-        ctx.add(Diagnostic::new(meta, span, msg).with_help(help));
+        let d = Diagnostic::new(meta, span, msg).with_help(help);
+        ctx.add(if unsure.is_some() {
+            d.with_severity(kqlint_diagnostics::Severity::Warning)
+        } else {
+            d
+        });
     }
 }
 
@@ -94,7 +116,10 @@ pub fn check(ctx: &mut Ctx<'_>, root: &YamlNode, facts: Option<&QueryFacts>) {
         return;
     }
     if let Some(names) = facts.closed_columns() {
-        let cols = Columns { names };
+        let cols = Columns {
+            names,
+            partial: facts.partial.as_deref(),
+        };
         columns(ctx, root, &cols);
     }
     connectors(ctx, root, facts);
@@ -236,10 +261,11 @@ fn data_type_table(s: &str) -> &str {
 /// rightly lists the parser's source tables instead. Data tables are the
 /// built-in ones, custom logs (`_CL`) and tables a known connector feeds.
 fn is_data_table(catalog: &kql_schema::Catalog, table: &str) -> bool {
-    let builtin = catalog.table(table).is_some_and(|t| {
-        matches!(&t.provenance, kql_schema::Provenance::Bundled { source }
-            if source.starts_with("sentinel/builtin") || source == "defender-xdr-docs")
-    });
+    // A table Microsoft documents (or the product's own schema defines) is
+    // data; a CI stub may be a parser modelled as a table.
+    let builtin = catalog
+        .table(table)
+        .is_some_and(|t| t.provenance.kind() == Some(kql_schema::SourceKind::Documented));
     builtin
         || table.as_bytes().ends_with(b"_CL")
         || table.as_bytes().ends_with(b"_cl")

@@ -1,10 +1,11 @@
 //! Sentinel's rule model as data: enums, tactics, the technique → tactic
 //! map, entity types and their identifiers, limits.
 //!
-//! The data is `schemas/rules/sentinel-rule-model.json`, a copy of
-//! `shared/schemas-sentinel/rule-validation/analytic-rule-model.2023-11-copy.json`
-//! (derived from Azure-Sentinel's `detectionTemplateSchemaValidation/Models`,
-//! MIT). It is embedded in the binary and parsed once, on first use.
+//! The data is `schemas/rules/sentinel-rule-model.json`, a copy of the
+//! committed facts `schemas/facts/sentinel-ci-models.json` (extracted from
+//! Azure-Sentinel's `detectionTemplateSchemaValidation/Models` C# source by
+//! `tools/knowledge/azure_sentinel.py`, MIT). It is embedded in the binary
+//! and parsed once, on first use.
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

@@ -27,6 +27,7 @@ fn oracle_facts() -> HashMap<String, QueryFacts> {
             Some((
                 r.file,
                 QueryFacts {
+                    partial: None,
                     result_columns: Some(cols.into_iter().map(|c| (c.name, c.ty)).collect()),
                     open: false,
                     tables: Vec::new(),

@@ -25,6 +25,7 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
             .collect()
     });
     Some(QueryFacts {
+        partial: None,
         open: result_columns.is_none(),
         result_columns,
         tables: vec![table],

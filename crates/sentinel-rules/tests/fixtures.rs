@@ -51,6 +51,7 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
             .collect()
     });
     Some(QueryFacts {
+        partial: None,
         open: result_columns.is_none(),
         result_columns,
         tables: vec![table],
@@ -217,6 +218,7 @@ fn seed_rules() {
         &Limits::default(),
     );
     let facts = QueryFacts {
+        partial: None,
         result_columns: Some(
             [
                 "DeviceId",
