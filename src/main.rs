@@ -130,9 +130,17 @@ struct CheckArgs {
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     ignore: Vec<String>,
     /// A schema directory (Azure-Sentinel CustomTables / CustomFunctions
-    /// JSON) to check against besides the bundled schema; repeatable.
+    /// JSON, `T | getschema` as CSV or JSON, `az monitor log-analytics
+    /// workspace table list` JSON) to check against besides the bundled
+    /// schema; repeatable.
     #[arg(long, value_name = "DIR")]
     schema: Vec<PathBuf>,
+    /// The platform the queries are written for: its tables, columns and
+    /// types (over `platform` in kqlint.toml). Without it, a Sentinel rule
+    /// is checked for Sentinel and a query file for the platform its path
+    /// or tables point to, else Sentinel.
+    #[arg(long, value_enum)]
+    platform: Option<PlatformArg>,
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     baseline: Option<PathBuf>,
@@ -171,6 +179,26 @@ enum ListFormat {
     Human,
     /// Every field of every diagnostic's registry entry.
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PlatformArg {
+    /// Microsoft Sentinel / Log Analytics.
+    Sentinel,
+    /// Defender XDR advanced hunting and custom detections.
+    Defender,
+    /// Azure Data Explorer (no bundled tables).
+    Adx,
+}
+
+impl From<PlatformArg> for kqlint_core::Platform {
+    fn from(p: PlatformArg) -> Self {
+        match p {
+            PlatformArg::Sentinel => kqlint_core::Platform::Sentinel,
+            PlatformArg::Defender => kqlint_core::Platform::Defender,
+            PlatformArg::Adx => kqlint_core::Platform::Adx,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -218,6 +246,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             select: args.select.clone(),
             extend_select: args.extend_select.clone(),
             ignore: args.ignore.clone(),
+            platform: args.platform.map(Into::into),
         },
         baseline,
         ..EngineOptions::default()

@@ -14,6 +14,11 @@
 //! [per-path-ignores]
 //! "Hunting Queries/**" = ["missing-time-filter"]
 //!
+//! platform = "sentinel"                # sentinel | defender | adx: whose tables, columns and types
+//!
+//! [per-path-platform]
+//! "Defender/**" = "defender"
+//!
 //! [schema]
 //! dirs = ["schemas/CustomTables", "schemas/CustomFunctions"]
 //!
@@ -29,6 +34,7 @@
 
 use crate::registry;
 use kql_lint::{LintOptions, PlaceholderPatterns};
+use kql_schema::Platform;
 use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -136,6 +142,8 @@ pub struct ConfigOptions {
     pub extend_select: Vec<String>,
     /// `--ignore`: added to the files' `ignore`.
     pub ignore: Vec<String>,
+    /// `--platform`: the platform of every file, over the files' settings.
+    pub platform: Option<Platform>,
 }
 
 impl ConfigOptions {
@@ -167,6 +175,11 @@ pub struct Config {
     ignore: Vec<Selector>,
     severity: Vec<(Selector, Severity)>,
     per_path: Vec<PathIgnore>,
+    /// `platform`: the platform of the files this configuration covers.
+    platform: Option<Platform>,
+    /// `[per-path-platform]`: globs (relative to `root`) and their platform;
+    /// the longest matching glob wins over `platform`.
+    per_path_platform: Vec<(globset::GlobMatcher, Platform)>,
     /// Extra schema directories, absolute or relative to the working
     /// directory.
     pub schema_dirs: Vec<PathBuf>,
@@ -182,6 +195,8 @@ impl Default for Config {
             ignore: Vec::new(),
             severity: Vec::new(),
             per_path: Vec::new(),
+            platform: None,
+            per_path_platform: Vec::new(),
             schema_dirs: Vec::new(),
             lint: LintOptions::default(),
         }
@@ -220,6 +235,26 @@ impl Config {
             }
         }
         true
+    }
+
+    /// The platform declared for a file (`--platform`, a matching
+    /// `[per-path-platform]` glob, then `platform`); `None` when nothing
+    /// declares one and the engine has to infer it.
+    pub fn platform_for(&self, path: Option<&Path>) -> Option<Platform> {
+        if let Some(p) = path
+            && !self.per_path_platform.is_empty()
+        {
+            let rel = relative_to(p, &self.root);
+            if let Some((_, platform)) = self
+                .per_path_platform
+                .iter()
+                .filter(|(g, _)| g.is_match(&rel))
+                .max_by_key(|(g, _)| g.glob().glob().len())
+            {
+                return Some(*platform);
+            }
+        }
+        self.platform
     }
 
     /// The severity of a rule's findings: the most specific setting, or
@@ -261,6 +296,10 @@ impl Config {
         self.select
             .extend(parse("--extend-select", &o.extend_select)?);
         self.ignore.extend(parse("--ignore", &o.ignore)?);
+        if let Some(p) = o.platform {
+            self.platform = Some(p);
+            self.per_path_platform.clear();
+        }
         Ok(())
     }
 
@@ -339,6 +378,23 @@ impl Config {
                 glob,
                 selectors: selectors(sels, &key)?,
             });
+        }
+        let platform = |v: &Spanned<String>, key: &str| {
+            v.get_ref()
+                .parse::<Platform>()
+                .map_err(|m| err(v.span(), key, m))
+        };
+        if let Some(p) = &raw.platform {
+            c.platform = Some(platform(p, "platform")?);
+        }
+        for (pattern, p) in raw.per_path_platform.iter().flatten() {
+            let key = format!("per-path-platform.\"{}\"", pattern.get_ref());
+            let glob = globset::GlobBuilder::new(pattern.get_ref())
+                .literal_separator(true)
+                .build()
+                .map_err(|e| err(pattern.span(), &key, format!("bad glob: {}", e.kind())))?
+                .compile_matcher();
+            c.per_path_platform.push((glob, platform(p, &key)?));
         }
         if let Some(schema) = &raw.schema {
             for d in schema.dirs.iter().flatten() {
@@ -479,6 +535,8 @@ struct RawConfig {
     per_path_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     schema: Option<RawSchema>,
     placeholders: Option<RawPlaceholders>,
+    platform: Option<Spanned<String>>,
+    per_path_platform: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 #[derive(Deserialize)]

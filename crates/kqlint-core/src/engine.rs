@@ -9,7 +9,7 @@ use crate::suppress::Suppressions;
 use crate::target::Target;
 use crate::{core_rules, syntax_rules};
 use kql_lint::QueryKind;
-use kql_schema::Catalog;
+use kql_schema::{Catalog, Platform};
 use kqlint_diagnostics::{Diagnostic, Label, Severity, Span, sort_diagnostics};
 use kqlint_source::{Encoding, Limits, QuerySource, Source, SourceKind};
 use std::collections::HashMap;
@@ -62,11 +62,14 @@ pub struct Engine {
     options: EngineOptions,
     pool: rayon::ThreadPool,
     configs: ConfigResolver,
-    /// Catalogues with user schema directories, by directory list.
-    catalogs: Mutex<HashMap<Vec<PathBuf>, Arc<Catalog>>>,
+    /// Catalogues with user schema directories, by directory list and platform.
+    catalogs: Mutex<HashMap<CatalogKey, Arc<Catalog>>>,
     /// Problems loading user schemas, for the caller to show once.
     warnings: Mutex<Vec<String>>,
 }
+
+/// User schema directories and the platform they are seen from.
+type CatalogKey = (Vec<PathBuf>, Platform);
 
 /// The schema catalogue a file is checked against.
 enum CatalogRef {
@@ -88,8 +91,13 @@ impl std::ops::Deref for CatalogRef {
 /// configuration, its schema catalogue and what kind of query it is.
 struct QueryStage<'a> {
     config: &'a Config,
-    catalog: &'a Catalog,
+    /// The catalogue of the platform the file declares or implies; the
+    /// query stage may infer another when nothing declared one.
+    catalog: CatalogRef,
     kind: QueryKind,
+    /// The platform was not declared (config, `--platform`) nor implied by
+    /// the file's kind: the query's own tables may decide it.
+    platform_assumed: bool,
 }
 
 impl Engine {
@@ -120,7 +128,7 @@ impl Engine {
     pub fn check_configs(&self, targets: &[Target]) -> Result<(), ConfigError> {
         for t in targets.iter().filter(|t| t.error.is_none()) {
             let config = self.config_for(&t.path)?;
-            drop(self.catalog(&config));
+            drop(self.catalog(&config, Platform::Sentinel));
         }
         Ok(())
     }
@@ -133,7 +141,9 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    fn catalog(&self, config: &Config) -> CatalogRef {
+    /// The catalogue a file is checked against: the bundled data of the
+    /// platform with the configuration's schema directories on top.
+    fn catalog(&self, config: &Config, platform: Platform) -> CatalogRef {
         let dirs: Vec<PathBuf> = self
             .options
             .schema_dirs
@@ -142,21 +152,50 @@ impl Engine {
             .cloned()
             .collect();
         if dirs.is_empty() {
-            return CatalogRef::Builtin(Catalog::builtin());
+            return CatalogRef::Builtin(Catalog::builtin_for(platform));
         }
         let Ok(mut cache) = self.catalogs.lock() else {
-            return CatalogRef::Builtin(Catalog::builtin());
+            return CatalogRef::Builtin(Catalog::builtin_for(platform));
         };
-        if let Some(c) = cache.get(&dirs) {
+        let key = (dirs, platform);
+        if let Some(c) = cache.get(&key) {
             return CatalogRef::User(c.clone());
         }
-        let (catalog, warnings) = Catalog::with_schema_dirs(&dirs);
-        if let Ok(mut w) = self.warnings.lock() {
-            w.extend(warnings.iter().map(|x| x.to_string()));
-        }
-        let catalog = Arc::new(catalog);
-        cache.insert(dirs, catalog.clone());
+        // The schema files are read once; the other platforms' views share them.
+        let loaded = Platform::ALL
+            .iter()
+            .find_map(|p| cache.get(&(key.0.clone(), *p)).cloned());
+        let catalog = match loaded {
+            Some(c) => Arc::new(c.with_platform(platform)),
+            None => {
+                let (catalog, warnings) = Catalog::with_schema_dirs(&key.0);
+                if let Ok(mut w) = self.warnings.lock() {
+                    w.extend(warnings.iter().map(|x| x.to_string()));
+                }
+                Arc::new(catalog.with_platform(platform))
+            }
+        };
+        cache.insert(key, catalog.clone());
         CatalogRef::User(catalog)
+    }
+
+    /// The platform a file's query is for, and whether it was only assumed.
+    /// Declared: `--platform`, `[per-path-platform]`, `platform`. Implied:
+    /// a Sentinel rule (rule YAML) runs in Sentinel; a path naming Defender
+    /// XDR suggests advanced hunting. Otherwise the query's own tables
+    /// decide (in [`Self::check_query`]), else Sentinel.
+    fn platform(&self, config: &Config, path: &Path, kind: QueryKind) -> (Platform, bool) {
+        let p = (path.as_os_str() != "-").then_some(path);
+        if let Some(declared) = config.platform_for(p) {
+            return (declared, false);
+        }
+        if kind != QueryKind::File {
+            return (Platform::Sentinel, false);
+        }
+        if p.is_some_and(path_names_defender) {
+            return (Platform::Defender, true);
+        }
+        (Platform::Sentinel, true)
     }
 
     pub fn options(&self) -> &EngineOptions {
@@ -228,7 +267,6 @@ impl Engine {
                 Some(e),
             ),
         };
-        let catalog = self.catalog(&config);
         let text = source.text.clone().map(SourceText::new);
         let mut report = FileReport::new(display, text.clone());
         report.diagnostics = source.diagnostics;
@@ -239,10 +277,12 @@ impl Engine {
                 (SourceKind::Yaml, None) => QueryKind::Hunting,
                 (SourceKind::Kql, _) => QueryKind::File,
             };
+            let (platform, platform_assumed) = self.platform(&config, &source.path, kind);
             let stage = QueryStage {
                 config: &config,
-                catalog: &catalog,
+                catalog: self.catalog(&config, platform),
                 kind,
+                platform_assumed,
             };
             let mut comments = Vec::new();
             let query_diags = self.check_query(query, text, &mut report, &stage, &mut comments);
@@ -439,12 +479,26 @@ impl Engine {
         let parse = kql_syntax::parse(&query.text);
         let mut diags = syntax_diagnostics(&parse, query, file);
         // Stage 2: semantic analysis (kql-semantic): names, row schemas,
-        // result columns and the tables read.
+        // result columns and the tables read, on the platform the file
+        // declares or, failing that, the one its tables belong to.
+        let mut catalog_ref = None;
+        if stage.platform_assumed
+            && stage.catalog.platform() == Platform::Sentinel
+            && reads_defender_tables(&query.text, &stage.catalog)
+        {
+            let config = stage.config;
+            catalog_ref = Some(self.catalog(config, Platform::Defender));
+        }
+        let catalog: &Catalog = catalog_ref.as_deref().unwrap_or(&stage.catalog);
+        report.platform = Some(catalog.platform());
         let mut analysis = kql_semantic::analyze(
             &parse,
             &query.text,
-            stage.catalog,
-            &kql_semantic::Options::default(),
+            catalog,
+            &kql_semantic::Options {
+                platform_assumed: stage.platform_assumed,
+                ..kql_semantic::Options::default()
+            },
         );
         let semantic = without_syntax_cascades(&parse, std::mem::take(&mut analysis.diagnostics));
         if diags.is_empty() {
@@ -468,11 +522,20 @@ impl Engine {
             ),
             _ => None,
         };
+        if let kql_semantic::QueryResult::Table(schema) = &analysis.result
+            && let Some(p) = schema.partial()
+        {
+            report.result_partial = Some(format!(
+                "the query reads `{}`, whose columns kqlint knows only in part ({})",
+                p.source,
+                p.reason.describe()
+            ));
+        }
         // Stage 3: lint rules and placeholders (kql-lint).
         let lint = kql_lint::LintContext::new(
             &query.text,
             &parse,
-            stage.catalog,
+            catalog,
             stage.kind,
             &stage.config.lint,
         )
@@ -483,6 +546,48 @@ impl Engine {
         diags.shrink_to_fit();
         diags
     }
+}
+
+/// Whether a path names Defender XDR (a folder such as `Defender XDR/`,
+/// `MDE`, `M365D`, `Advanced Hunting`): queries kept there are written for
+/// advanced hunting.
+fn path_names_defender(path: &Path) -> bool {
+    path.components().any(|c| {
+        let s = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+        let words: Vec<&str> = s
+            .split(|ch: char| !ch.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let has = |w: &str| words.contains(&w);
+        has("mde")
+            || has("m365d")
+            || has("mdatp")
+            || (has("defender") && (has("xdr") || has("endpoint") || has("365")))
+            || s.contains("advanced-hunting")
+            || s.contains("advanced hunting")
+            || s.contains("advancedhunting")
+    })
+}
+
+/// Whether the query names a table or function only Defender XDR advanced
+/// hunting has (`AADSignInEventsBeta`, `ExposureGraphNodes`, `FileProfile`,
+/// ...) and none only Sentinel has: then it is an advanced hunting query.
+fn reads_defender_tables(text: &str, catalog: &Catalog) -> bool {
+    let (mut defender, mut sentinel) = (false, false);
+    for t in kql_syntax::lex(text) {
+        if t.kind != kql_syntax::TokenKind::Ident {
+            continue;
+        }
+        let name = t.span.text(text);
+        let on = |p| {
+            catalog.bundled_table_on(p, name).is_some()
+                || catalog.bundled_function_on(p, name).is_some()
+        };
+        let (in_sentinel, in_defender) = (on(Platform::Sentinel), on(Platform::Defender));
+        defender |= in_defender && !in_sentinel;
+        sentinel |= in_sentinel && !in_defender;
+    }
+    defender && !sentinel
 }
 
 /// Semantic findings outside the statements that have syntax errors. A
@@ -534,6 +639,7 @@ fn rule_facts(report: &FileReport) -> Option<sentinel_rules::QueryFacts> {
     Some(sentinel_rules::QueryFacts {
         // The engine keeps result columns only when the output is fully known.
         open: report.result_columns.is_none(),
+        partial: report.result_partial.clone(),
         result_columns: report.result_columns.as_ref().map(|cols| {
             cols.iter()
                 .map(|c| (c.name.clone(), c.ty.clone()))

@@ -16,6 +16,7 @@ pub use baseline::Baseline;
 pub use config::{Config, ConfigError, ConfigOptions};
 pub use engine::{Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
 pub use fix::FixOutcome;
+pub use kql_schema::Platform;
 pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
     Severity, Span,

@@ -57,6 +57,11 @@ pub struct FileReport {
     pub tables: Option<Vec<String>>,
     /// The query's result columns, when known.
     pub result_columns: Option<Vec<ResultColumn>>,
+    /// The result has columns beyond `result_columns` that kqlint cannot
+    /// list (it reads a table known only in part): why, for messages.
+    pub result_partial: Option<String>,
+    /// The platform the query was checked for.
+    pub platform: Option<kql_schema::Platform>,
     /// The rule's id (rule YAML files), for the cross-file duplicate-id pass.
     pub rule_id: Option<sentinel_rules::RuleId>,
     /// Findings the analysis only counted (past its own cap on hostile
@@ -72,6 +77,8 @@ impl FileReport {
             diagnostics: Vec::new(),
             tables: None,
             result_columns: None,
+            result_partial: None,
+            platform: None,
             rule_id: None,
             uncounted: (0, None),
         }
