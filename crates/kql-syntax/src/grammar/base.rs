@@ -220,13 +220,21 @@ impl<'s> At<'s> {
         let prev = self.prev_end() as usize;
         self.src
             .get(prev..start)
-            .is_some_and(|gap| gap.contains('\n') || gap.contains('\r'))
+            .is_some_and(|gap| gap.contains(LINE_BREAKS))
     }
     /// True when the current token is the first thing on its line.
     pub fn at_line_start(&self) -> bool {
         let start = self.span().start as usize;
-        let line_start = self.src[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        self.src[line_start..start].trim().is_empty() && self.pos > 0 && self.on_new_line()
+        let line_start = self.src[..start]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| LINE_BREAKS.contains(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        self.src[line_start..start]
+            .chars()
+            .all(crate::lexer::is_whitespace)
+            && self.pos > 0
+            && self.on_new_line()
     }
     /// Token `n` ends where token `n + 1` starts.
     #[inline]
@@ -422,6 +430,9 @@ pub(crate) fn is_clause_word(w: &str) -> bool {
 }
 
 /// Operators that start a tabular expression on their own.
+/// What ends a line for Kusto (`TextFacts.IsLineBreakStart`).
+const LINE_BREAKS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
+
 pub(crate) const SOURCE_OPS: &[&str] = &[
     "print",
     "range",
