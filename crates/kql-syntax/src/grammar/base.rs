@@ -280,11 +280,15 @@ impl<'s> At<'s> {
         self.peek() == T::Ident && SOURCE_OPS.contains(&self.text())
     }
     /// Token `n` is a pipe operator that starts an implicit-input body.
+    /// As in Kusto.Language (`PipeSubExpression`), any operator that may
+    /// follow a `|` is tried first, even before a `(` (`lookup (T) on x`,
+    /// `top(3) by x`); of the operators that also start a query alone,
+    /// `union`, `search` and `evaluate` take the implicit input too.
     pub fn starts_with_operator(&self, n: usize) -> bool {
+        let w = self.text_at(n);
         self.peek_at(n) == T::Ident
-            && PIPE_OPERATORS.contains(&self.text_at(n))
-            && !SOURCE_OPS.contains(&self.text_at(n))
-            && self.peek_at(n + 1) != T::LParen
+            && PIPE_OPERATORS.contains(&w)
+            && (!SOURCE_OPS.contains(&w) || matches!(w, "union" | "search" | "evaluate"))
             && self.peek_at(n + 1) != T::Dot
     }
 

@@ -751,10 +751,29 @@ impl<'s> Ops<'s> {
                 report_close(e, &c, T::LBrace, open);
                 Expr::new(ExprKind::Paren(Box::new(inner)), open.to(c.end()))
             });
+        // parameters after `by k` are refused by Kusto; they are kept (and
+        // reported) so the rest of the operator still parses
+        let late_params =
+            self.params(&[])
+                .validate(|more: Vec<OpParam>, e: &mut Extra<'s, '_>, _| {
+                    if let (Some(first), Some(last)) = (more.first(), more.last()) {
+                        let span = first.span.to(last.span);
+                        emit(
+                            e,
+                            SyntaxError::new(
+                                K::UnexpectedToken,
+                                span,
+                                "the parameters of `partition` come before `by`",
+                            )
+                            .with_help("write `partition hint.strategy=native by Column (...)`"),
+                        );
+                    }
+                    more
+                });
         self.params(&[])
             .then_ignore(expect_kw("by"))
             .then(expect_ident("a column"))
-            .then(self.params(&[]))
+            .then(late_params)
             .then(braces.or(self.implicit_body.clone()))
             .map(|(((mut params, by), more), body)| {
                 params.extend(more);
