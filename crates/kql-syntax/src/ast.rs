@@ -932,7 +932,10 @@ pub enum OperatorKind {
     },
     Render {
         chart: Ident,
-        /// `with (title = "x", ...)` and the legacy `kind = stacked` form.
+        /// The legacy properties in their order (`kind = stacked`,
+        /// `title = "x"`, `accumulate = true`, `with "x"`, and `by a, b`: one
+        /// `by` entry per column, whose value is the column's name), then
+        /// those of `with (title = "x", ...)`.
         props: Vec<OpParam>,
     },
     As {

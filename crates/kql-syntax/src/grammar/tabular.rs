@@ -569,24 +569,103 @@ impl<'s> Ops<'s> {
     }
 
     fn render(&self) -> impl use<'s> + P<'s, OperatorKind> {
-        // legacy `render chart kind=stacked title="x"`
-        let legacy = look(|a, _| a.peek() == T::Ident && a.peek_at(1) == T::Assign)
+        // the legacy properties, before the `with (...)` clause, as
+        // Kusto.Language takes them: `kind=stacked`, `title="x"`,
+        // `accumulate=true`, `by a, b`, `with "x"`
+        const LEGACY: &[&str] = &["kind", "title", "accumulate"];
+        let named = look(|a, _| a.peek() == T::Ident && a.peek_at(1) == T::Assign)
             .ignore_then(expect_ident("a property"))
-            .then_ignore(any_tok())
-            .then(self.x.expr.clone())
-            .map(|(name, value)| OpParam {
-                span: name.span.to(value.span),
-                name,
-                value,
+            .validate(|name, e: &mut Extra<'s, '_>, _| {
+                if !LEGACY.contains(&name.name.as_str()) {
+                    emit(
+                        e,
+                        SyntaxError::new(
+                            K::UnexpectedToken,
+                            name.span,
+                            format!(
+                                "`{}` is not a `render` property outside `with (...)`",
+                                name.name
+                            ),
+                        )
+                        .with_help(format!(
+                            "write `with ({} = ...)`; only `kind`, `title` and `accumulate` may stand alone",
+                            name.name
+                        )),
+                    );
+                }
+                name
             })
+            .then_ignore(any_tok())
+            .then(expr_required(self.x.expr.clone(), "a value"))
+            .map(|(name, value)| {
+                vec![OpParam {
+                    span: name.span.to(value.span),
+                    name,
+                    value,
+                }]
+            });
+        // `by a, b`: one `by` parameter per column (a keyword there must be
+        // bracketed; it is reported and taken as the name)
+        let by_name = expect_ident("a column").validate(|n: Ident, e: &mut Extra<'s, '_>, _| {
+            if !n.quoted && matches!(n.name.as_str(), "kind" | "title" | "accumulate" | "with") {
+                emit(
+                    e,
+                    SyntaxError::new(
+                        K::KeywordAsName,
+                        n.span,
+                        format!("`{}` is a keyword here, not a column", n.name),
+                    )
+                    .with_help(format!("write `['{}']` for a column of that name", n.name)),
+                );
+            }
+            n
+        });
+        let by = kw("by")
+            .then(
+                by_name
+                    .separated_by(tk(T::Comma))
+                    .at_least(1)
+                    .collect::<Vec<_>>(),
+            )
+            .map(|(by, names)| {
+                names
+                    .into_iter()
+                    .map(|n| OpParam {
+                        name: Ident {
+                            name: SmolStr::new_static("by"),
+                            span: by,
+                            quoted: false,
+                        },
+                        span: n.span,
+                        value: Expr::new(ExprKind::Name(n.clone()), n.span),
+                    })
+                    .collect::<Vec<_>>()
+            });
+        // `with "title"` (a literal, not a `(` list)
+        let with_value = look(|a, _| a.at_word("with") && a.peek_at(1) != T::LParen)
+            .ignore_then(kw("with"))
+            .then(expr_required(self.x.primary.clone(), "a value"))
+            .map(|(w, value)| {
+                vec![OpParam {
+                    name: Ident {
+                        name: SmolStr::new_static("with"),
+                        span: w,
+                        quoted: false,
+                    },
+                    span: w.to(value.span),
+                    value,
+                }]
+            });
+        let legacy = choice((named, by, with_value))
             .repeated()
             .collect::<Vec<_>>();
         expect_ident("a chart type")
-            .then(with_props(self.x.expr.clone()))
             .then(legacy)
-            .map(|((chart, mut props), legacy)| {
-                props.extend(legacy);
-                OperatorKind::Render { chart, props }
+            .then(with_props(self.x.expr.clone()))
+            .map(|((chart, legacy), props)| {
+                let mut all: Vec<OpParam> = legacy.into_iter().flatten().collect();
+                all.extend(props);
+                OperatorKind::Render { chart, props: all }
             })
     }
 
