@@ -700,6 +700,15 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Render { props, .. } => {
                 for p in props {
+                    // legacy `by a, b`: columns of the input
+                    if p.name.name == "by"
+                        && let ExprKind::Name(id) = &p.value.kind
+                    {
+                        if !id.name.is_empty() {
+                            let _ = self.column_ref_reported(id, inp, &rcx);
+                        }
+                        continue;
+                    }
                     let _ = self.value(
                         &p.value,
                         &Cx {
