@@ -1180,7 +1180,7 @@ impl<'a> Binder<'a> {
         if !sig.tuple.is_empty() {
             let arg = args
                 .first()
-                .and_then(|a| self.result_name(&a.value, Some(""), None))
+                .and_then(|a| self.arg_result_name(a, Some(""), None))
                 .unwrap_or_default();
             let base = format_smolstr!("{}_{arg}", f.name);
             let cols = sig
@@ -1201,7 +1201,11 @@ impl<'a> Binder<'a> {
             builtins::result_type(sig, &bargs)
         };
         // a no-op conversion of a column stands for the column
-        let result_col = if CONVERSIONS.contains(&f.name.as_str()) && args.len() == 1 {
+        // (`tostring(X = y)` names a new column instead)
+        let result_col = if CONVERSIONS.contains(&f.name.as_str())
+            && args.len() == 1
+            && args[0].name.is_none()
+        {
             outs[0].col.clone().filter(|c| c.ty == ty && ty.is_known())
         } else {
             None
@@ -1251,7 +1255,7 @@ impl<'a> Binder<'a> {
             "percentile" | "percentiles" | "percentilew" | "percentilesw" if args.len() >= 2 => {
                 let weighted = name.ends_with('w') || name.ends_with("sw");
                 let first_pct = if weighted { 2 } else { 1 };
-                let vname = self.result_name(&args[0].value, Some(""), None)?;
+                let vname = self.arg_result_name(&args[0], Some(""), None)?;
                 let ty = match bargs[0].ty {
                     Ty::Int => Ty::Long,
                     Ty::Decimal => Ty::Real,
@@ -1265,7 +1269,7 @@ impl<'a> Binder<'a> {
                 Some(Val::Tuple(cols))
             }
             "percentiles_array" | "percentilesw_array" if !args.is_empty() => {
-                let vname = self.result_name(&args[0].value, Some(""), None)?;
+                let vname = self.arg_result_name(&args[0], Some(""), None)?;
                 Some(Val::Tuple(vec![self.new_col(
                     format_smolstr!("percentiles_{vname}"),
                     Ty::Dynamic,
@@ -1286,7 +1290,7 @@ impl<'a> Binder<'a> {
         let any_star = args.iter().any(|a| matches!(a.value.kind, ExprKind::Star));
         let mut seen: Vec<u32> = Vec::new();
         let primary = self
-            .result_name(&args[0].value, Some(""), None)
+            .arg_result_name(&args[0], Some(""), None)
             .unwrap_or_default();
         let mut cols = Vec::new();
         let can_add = |i: usize, id: u32, seen: &Vec<u32>| {
@@ -1305,12 +1309,14 @@ impl<'a> Binder<'a> {
             } else if let Some(c) = &o.result_col {
                 if can_add(i, c.id, &seen) {
                     seen.push(c.id);
-                    let mut nc = self.new_col(c.name.clone(), c.ty);
+                    // `arg_max(T, Latest = Risk)` names the column `Latest`
+                    let name = a.name.as_ref().map_or(&c.name, |n| &n.name);
+                    let mut nc = self.new_col(name.clone(), c.ty);
                     nc.origin = c.origin.clone();
                     cols.push(nc);
                 }
             } else {
-                let name = self.result_name(&a.value, None, cx.row.as_ref().map(|r| &r.schema));
+                let name = self.arg_result_name(a, None, cx.row.as_ref().map(|r| &r.schema));
                 let name = match name {
                     Some(n) => n,
                     None if i == 0 => format_smolstr!("{prefix}_"),
@@ -1345,13 +1351,14 @@ impl<'a> Binder<'a> {
             } else if let Some(c) = &o.result_col {
                 if !any_star || !seen.contains(&c.id) {
                     seen.push(c.id);
-                    let mut nc = self.new_col(c.name.clone(), c.ty);
+                    let name = a.name.as_ref().map_or(&c.name, |n| &n.name);
+                    let mut nc = self.new_col(name.clone(), c.ty);
                     nc.origin = c.origin.clone();
                     cols.push(nc);
                 }
             } else {
                 let name = self
-                    .result_name(&a.value, Some(""), cx.row.as_ref().map(|r| &r.schema))
+                    .arg_result_name(a, Some(""), cx.row.as_ref().map(|r| &r.schema))
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| format_smolstr!("{prefix}arg{i}"));
                 cols.push(self.new_col(name, o.ty()));
@@ -1433,6 +1440,22 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// The result name of a call argument: the name given to it
+    /// (`bin(Day = TimeGenerated, 1d)` names the column `Day`), else its
+    /// expression's (Kusto's `GetExpressionResultName` of a
+    /// `SimpleNamedExpression`).
+    pub fn arg_result_name(
+        &self,
+        a: &ast::Arg,
+        default: Option<&str>,
+        row: Option<&Schema>,
+    ) -> Option<SmolStr> {
+        match &a.name {
+            Some(n) => Some(n.name.clone()),
+            None => self.result_name(&a.value, default, row),
+        }
+    }
+
     fn function_result_name(
         &self,
         e: &Expr,
@@ -1457,11 +1480,10 @@ impl<'a> Binder<'a> {
             _ => {}
         }
         let arg_name = |i: usize| -> Option<SmolStr> {
-            let a = &args[i].value;
-            if matches!(a.kind, ExprKind::Star) {
+            if matches!(args[i].value.kind, ExprKind::Star) {
                 return default.map(SmolStr::new);
             }
-            self.result_name(a, default, None)
+            self.arg_result_name(&args[i], default, None)
         };
         match kind {
             ResultNameKind::PrefixAndFirstArgument => {
