@@ -324,6 +324,10 @@ impl<'a> Binder<'a> {
             }
             return self.column_ref(name, &row, cx, false);
         }
+        // `workspace("w").SigninLogs`, `app("a").requests`, ...
+        if let Some(t) = self.scoped_table(expr, name, cx) {
+            return Out::val(Val::Table(t));
+        }
         let recv = self.value(expr, cx);
         match recv.val {
             Val::Table(_) => {
@@ -345,6 +349,59 @@ impl<'a> Binder<'a> {
                 })
             }
         }
+    }
+
+    /// A table of another Log Analytics scope: `workspace("w").T`,
+    /// `resource("/subscriptions/...").T`, `app("a").T` (a table of the
+    /// catalogue keeps its columns; another is an open row set, never an
+    /// error: that scope's tables are not known here), and Azure Resource
+    /// Graph's `arg("").Resources` (always open). `None` when `expr` is not
+    /// such a call (or the name is a user function's).
+    fn scoped_table(&mut self, expr: &'a Expr, name: &Ident, cx: &Cx<'a>) -> Option<Tab> {
+        let ExprKind::Call {
+            receiver: None,
+            func,
+            args,
+            ..
+        } = &expr.kind
+        else {
+            return None;
+        };
+        let n = func.name.as_str();
+        if !is_scope_function(n) || env_lookup(&cx.env, n).is_some() {
+            return None;
+        }
+        self.record(
+            func.span,
+            &func.name,
+            Resolved::BuiltinFunction {
+                kind: FunctionKind::Scalar,
+            },
+        );
+        let _ = self.bind_args(
+            args,
+            &Cx {
+                lenient: true,
+                ..cx.no_row()
+            },
+        );
+        // Resource Graph tables are not Log Analytics tables
+        let schema = if n == "arg" {
+            None
+        } else {
+            self.table_schema(&name.name)
+        };
+        Some(match schema {
+            Some(s) => {
+                self.record(name.span, &name.name, Resolved::Table);
+                self.read_table(&name.name);
+                Tab::new(s)
+            }
+            None => {
+                self.record(name.span, &name.name, Resolved::Unresolved);
+                Tab::open()
+            }
+        })
     }
 
     fn binary(
@@ -952,6 +1009,24 @@ impl<'a> Binder<'a> {
                 return Out::val(Val::Table(Tab::open()));
             }
             _ => {}
+        }
+        // `workspace("w")` alone: a scope (its tables are read with `.T`)
+        if is_scope_function(n) && env_lookup(&cx.env, n).is_none() {
+            self.record(
+                func.span,
+                &func.name,
+                Resolved::BuiltinFunction {
+                    kind: FunctionKind::Scalar,
+                },
+            );
+            let _ = self.bind_args(
+                args,
+                &Cx {
+                    lenient: true,
+                    ..cx.no_row()
+                },
+            );
+            return Out::val(Val::Table(Tab::open()));
         }
         // a user function in scope
         if let Some(node) = env_lookup(&cx.env, n) {
@@ -1757,6 +1832,14 @@ impl<'a> Binder<'a> {
             );
         }
     }
+}
+
+/// The Log Analytics cross-resource scope functions (`workspace()`, `app()`,
+/// `resource()`) and Azure Resource Graph's `arg()`: Kusto.Language's
+/// default (Azure Data Explorer) function set does not have them, Log
+/// Analytics and Sentinel do.
+fn is_scope_function(name: &str) -> bool {
+    matches!(name, "workspace" | "app" | "resource" | "arg")
 }
 
 /// A did-you-mean that is worth showing: a case-only difference, or a
