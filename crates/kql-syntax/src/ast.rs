@@ -922,6 +922,9 @@ pub enum OperatorKind {
         call: Box<Expr>,
         /// `: (col: type, ...)`: the output schema some plug-ins accept.
         schema: Option<Vec<ColumnDecl>>,
+        /// The `*` of `: (*, col: type)`: the plug-in's own columns come
+        /// first.
+        schema_star: Option<Span>,
     },
     MakeSeries {
         params: Vec<OpParam>,

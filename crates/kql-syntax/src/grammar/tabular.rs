@@ -560,11 +560,18 @@ impl<'s> Ops<'s> {
     fn evaluate(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
             .then(self.x.postfix.clone())
-            .then(tk(T::Colon).ignore_then(paren_schema(true)).or_not())
-            .map(|((params, call), schema)| OperatorKind::Evaluate {
-                params,
-                call: Box::new(call),
-                schema,
+            .then(tk(T::Colon).ignore_then(paren_schema_star(true)).or_not())
+            .map(|((params, call), schema)| {
+                let (schema, schema_star) = match schema {
+                    Some((cols, star)) => (Some(cols), star),
+                    None => (None, None),
+                };
+                OperatorKind::Evaluate {
+                    params,
+                    call: Box::new(call),
+                    schema,
+                    schema_star,
+                }
             })
     }
 
@@ -1669,6 +1676,13 @@ pub(crate) fn schema_items<'s>() -> impl P<'s, (Vec<ColumnDecl>, Option<(Span, u
 /// `( schema )`; `star_first`: a leading `*` is allowed (`evaluate`'s output
 /// schema `(*, new: string)`).
 pub(crate) fn paren_schema<'s>(star_first: bool) -> impl P<'s, Vec<ColumnDecl>> {
+    paren_schema_star(star_first).map(|(cols, _)| cols)
+}
+
+/// [`paren_schema`], with the span of the `*` when one was written.
+pub(crate) fn paren_schema_star<'s>(
+    star_first: bool,
+) -> impl P<'s, (Vec<ColumnDecl>, Option<Span>)> {
     tk(T::LParen)
         .then(schema_items())
         .then(closer(T::LParen))
@@ -1690,11 +1704,11 @@ pub(crate) fn paren_schema<'s>(star_first: bool) -> impl P<'s, Vec<ColumnDecl>> 
                 );
             }
             report_close(e, &c, T::LParen, open);
-            cols
+            (cols, star.map(|(s, _)| s))
         })
         .or(here(|a, errs| {
             errs.push(a.expected("`(` and a schema"));
-            Vec::new()
+            (Vec::new(), None)
         }))
 }
 
