@@ -776,7 +776,9 @@ pub enum FindProject {
     /// No project clause: Kusto's default `project-smart`.
     Default,
     ProjectSmart(Span),
-    /// `project Col[:type], ..., pack_all()`.
+    /// `project Col[:type], ..., pack_all()`: names (`Col: type` is a
+    /// `SearchColon` binary whose right side names the type), `*`, and the
+    /// calls `pack(*)` / `pack_all()`.
     Project(Vec<Expr>),
 }
 

@@ -739,8 +739,42 @@ impl<'s> Ops<'s> {
     }
 
     fn find(&self) -> impl use<'s> + P<'s, OperatorKind> {
+        // `project` takes column names (`Col`, `Col: type`), `*` and
+        // `pack(*)` (Kusto.Language) or `pack_all()` (the documentation's
+        // current spelling)
         let column = self
             .req("a column")
+            .validate(|e: Expr, x: &mut Extra<'s, '_>, _| {
+                let ok = match &e.kind {
+                    ExprKind::Name(_) | ExprKind::Star | ExprKind::Error => true,
+                    ExprKind::Call {
+                        receiver: None,
+                        func,
+                        args,
+                        ..
+                    } => {
+                        (func.name == "pack"
+                            && args.len() == 1
+                            && matches!(args[0].value.kind, ExprKind::Star))
+                            || (func.name == "pack_all" && args.is_empty())
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    emit(
+                        x,
+                        SyntaxError::new(
+                            K::UnexpectedToken,
+                            e.span,
+                            "`find ... project` takes column names, not expressions",
+                        )
+                        .with_help(
+                            "write `project Col, Col: type, pack_all()`; compute values in a later `| extend`",
+                        ),
+                    );
+                }
+                e
+            })
             .then(tk(T::Colon).then(type_ref()).or_not())
             .map(|(e, ty)| match ty {
                 None => e,
@@ -771,9 +805,18 @@ impl<'s> Ops<'s> {
                 .map(FindProject::Project),
             empty().to(FindProject::Default),
         ));
+        // `where` may be left out when nothing comes before the predicate
+        // (`find "x"`), as in Kusto
         self.params(&["withsource", "kind"])
             .then(self.in_tables())
-            .then_ignore(expect_kw("where"))
+            .then(kw("where").or_not())
+            .validate(|((params, tables), w), e: &mut Extra<'s, '_>, _| {
+                if w.is_none() && (!params.is_empty() || tables.is_some()) {
+                    let err = at(e).expected("`where`");
+                    emit(e, err);
+                }
+                (params, tables)
+            })
             .then(self.search_predicate())
             .then(project)
             .map(
