@@ -784,48 +784,7 @@ impl<'a> Binder<'a> {
                 tables,
                 predicate,
                 project,
-            } => {
-                let mut tabs = Vec::new();
-                if let Some(ts) = tables {
-                    for t in ts {
-                        match &t.kind {
-                            ExprKind::NamePattern(p) => tabs.push(self.table_pattern(p, false)),
-                            _ => tabs.push(self.tabular(t, &cx.no_row())),
-                        }
-                    }
-                }
-                let base = if tabs.is_empty() {
-                    Tab::open()
-                } else {
-                    self.union_tables(&tabs, None, false)
-                };
-                let lcx = Cx {
-                    lenient: true,
-                    ..cx.with_row(&base)
-                };
-                let _ = self.value(predicate, &lcx);
-                let src = param_word(params, "withsource").unwrap_or_else(|| "source_".into());
-                let mut cols = vec![self.new_col(src, Ty::String)];
-                let mut open = true;
-                if let ast::FindProject::Project(items) = project {
-                    open = false;
-                    for it in items {
-                        match &it.kind {
-                            ExprKind::Call { func, .. } if func.name == "pack_all" => {
-                                cols.push(self.new_col("pack_", Ty::Dynamic));
-                            }
-                            _ => {
-                                let o = self.value(it, &lcx);
-                                let name = self
-                                    .result_name(it, None, None)
-                                    .unwrap_or_else(|| "Column1".into());
-                                cols.push(self.new_col(name, o.ty()));
-                            }
-                        }
-                    }
-                }
-                self.ended(Schema::new(cols, open))
-            }
+            } => self.find(params, tables.as_deref(), predicate, project, cx),
             OperatorKind::Fork(branches) => {
                 for br in branches {
                     let _ = self.implicit(&br.body, inp, cx);
@@ -1456,6 +1415,190 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// `find [withsource=S] [in (T1, T2)] where P [project ... | project-smart]`,
+    /// as Kusto.Language binds it (`VisitFindOperator`): the predicate and the
+    /// projection see the columns of all the tables, unified by name; the
+    /// result has the source column, then (project-smart) the columns common
+    /// to the tables the predicate can match, the columns it names, and
+    /// `pack_` for the rest, or the columns projected. Without `in`, every
+    /// table of the workspace is searched: open, nothing is reported.
+    fn find(
+        &mut self,
+        params: &'a [OpParam],
+        tables: Option<&'a [Expr]>,
+        predicate: &'a Expr,
+        project: &'a ast::FindProject,
+        cx: &Cx<'a>,
+    ) -> Tab {
+        let mut tabs = Vec::new();
+        if let Some(ts) = tables {
+            for t in ts {
+                match &t.kind {
+                    ExprKind::NamePattern(p) => tabs.push(self.table_pattern(p, false)),
+                    _ => tabs.push(self.tabular(t, &cx.no_row())),
+                }
+            }
+        }
+        let row = match tables {
+            Some(_) => self.columns_unified_by_name(&tabs),
+            None => Tab::open(),
+        };
+        let fcx = cx.with_row(&row);
+        let _ = self.value(predicate, &fcx);
+        let src = param_word(params, "withsource").unwrap_or_else(|| "source_".into());
+        let mut cols = vec![self.new_col(src, Ty::String)];
+        let any_open = tables.is_none() || tabs.iter().any(|t| t.schema.is_open());
+        // the columns the predicate names, and the tables it can match
+        let mut names = FindNames::default();
+        kql_syntax::visit::Visitor::visit_expr(&mut names, predicate);
+        let mut referenced: Vec<Column> = Vec::new();
+        for n in &names.names {
+            if let Some(c) = row.schema.column(n)
+                && !referenced.iter().any(|r| r.name == c.name)
+            {
+                referenced.push(c.clone());
+            }
+        }
+        let matched: Vec<&Tab> = if tabs.len() == 1 || names.all || search_term(predicate) {
+            tabs.iter().collect()
+        } else {
+            tabs.iter()
+                .filter(|t| {
+                    referenced
+                        .iter()
+                        .any(|c| t.schema.is_open() || t.schema.column(&c.name).is_some())
+                })
+                .collect()
+        };
+        let pack_needed = |cols: &[Column]| {
+            matched.iter().any(|t| {
+                !t.schema.is_open()
+                    && t.schema
+                        .columns()
+                        .iter()
+                        .any(|c| !cols.iter().any(|p| p.name == c.name))
+            })
+        };
+        match project {
+            ast::FindProject::Default | ast::FindProject::ProjectSmart(_) => {
+                if tables.is_some() {
+                    cols.extend(self.common_columns(&matched));
+                    for c in referenced {
+                        if !cols.iter().any(|p| p.name == c.name) {
+                            cols.push(c);
+                        }
+                    }
+                    if pack_needed(&cols) {
+                        cols.push(self.new_col("pack_", Ty::Dynamic));
+                    }
+                }
+                self.ended(Schema::new(cols, any_open))
+            }
+            ast::FindProject::Project(items) => {
+                let last = items.len().saturating_sub(1);
+                for (i, it) in items.iter().enumerate() {
+                    match &it.kind {
+                        // `pack(*)` / `pack_all()`: Kusto takes it only last
+                        ExprKind::Call { func, .. }
+                            if (func.name == "pack" || func.name == "pack_all") && i == last =>
+                        {
+                            cols.push(self.new_col("pack_", Ty::Dynamic));
+                        }
+                        ExprKind::Name(id) => match self.column_ref_reported(id, &row, &fcx) {
+                            Some(c) => cols.push(c),
+                            None if row.schema.is_open() => {
+                                cols.push(self.new_col(id.name.clone(), Ty::Unknown))
+                            }
+                            None => {}
+                        },
+                        ExprKind::Binary {
+                            op: ast::BinaryOp::SearchColon,
+                            lhs,
+                            rhs,
+                            ..
+                        } => {
+                            if let (ExprKind::Name(id), ExprKind::Name(ty)) = (&lhs.kind, &rhs.kind)
+                                && (self.column_ref_reported(id, &row, &fcx).is_some()
+                                    || row.schema.is_open())
+                            {
+                                let ty = Ty::parse(&ty.name).unwrap_or(Ty::Unknown);
+                                cols.push(self.new_col(id.name.clone(), ty));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                self.ended(Schema::new(cols, false))
+            }
+        }
+    }
+
+    /// All the columns of some tables, one per name; a name with several
+    /// types gets their common type (`dynamic` for unrelated ones), as
+    /// Kusto's `UnifyColumnsWithSameName`.
+    fn columns_unified_by_name(&mut self, tabs: &[Tab]) -> Tab {
+        let open = tabs.iter().any(|t| t.schema.is_open());
+        let mut order: Vec<&str> = Vec::new();
+        let mut by_name: FxMap<&str, Vec<&Column>> = FxMap::default();
+        for t in tabs {
+            for c in t.schema.columns() {
+                let e = by_name.entry(c.name.as_str()).or_default();
+                if e.is_empty() {
+                    order.push(c.name.as_str());
+                }
+                e.push(c);
+            }
+        }
+        let mut cols = Vec::with_capacity(order.len());
+        for n in order {
+            let group = &by_name[n];
+            if group.len() == 1 {
+                cols.push(group[0].clone());
+                continue;
+            }
+            let types: Vec<Ty> = group.iter().map(|c| c.ty).collect();
+            let ty = if types.iter().all(|t| *t == types[0]) {
+                types[0]
+            } else {
+                crate::builtins::common_type(&types, false)
+            };
+            let c = self.merged(n, ty, group);
+            cols.push(c);
+        }
+        Tab::new(Schema::new(cols, open))
+    }
+
+    /// The columns (by name) that every table has.
+    fn common_columns(&mut self, tabs: &[&Tab]) -> Vec<Column> {
+        let Some(first) = tabs.first() else {
+            return Vec::new();
+        };
+        let common: Vec<&str> = first
+            .schema
+            .columns()
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| tabs.iter().all(|t| t.schema.column(n).is_some()))
+            .collect();
+        let owned: Vec<Tab> = tabs
+            .iter()
+            .map(|t| {
+                let cols = t
+                    .schema
+                    .columns()
+                    .iter()
+                    .filter(|c| common.contains(&c.name.as_str()))
+                    .cloned()
+                    .collect();
+                Tab::new(Schema::new(cols, false))
+            })
+            .collect();
+        self.columns_unified_by_name(&owned)
+            .schema
+            .columns()
+            .to_vec()
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &mut self,
@@ -1986,6 +2129,47 @@ impl<'a> Binder<'a> {
             format!("`{}` is not a known function", func.name),
         );
         Tab::open()
+    }
+}
+
+/// The names a `find` predicate uses, and whether it searches every column
+/// (`* has "x"`). Subqueries are not entered.
+#[derive(Default)]
+struct FindNames {
+    names: Vec<SmolStr>,
+    all: bool,
+}
+
+impl kql_syntax::visit::Visitor for FindNames {
+    fn visit_expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Name(id) => self.names.push(id.name.clone()),
+            ExprKind::Star => self.all = true,
+            ExprKind::Pipeline(_) | ExprKind::Operator(_) => {}
+            _ => kql_syntax::visit::walk_expr(self, e),
+        }
+    }
+}
+
+/// A stand-alone search term (`find "x"`, `find "x" and A == 1`): a string
+/// that stands for `* has "x"`, so every table can match.
+fn search_term(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(ast::Literal {
+            kind: ast::LitKind::String(_),
+            ..
+        }) => true,
+        ExprKind::Paren(i) => search_term(i),
+        ExprKind::Binary {
+            op: ast::BinaryOp::And | ast::BinaryOp::Or,
+            lhs,
+            rhs,
+            ..
+        } => search_term(lhs) || search_term(rhs),
+        ExprKind::Call { func, args, .. } if func.name == "not" && args.len() == 1 => {
+            search_term(&args[0].value)
+        }
+        _ => false,
     }
 }
 
