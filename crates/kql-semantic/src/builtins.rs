@@ -150,12 +150,23 @@ fn arity_ok(sig: &Signature, n: u32) -> bool {
     sig.min_args <= n && n <= sig.max_args
 }
 
-fn sig_accepts(sig: &Signature, args: &[Arg]) -> Option<(usize, String)> {
+/// Parameters that Microsoft's documentation types wider than the bundled
+/// data (taken from Kusto.Language) does: the engine takes these values.
+/// `(function, parameter) -> accepts any number`.
+const DOCUMENTED_NUMBERS: &[(&str, &str)] = &[
+    // "second: real" (its own example is `make_timespan(1, 12, 30, 55.123)`);
+    // Kusto.Language 12.4.1 requires an integer
+    ("make_timespan", "seconds"),
+];
+
+fn sig_accepts(f: &Function, sig: &Signature, args: &[Arg]) -> Option<(usize, String)> {
     for (i, a) in args.iter().enumerate() {
         if a.star {
             continue;
         }
         if let Some(p) = parameter_of(sig, i, args.len())
+            && !(a.ty.is_numeric()
+                && DOCUMENTED_NUMBERS.contains(&(f.name.as_str(), p.name.as_str())))
             && let Err(expected) = check_param(p, a.ty)
         {
             return Some((i, expected));
@@ -179,13 +190,13 @@ pub(crate) fn resolve<'f>(
     // the first signature that accepts the argument types
     let accepting: Vec<&&Signature> = fitting
         .iter()
-        .filter(|s| sig_accepts(s, args).is_none())
+        .filter(|s| sig_accepts(f, s, args).is_none())
         .collect();
     if let Some(s) = accepting.first() {
         return (Some(s), None);
     }
     if fitting.len() == 1 {
-        let (i, expected) = sig_accepts(fitting[0], args).unwrap_or((0, String::new()));
+        let (i, expected) = sig_accepts(f, fitting[0], args).unwrap_or((0, String::new()));
         return (
             Some(fitting[0]),
             Some(CallProblem::ArgType { index: i, expected }),
@@ -201,7 +212,7 @@ pub(crate) fn ambiguous(f: &Function, args: &[Arg]) -> bool {
     args.iter().any(|a| !a.ty.is_known() && !a.star)
         && f.signatures
             .iter()
-            .filter(|s| arity_ok(s, n) && sig_accepts(s, args).is_none())
+            .filter(|s| arity_ok(s, n) && sig_accepts(f, s, args).is_none())
             .count()
             > 1
 }
@@ -388,6 +399,34 @@ mod tests {
             resolve(startofday, &[a(Ty::DateTime), a(Ty::Int)])
                 .1
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn make_timespan_takes_real_seconds_as_documented() {
+        let cat = Catalog::builtin();
+        let mt = cat.scalar_function("make_timespan").unwrap();
+        // make_timespan(1, 2, 3.5) and make_timespan(1, 12, 30, 55.123)
+        for args in [
+            vec![a(Ty::Long), a(Ty::Long), a(Ty::Real)],
+            vec![a(Ty::Long), a(Ty::Long), a(Ty::Long), a(Ty::Real)],
+            vec![a(Ty::Int), a(Ty::Long), a(Ty::Decimal)],
+        ] {
+            let (sig, p) = resolve(mt, &args);
+            assert_eq!(p, None, "{args:?}");
+            assert_eq!(result_type(sig.unwrap(), &args), Ty::TimeSpan);
+        }
+        // the hours and minutes stay integers, and the seconds a number
+        assert!(resolve(mt, &[a(Ty::Real), a(Ty::Long)]).1.is_some());
+        assert!(
+            resolve(mt, &[a(Ty::Long), a(Ty::Real), a(Ty::Long)])
+                .1
+                .is_some()
+        );
+        assert!(
+            resolve(mt, &[a(Ty::Long), a(Ty::Long), a(Ty::String)])
+                .1
+                .is_some()
         );
     }
 }

@@ -776,7 +776,9 @@ pub enum FindProject {
     /// No project clause: Kusto's default `project-smart`.
     Default,
     ProjectSmart(Span),
-    /// `project Col[:type], ..., pack_all()`.
+    /// `project Col[:type], ..., pack_all()`: names (`Col: type` is a
+    /// `SearchColon` binary whose right side names the type), `*`, and the
+    /// calls `pack(*)` / `pack_all()`.
     Project(Vec<Expr>),
 }
 
@@ -922,6 +924,9 @@ pub enum OperatorKind {
         call: Box<Expr>,
         /// `: (col: type, ...)`: the output schema some plug-ins accept.
         schema: Option<Vec<ColumnDecl>>,
+        /// The `*` of `: (*, col: type)`: the plug-in's own columns come
+        /// first.
+        schema_star: Option<Span>,
     },
     MakeSeries {
         params: Vec<OpParam>,
@@ -932,7 +937,10 @@ pub enum OperatorKind {
     },
     Render {
         chart: Ident,
-        /// `with (title = "x", ...)` and the legacy `kind = stacked` form.
+        /// The legacy properties in their order (`kind = stacked`,
+        /// `title = "x"`, `accumulate = true`, `with "x"`, and `by a, b`: one
+        /// `by` entry per column, whose value is the column's name), then
+        /// those of `with (title = "x", ...)`.
         props: Vec<OpParam>,
     },
     As {

@@ -265,6 +265,10 @@ impl Visitor for Dumper {
             } => " (by)".to_string(),
             OperatorKind::Count { as_name: Some(n) } => format!(" as {}", n.name),
             OperatorKind::Render { chart, .. } => format!(" {}", chart.name),
+            OperatorKind::Evaluate {
+                schema_star: Some(_),
+                ..
+            } => " (schema with *)".to_string(),
             OperatorKind::As { name, .. } => format!(" {}", name.name),
             OperatorKind::Partition { by, .. } => format!(" by {}", by.name),
             OperatorKind::MakeGraph { direction, .. } => format!(" {direction:?}"),

@@ -19,9 +19,15 @@ use logos::Logos;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
     // trivia
-    /// Spaces, tabs, newlines, Unicode white space, a BOM.
+    /// The characters Kusto takes as white space: space, tab, CR, LF, form
+    /// feed, U+00A0, U+1680, U+180E, U+2000–U+200B (the zero-width space
+    /// included), U+202F, U+205F, U+3000 and U+FEFF (a byte-order mark,
+    /// anywhere). Other Unicode spaces and line separators (U+000B, U+0085,
+    /// U+2028, U+2029) are not white space to Kusto: they are
+    /// [`TokenKind::Unknown`].
     Whitespace,
-    /// `// ...` up to the end of the line.
+    /// `// ...` up to the end of the line (a U+2028/U+2029 line separator
+    /// ends it too, and belongs to it, as in Kusto).
     Comment,
 
     // names and literals
@@ -176,9 +182,12 @@ enum RawError {
 #[derive(Logos, Debug, Clone, Copy, PartialEq)]
 #[logos(error = RawError)]
 enum Raw {
-    #[regex(r"[\s\u{FEFF}]+")]
+    // Kusto.Language's `TextFacts.IsWhitespace`, exactly
+    #[regex(
+        r"[ \t\r\n\x0C\u{A0}\u{1680}\u{180E}\u{2000}-\u{200B}\u{202F}\u{205F}\u{3000}\u{FEFF}]+"
+    )]
     Whitespace,
-    #[regex(r"//[^\r\n]*", allow_greedy = true)]
+    #[regex(r"//[^\r\n\u{2028}\u{2029}]*[\u{2028}\u{2029}]?", allow_greedy = true)]
     Comment,
     #[regex(r"[\p{L}_$][\p{L}\p{N}_]*")]
     Ident,
@@ -272,6 +281,16 @@ enum Raw {
     Question,
     #[token("#")]
     Hash,
+}
+
+/// Whether Kusto takes `c` as white space (Kusto.Language's
+/// `TextFacts.IsWhitespace`; the [`TokenKind::Whitespace`] characters).
+pub fn is_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\r' | '\n' | '\u{C}' | '\u{A0}' | '\u{1680}' | '\u{180E}' | '\u{2000}'
+            ..='\u{200B}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}'
+    )
 }
 
 /// Scans the rest of a number-like word after its first digit.
@@ -773,6 +792,66 @@ l``` ~~~z~~~ "open"#
                 (Ident, "datetime"),
             ]
         );
+    }
+
+    #[test]
+    fn white_space_is_what_kusto_takes_as_white_space() {
+        use TokenKind::*;
+        // Kusto.Language (12.4.1, the oracle) accepts `print a=1,<c> b=2`
+        // for each of these characters
+        for c in [
+            ' ', '\t', '\n', '\r', '\u{C}', '\u{A0}', '\u{1680}', '\u{180E}', '\u{2000}',
+            '\u{2005}', '\u{200A}', '\u{200B}', '\u{202F}', '\u{205F}', '\u{3000}', '\u{FEFF}',
+        ] {
+            let src = format!("print a=1,{c} b=2");
+            let toks = lex(&src);
+            let ws = toks
+                .iter()
+                .find(|t| t.span.start == 10)
+                .expect("token at 10");
+            assert_eq!(ws.kind, Whitespace, "{c:?}");
+            assert_eq!(ws.span.end as usize, 11 + c.len_utf8(), "{c:?}");
+            assert!(is_whitespace(c), "{c:?}");
+            assert_eq!(
+                kinds(&src),
+                vec![
+                    (Ident, "print"),
+                    (Ident, "a"),
+                    (Assign, "="),
+                    (Int, "1"),
+                    (Comma, ","),
+                    (Ident, "b"),
+                    (Assign, "="),
+                    (Int, "2"),
+                ],
+                "{c:?}"
+            );
+        }
+        // and refuses these ("Missing expression")
+        for c in [
+            '\u{B}', '\u{85}', '\u{200C}', '\u{200D}', '\u{2028}', '\u{2029}', '\u{2060}', '\u{AD}',
+        ] {
+            let src = format!("print a=1,{c} b=2");
+            let k = kinds(&src);
+            assert_eq!(k[5], (Unknown, &src[10..10 + c.len_utf8()]), "{c:?}");
+            assert!(!is_whitespace(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn a_comment_ends_after_a_unicode_line_separator() {
+        use TokenKind::*;
+        // Kusto: `print x=1 // c<U+2028>, y=2` has the columns x and y
+        for sep in ['\u{2028}', '\u{2029}'] {
+            let src = format!("print x=1 // c{sep}, y=2");
+            let toks = lex(&src);
+            let c = toks.iter().find(|t| t.kind == Comment).expect("comment");
+            assert_eq!(c.span.text(&src), format!("// c{sep}"));
+            assert_eq!(kinds(&src).last(), Some(&(Int, "2")));
+        }
+        // `\r` and `\n` stay outside the comment
+        let toks = lex("// c\nx");
+        assert_eq!(toks[0].span.text("// c\nx"), "// c");
     }
 
     #[test]

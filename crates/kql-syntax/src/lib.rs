@@ -30,7 +30,7 @@ pub mod visit;
 pub use dump::{dump_errors, dump_tree};
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use grammar::{MAX_DEPTH, MAX_HEIGHT, PIPE_OPERATORS};
-pub use lexer::{Token, TokenKind};
+pub use lexer::{Token, TokenKind, is_whitespace};
 pub use span::Span;
 
 /// The result of parsing a query text.

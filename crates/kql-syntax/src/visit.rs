@@ -464,6 +464,7 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, op: &Operator) {
             params: ps,
             call,
             schema,
+            ..
         } => {
             params(v, ps);
             v.visit_expr(call);

@@ -324,6 +324,10 @@ impl<'a> Binder<'a> {
             }
             return self.column_ref(name, &row, cx, false);
         }
+        // `workspace("w").SigninLogs`, `app("a").requests`, ...
+        if let Some(t) = self.scoped_table(expr, name, cx) {
+            return Out::val(Val::Table(t));
+        }
         let recv = self.value(expr, cx);
         match recv.val {
             Val::Table(_) => {
@@ -349,6 +353,59 @@ impl<'a> Binder<'a> {
                 })
             }
         }
+    }
+
+    /// A table of another Log Analytics scope: `workspace("w").T`,
+    /// `resource("/subscriptions/...").T`, `app("a").T` (a table of the
+    /// catalogue keeps its columns; another is an open row set, never an
+    /// error: that scope's tables are not known here), and Azure Resource
+    /// Graph's `arg("").Resources` (always open). `None` when `expr` is not
+    /// such a call (or the name is a user function's).
+    fn scoped_table(&mut self, expr: &'a Expr, name: &Ident, cx: &Cx<'a>) -> Option<Tab> {
+        let ExprKind::Call {
+            receiver: None,
+            func,
+            args,
+            ..
+        } = &expr.kind
+        else {
+            return None;
+        };
+        let n = func.name.as_str();
+        if !is_scope_function(n) || env_lookup(&cx.env, n).is_some() {
+            return None;
+        }
+        self.record(
+            func.span,
+            &func.name,
+            Resolved::BuiltinFunction {
+                kind: FunctionKind::Scalar,
+            },
+        );
+        let _ = self.bind_args(
+            args,
+            &Cx {
+                lenient: true,
+                ..cx.no_row()
+            },
+        );
+        // Resource Graph tables are not Log Analytics tables
+        let schema = if n == "arg" {
+            None
+        } else {
+            self.table_schema(&name.name)
+        };
+        Some(match schema {
+            Some(s) => {
+                self.record(name.span, &name.name, Resolved::Table);
+                self.read_table(&name.name);
+                Tab::new(s)
+            }
+            None => {
+                self.record(name.span, &name.name, Resolved::Unresolved);
+                Tab::open()
+            }
+        })
     }
 
     fn binary(
@@ -1055,6 +1112,24 @@ impl<'a> Binder<'a> {
             }
             _ => {}
         }
+        // `workspace("w")` alone: a scope (its tables are read with `.T`)
+        if is_scope_function(n) && env_lookup(&cx.env, n).is_none() {
+            self.record(
+                func.span,
+                &func.name,
+                Resolved::BuiltinFunction {
+                    kind: FunctionKind::Scalar,
+                },
+            );
+            let _ = self.bind_args(
+                args,
+                &Cx {
+                    lenient: true,
+                    ..cx.no_row()
+                },
+            );
+            return Out::val(Val::Table(Tab::open()));
+        }
         // a user function in scope
         if let Some(node) = env_lookup(&cx.env, n) {
             let (sym, decl) = (node.sym.clone(), node.decl);
@@ -1285,7 +1360,7 @@ impl<'a> Binder<'a> {
         if !sig.tuple.is_empty() {
             let arg = args
                 .first()
-                .and_then(|a| self.result_name(&a.value, Some(""), None))
+                .and_then(|a| self.arg_result_name(a, Some(""), None))
                 .unwrap_or_default();
             let base = format_smolstr!("{}_{arg}", f.name);
             let cols = sig
@@ -1306,7 +1381,11 @@ impl<'a> Binder<'a> {
             builtins::result_type(sig, &bargs)
         };
         // a no-op conversion of a column stands for the column
-        let result_col = if CONVERSIONS.contains(&f.name.as_str()) && args.len() == 1 {
+        // (`tostring(X = y)` names a new column instead)
+        let result_col = if CONVERSIONS.contains(&f.name.as_str())
+            && args.len() == 1
+            && args[0].name.is_none()
+        {
             outs[0].col.clone().filter(|c| c.ty == ty && ty.is_known())
         } else {
             None
@@ -1356,7 +1435,7 @@ impl<'a> Binder<'a> {
             "percentile" | "percentiles" | "percentilew" | "percentilesw" if args.len() >= 2 => {
                 let weighted = name.ends_with('w') || name.ends_with("sw");
                 let first_pct = if weighted { 2 } else { 1 };
-                let vname = self.result_name(&args[0].value, Some(""), None)?;
+                let vname = self.arg_result_name(&args[0], Some(""), None)?;
                 let ty = match bargs[0].ty {
                     Ty::Int => Ty::Long,
                     Ty::Decimal => Ty::Real,
@@ -1370,7 +1449,7 @@ impl<'a> Binder<'a> {
                 Some(Val::Tuple(cols))
             }
             "percentiles_array" | "percentilesw_array" if !args.is_empty() => {
-                let vname = self.result_name(&args[0].value, Some(""), None)?;
+                let vname = self.arg_result_name(&args[0], Some(""), None)?;
                 Some(Val::Tuple(vec![self.new_col(
                     format_smolstr!("percentiles_{vname}"),
                     Ty::Dynamic,
@@ -1391,7 +1470,7 @@ impl<'a> Binder<'a> {
         let any_star = args.iter().any(|a| matches!(a.value.kind, ExprKind::Star));
         let mut seen: Vec<u32> = Vec::new();
         let primary = self
-            .result_name(&args[0].value, Some(""), None)
+            .arg_result_name(&args[0], Some(""), None)
             .unwrap_or_default();
         let mut cols = Vec::new();
         let can_add = |i: usize, id: u32, seen: &Vec<u32>| {
@@ -1410,12 +1489,14 @@ impl<'a> Binder<'a> {
             } else if let Some(c) = &o.result_col {
                 if can_add(i, c.id, &seen) {
                     seen.push(c.id);
-                    let mut nc = self.new_col(c.name.clone(), c.ty);
+                    // `arg_max(T, Latest = Risk)` names the column `Latest`
+                    let name = a.name.as_ref().map_or(&c.name, |n| &n.name);
+                    let mut nc = self.new_col(name.clone(), c.ty);
                     nc.origin = c.origin.clone();
                     cols.push(nc);
                 }
             } else {
-                let name = self.result_name(&a.value, None, cx.row.as_ref().map(|r| &r.schema));
+                let name = self.arg_result_name(a, None, cx.row.as_ref().map(|r| &r.schema));
                 let name = match name {
                     Some(n) => n,
                     None if i == 0 => format_smolstr!("{prefix}_"),
@@ -1450,13 +1531,14 @@ impl<'a> Binder<'a> {
             } else if let Some(c) = &o.result_col {
                 if !any_star || !seen.contains(&c.id) {
                     seen.push(c.id);
-                    let mut nc = self.new_col(c.name.clone(), c.ty);
+                    let name = a.name.as_ref().map_or(&c.name, |n| &n.name);
+                    let mut nc = self.new_col(name.clone(), c.ty);
                     nc.origin = c.origin.clone();
                     cols.push(nc);
                 }
             } else {
                 let name = self
-                    .result_name(&a.value, Some(""), cx.row.as_ref().map(|r| &r.schema))
+                    .arg_result_name(a, Some(""), cx.row.as_ref().map(|r| &r.schema))
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| format_smolstr!("{prefix}arg{i}"));
                 cols.push(self.new_col(name, o.ty()));
@@ -1538,6 +1620,22 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// The result name of a call argument: the name given to it
+    /// (`bin(Day = TimeGenerated, 1d)` names the column `Day`), else its
+    /// expression's (Kusto's `GetExpressionResultName` of a
+    /// `SimpleNamedExpression`).
+    pub fn arg_result_name(
+        &self,
+        a: &ast::Arg,
+        default: Option<&str>,
+        row: Option<&Schema>,
+    ) -> Option<SmolStr> {
+        match &a.name {
+            Some(n) => Some(n.name.clone()),
+            None => self.result_name(&a.value, default, row),
+        }
+    }
+
     fn function_result_name(
         &self,
         e: &Expr,
@@ -1562,11 +1660,10 @@ impl<'a> Binder<'a> {
             _ => {}
         }
         let arg_name = |i: usize| -> Option<SmolStr> {
-            let a = &args[i].value;
-            if matches!(a.kind, ExprKind::Star) {
+            if matches!(args[i].value.kind, ExprKind::Star) {
                 return default.map(SmolStr::new);
             }
-            self.result_name(a, default, None)
+            self.arg_result_name(&args[i], default, None)
         };
         match kind {
             ResultNameKind::PrefixAndFirstArgument => {
@@ -1840,6 +1937,14 @@ impl<'a> Binder<'a> {
             );
         }
     }
+}
+
+/// The Log Analytics cross-resource scope functions (`workspace()`, `app()`,
+/// `resource()`) and Azure Resource Graph's `arg()`: Kusto.Language's
+/// default (Azure Data Explorer) function set does not have them, Log
+/// Analytics and Sentinel do.
+fn is_scope_function(name: &str) -> bool {
+    matches!(name, "workspace" | "app" | "resource" | "arg")
 }
 
 /// A did-you-mean that is worth showing: a case-only difference, or a

@@ -628,9 +628,19 @@ impl<'a> Binder<'a> {
                     narrow: inp.narrow.clone(),
                 }
             }
-            OperatorKind::Evaluate { call, schema, .. } => {
-                self.evaluate(call, schema.as_deref(), input, inp, &rcx)
-            }
+            OperatorKind::Evaluate {
+                call,
+                schema,
+                schema_star,
+                ..
+            } => self.evaluate(
+                call,
+                schema.as_deref(),
+                schema_star.is_some(),
+                input,
+                inp,
+                &rcx,
+            ),
             OperatorKind::MakeSeries {
                 aggregates,
                 on,
@@ -708,6 +718,15 @@ impl<'a> Binder<'a> {
             }
             OperatorKind::Render { props, .. } => {
                 for p in props {
+                    // legacy `by a, b`: columns of the input
+                    if p.name.name == "by"
+                        && let ExprKind::Name(id) = &p.value.kind
+                    {
+                        if !id.name.is_empty() {
+                            let _ = self.column_ref_reported(id, inp, &rcx);
+                        }
+                        continue;
+                    }
                     let _ = self.value(
                         &p.value,
                         &Cx {
@@ -773,48 +792,7 @@ impl<'a> Binder<'a> {
                 tables,
                 predicate,
                 project,
-            } => {
-                let mut tabs = Vec::new();
-                if let Some(ts) = tables {
-                    for t in ts {
-                        match &t.kind {
-                            ExprKind::NamePattern(p) => tabs.push(self.table_pattern(p, false)),
-                            _ => tabs.push(self.tabular(t, &cx.no_row())),
-                        }
-                    }
-                }
-                let base = if tabs.is_empty() {
-                    Tab::open()
-                } else {
-                    self.union_tables(&tabs, None, false)
-                };
-                let lcx = Cx {
-                    lenient: true,
-                    ..cx.with_row(&base)
-                };
-                let _ = self.value(predicate, &lcx);
-                let src = param_word(params, "withsource").unwrap_or_else(|| "source_".into());
-                let mut cols = vec![self.new_col(src, Ty::String)];
-                let mut open = true;
-                if let ast::FindProject::Project(items) = project {
-                    open = false;
-                    for it in items {
-                        match &it.kind {
-                            ExprKind::Call { func, .. } if func.name == "pack_all" => {
-                                cols.push(self.new_col("pack_", Ty::Dynamic));
-                            }
-                            _ => {
-                                let o = self.value(it, &lcx);
-                                let name = self
-                                    .result_name(it, None, None)
-                                    .unwrap_or_else(|| "Column1".into());
-                                cols.push(self.new_col(name, o.ty()));
-                            }
-                        }
-                    }
-                }
-                self.ended(Schema::new(cols, open))
-            }
+            } => self.find(params, tables.as_deref(), predicate, project, cx),
             OperatorKind::Fork(branches) => {
                 for br in branches {
                     let _ = self.implicit(&br.body, inp, cx);
@@ -1465,10 +1443,203 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// `find [withsource=S] [in (T1, T2)] where P [project ... | project-smart]`,
+    /// as Kusto.Language binds it (`VisitFindOperator`): the predicate and the
+    /// projection see the columns of all the tables, unified by name; the
+    /// result has the source column, then (project-smart) the columns common
+    /// to the tables the predicate can match, the columns it names, and
+    /// `pack_` for the rest, or the columns projected. Without `in`, every
+    /// table of the workspace is searched: open, nothing is reported.
+    fn find(
+        &mut self,
+        params: &'a [OpParam],
+        tables: Option<&'a [Expr]>,
+        predicate: &'a Expr,
+        project: &'a ast::FindProject,
+        cx: &Cx<'a>,
+    ) -> Tab {
+        let mut tabs = Vec::new();
+        if let Some(ts) = tables {
+            for t in ts {
+                match &t.kind {
+                    ExprKind::NamePattern(p) => tabs.push(self.table_pattern(p, false)),
+                    _ => tabs.push(self.tabular(t, &cx.no_row())),
+                }
+            }
+        }
+        let row = match tables {
+            Some(_) => self.columns_unified_by_name(&tabs),
+            None => Tab::open(),
+        };
+        let fcx = cx.with_row(&row);
+        let _ = self.value(predicate, &fcx);
+        let src = param_word(params, "withsource").unwrap_or_else(|| "source_".into());
+        let mut cols = vec![self.new_col(src, Ty::String)];
+        let any_open = if tables.is_none() {
+            Openness::Open
+        } else {
+            tabs.iter()
+                .fold(Openness::Closed, |o, t| o.or(t.schema.openness()))
+        };
+        // the columns the predicate names, and the tables it can match
+        let mut names = FindNames::default();
+        kql_syntax::visit::Visitor::visit_expr(&mut names, predicate);
+        let mut referenced: Vec<Column> = Vec::new();
+        for n in &names.names {
+            if let Some(c) = row.schema.column(n)
+                && !referenced.iter().any(|r| r.name == c.name)
+            {
+                referenced.push(c.clone());
+            }
+        }
+        let matched: Vec<&Tab> = if tabs.len() == 1 || names.all || search_term(predicate) {
+            tabs.iter().collect()
+        } else {
+            tabs.iter()
+                .filter(|t| {
+                    referenced
+                        .iter()
+                        .any(|c| t.schema.is_open() || t.schema.column(&c.name).is_some())
+                })
+                .collect()
+        };
+        let pack_needed = |cols: &[Column]| {
+            matched.iter().any(|t| {
+                !t.schema.is_open()
+                    && t.schema
+                        .columns()
+                        .iter()
+                        .any(|c| !cols.iter().any(|p| p.name == c.name))
+            })
+        };
+        match project {
+            ast::FindProject::Default | ast::FindProject::ProjectSmart(_) => {
+                if tables.is_some() {
+                    cols.extend(self.common_columns(&matched));
+                    for c in referenced {
+                        if !cols.iter().any(|p| p.name == c.name) {
+                            cols.push(c);
+                        }
+                    }
+                    if pack_needed(&cols) {
+                        cols.push(self.new_col("pack_", Ty::Dynamic));
+                    }
+                }
+                self.ended(Schema::new(cols, any_open.clone()))
+            }
+            ast::FindProject::Project(items) => {
+                let last = items.len().saturating_sub(1);
+                for (i, it) in items.iter().enumerate() {
+                    match &it.kind {
+                        // `pack(*)` / `pack_all()`: Kusto takes it only last
+                        ExprKind::Call { func, .. }
+                            if (func.name == "pack" || func.name == "pack_all") && i == last =>
+                        {
+                            cols.push(self.new_col("pack_", Ty::Dynamic));
+                        }
+                        ExprKind::Name(id) => match self.column_ref_reported(id, &row, &fcx) {
+                            Some(c) => cols.push(c),
+                            None if row.schema.is_open() => {
+                                cols.push(self.new_col(id.name.clone(), Ty::Unknown))
+                            }
+                            None => {}
+                        },
+                        ExprKind::Binary {
+                            op: ast::BinaryOp::SearchColon,
+                            lhs,
+                            rhs,
+                            ..
+                        } => {
+                            if let (ExprKind::Name(id), ExprKind::Name(ty)) = (&lhs.kind, &rhs.kind)
+                                && (self.column_ref_reported(id, &row, &fcx).is_some()
+                                    || row.schema.is_open())
+                            {
+                                let ty = Ty::parse(&ty.name).unwrap_or(Ty::Unknown);
+                                cols.push(self.new_col(id.name.clone(), ty));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                self.ended(Schema::new(cols, false))
+            }
+        }
+    }
+
+    /// All the columns of some tables, one per name; a name with several
+    /// types gets their common type (`dynamic` for unrelated ones), as
+    /// Kusto's `UnifyColumnsWithSameName`.
+    fn columns_unified_by_name(&mut self, tabs: &[Tab]) -> Tab {
+        let open = tabs
+            .iter()
+            .fold(Openness::Closed, |o, t| o.or(t.schema.openness()));
+        let mut order: Vec<&str> = Vec::new();
+        let mut by_name: FxMap<&str, Vec<&Column>> = FxMap::default();
+        for t in tabs {
+            for c in t.schema.columns() {
+                let e = by_name.entry(c.name.as_str()).or_default();
+                if e.is_empty() {
+                    order.push(c.name.as_str());
+                }
+                e.push(c);
+            }
+        }
+        let mut cols = Vec::with_capacity(order.len());
+        for n in order {
+            let group = &by_name[n];
+            if group.len() == 1 {
+                cols.push(group[0].clone());
+                continue;
+            }
+            let types: Vec<Ty> = group.iter().map(|c| c.ty).collect();
+            let ty = if types.iter().all(|t| *t == types[0]) {
+                types[0]
+            } else {
+                crate::builtins::common_type(&types, false)
+            };
+            let c = self.merged(n, ty, group);
+            cols.push(c);
+        }
+        Tab::new(Schema::new(cols, open))
+    }
+
+    /// The columns (by name) that every table has.
+    fn common_columns(&mut self, tabs: &[&Tab]) -> Vec<Column> {
+        let Some(first) = tabs.first() else {
+            return Vec::new();
+        };
+        let common: Vec<&str> = first
+            .schema
+            .columns()
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| tabs.iter().all(|t| t.schema.column(n).is_some()))
+            .collect();
+        let owned: Vec<Tab> = tabs
+            .iter()
+            .map(|t| {
+                let cols = t
+                    .schema
+                    .columns()
+                    .iter()
+                    .filter(|c| common.contains(&c.name.as_str()))
+                    .cloned()
+                    .collect();
+                Tab::new(Schema::new(cols, false))
+            })
+            .collect();
+        self.columns_unified_by_name(&owned)
+            .schema
+            .columns()
+            .to_vec()
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &mut self,
         call: &'a Expr,
         schema: Option<&[ast::ColumnDecl]>,
+        schema_star: bool,
         input: Option<&Tab>,
         inp: &Tab,
         rcx: &Cx<'a>,
@@ -1477,7 +1648,9 @@ impl<'a> Binder<'a> {
             let _ = self.value(call, rcx);
             return Tab::open();
         };
-        let Some(plugin) = self.catalog.plugin(&func.name) else {
+        let plugin = self.catalog.plugin(&func.name);
+        let extra = plugin.is_none() && EXTRA_PLUGINS.contains(&func.name.as_str());
+        if plugin.is_none() && !extra {
             self.record(func.span, &func.name, crate::Resolved::Unresolved);
             for a in args {
                 let _ = self.value(
@@ -1490,7 +1663,7 @@ impl<'a> Binder<'a> {
             }
             self.unknown_plugin(func, rcx);
             return Tab::open();
-        };
+        }
         self.record(
             func.span,
             &func.name,
@@ -1532,37 +1705,67 @@ impl<'a> Binder<'a> {
             ..rcx.with_row(&row)
         };
         let outs: Vec<Out> = args.iter().map(|a| self.value(&a.value, &acx)).collect();
-        let (min, max) = plugin.arity();
-        if (args.len() as u32) < min || (args.len() as u32) > max {
+        let arity = documented_arity(&func.name).or_else(|| plugin.map(|p| p.arity()));
+        if let Some((min, max)) = arity
+            && ((args.len() as u32) < min || (args.len() as u32) > max)
+        {
             self.diag(
                 &WRONG_ARGUMENT_COUNT,
                 func.span,
-                super::expr::count_message(&plugin.name, min, max, args.len()),
+                super::expr::count_message(&func.name, min, max, args.len()),
             );
         }
-        if let Some(decls) = schema {
-            let cols = self.decl_schema(decls);
-            return self.ended(Schema::new(cols, false));
+        let out = self.plugin_output(&func.name, plugin, args, &outs, input, inp);
+        match schema {
+            // `: (a: long, ...)` is the output; `: (*, a: long)` keeps the
+            // plug-in's own columns first (those not declared again)
+            Some(decls) => {
+                let declared = self.decl_schema(decls);
+                let mut cols: Vec<Column> = Vec::new();
+                if schema_star {
+                    cols.extend(
+                        out.schema
+                            .columns()
+                            .iter()
+                            .filter(|c| !declared.iter().any(|d| d.name == c.name))
+                            .cloned(),
+                    );
+                }
+                cols.extend(declared);
+                self.ended(Schema::new(cols, false))
+            }
+            None => out,
         }
+    }
+
+    /// The output of a plug-in call, from its catalogue description or, for
+    /// those whose output Kusto.Language computes from the arguments, as it
+    /// computes it (`PlugIns.cs`).
+    fn plugin_output(
+        &mut self,
+        name: &str,
+        plugin: Option<&kql_schema::Function>,
+        args: &'a [ast::Arg],
+        outs: &[Out],
+        input: Option<&Tab>,
+        inp: &Tab,
+    ) -> Tab {
+        if let Some(t) = self.computed_plugin_output(name, args, outs, inp) {
+            return t;
+        }
+        let Some(plugin) = plugin else {
+            return Tab::open();
+        };
         let inp_cols = || {
             input
                 .map(|i| i.schema.columns().to_vec())
                 .unwrap_or_default()
         };
         let in_open = input.map_or(Openness::Closed, |i| i.schema.openness());
-        if plugin.name == "pivot" {
-            // the group-by columns, then one column per pivot value (unknown)
-            let cols: Vec<Column> = outs
-                .iter()
-                .skip(2)
-                .filter_map(|o| o.result_col.clone())
-                .collect();
-            return self.ended(Schema::new(cols, true));
-        }
         let Some(out) = &plugin.output else {
             return Tab::open();
         };
-        let open = Openness::from(out.open).or(in_open);
+        let open = Openness::from(out.open).or(in_open.clone());
         match out.kind {
             PluginOutputKind::Declared => {
                 let sig = plugin.signatures.first();
@@ -1617,8 +1820,286 @@ impl<'a> Binder<'a> {
                 cols.extend(inp_cols());
                 self.ended(Schema::new(cols, open))
             }
+            PluginOutputKind::ArgumentSchema => {
+                // `python(typeof(*, z: string), ...)`: `*` is the input
+                let Some(a) = out.argument.and_then(|i| args.get(i as usize)) else {
+                    return Tab::open();
+                };
+                let ExprKind::Literal(ast::Literal {
+                    kind: ast::LitKind::TypeOf(items),
+                    ..
+                }) = &a.value.kind
+                else {
+                    return Tab::open();
+                };
+                let mut cols = Vec::new();
+                let star = typeof_has_star(a.value.span.text(self.src));
+                if star {
+                    cols.extend(inp_cols());
+                }
+                for it in items {
+                    if let ast::TypeOfItem::Column(d) = it {
+                        let ty = Ty::parse(&d.ty.name).unwrap_or(Ty::Unknown);
+                        cols.push(self.new_col(d.name.name.clone(), ty));
+                    }
+                }
+                self.ended(Schema::new(cols, in_open.clone().when(star)))
+            }
             _ => Tab::open(),
         }
+    }
+
+    /// The plug-ins whose output Kusto.Language computes from the arguments
+    /// (`PlugIns.cs`): the time column, the dimension columns and fixed
+    /// result columns, named after the arguments where it names them so.
+    fn computed_plugin_output(
+        &mut self,
+        name: &str,
+        args: &'a [ast::Arg],
+        outs: &[Out],
+        inp: &Tab,
+    ) -> Option<Tab> {
+        let n = outs.len();
+        // the column an argument refers to (Kusto's AddReferencedColumn)
+        let col = |i: usize| outs.get(i).and_then(|o| o.col.clone());
+        let cols_from = |i: usize| -> Vec<Column> {
+            outs.iter().skip(i).filter_map(|o| o.col.clone()).collect()
+        };
+        let arg_name = |b: &Self, i: usize| -> SmolStr {
+            args.get(i)
+                .and_then(|a| b.arg_result_name(a, Some(""), None))
+                .unwrap_or_default()
+        };
+        let mut cols: Vec<Column> = Vec::new();
+        let fixed = |b: &mut Self, cols: &mut Vec<Column>, list: &[(&str, Ty)]| {
+            for (nm, ty) in list {
+                cols.push(b.new_col(*nm, *ty));
+            }
+        };
+        use Ty::{Long, Real};
+        match name {
+            "active_users_count" => {
+                cols.extend(col(1));
+                cols.extend(cols_from(8));
+                fixed(self, &mut cols, &[("dcount", Long)]);
+            }
+            "activity_counts_metrics" => {
+                cols.extend(col(1));
+                cols.extend(cols_from(5));
+                fixed(
+                    self,
+                    &mut cols,
+                    &[
+                        ("count", Long),
+                        ("dcount", Long),
+                        ("new_dcount", Long),
+                        ("aggregated_dcount", Long),
+                    ],
+                );
+            }
+            "activity_engagement" => {
+                cols.extend(col(1));
+                if n > 4 {
+                    cols.extend(cols_from(6));
+                }
+                fixed(
+                    self,
+                    &mut cols,
+                    &[
+                        ("dcount_activities_inner", Long),
+                        ("dcount_activities_outer", Long),
+                        ("activity_ratio", Real),
+                    ],
+                );
+            }
+            "activity_metrics" => {
+                cols.extend(col(1));
+                if n >= 5 {
+                    cols.extend(cols_from(5));
+                }
+                fixed(
+                    self,
+                    &mut cols,
+                    &[
+                        ("dcount_values", Long),
+                        ("dcount_newvalues", Long),
+                        ("retention_rate", Real),
+                        ("churn_rate", Real),
+                    ],
+                );
+            }
+            "new_activity_metrics" => {
+                if n > 1 {
+                    let tl = arg_name(self, 1);
+                    let ty = outs[1].ty();
+                    cols.push(self.new_col(format_smolstr!("from_{tl}"), ty));
+                    cols.push(self.new_col(format_smolstr!("to_{tl}"), ty));
+                }
+                // an optional cohort (a constant), then the dimensions, then
+                // an optional lookback table
+                let mut i = 5;
+                if n > 5 && (outs[5].constant || outs[5].col.is_none()) {
+                    i = 6;
+                }
+                while i < n && !matches!(outs[i].val, Val::Table(_)) {
+                    cols.extend(col(i));
+                    i += 1;
+                }
+                fixed(
+                    self,
+                    &mut cols,
+                    &[
+                        ("dcount_new_values", Long),
+                        ("dcount_retained_values", Long),
+                        ("dcount_churn_values", Long),
+                        ("retention_rate", Real),
+                        ("churn_rate", Real),
+                    ],
+                );
+            }
+            "session_count" => {
+                cols.extend(col(1));
+                cols.extend(cols_from(6));
+                fixed(self, &mut cols, &[("count_sessions", Long)]);
+            }
+            "sliding_window_counts" => {
+                cols.extend(col(1));
+                cols.extend(cols_from(6));
+                fixed(self, &mut cols, &[("Count", Long), ("Dcount", Long)]);
+            }
+            "rolling_percentile" => {
+                cols.extend(col(2));
+                cols.extend(cols_from(5));
+                let literal = |i: usize| {
+                    args.get(i)
+                        .filter(|a| {
+                            matches!(
+                                &a.value.kind,
+                                ExprKind::Literal(ast::Literal {
+                                    kind: ast::LitKind::Long(_)
+                                        | ast::LitKind::Int(_)
+                                        | ast::LitKind::Real(_),
+                                    ..
+                                })
+                            )
+                        })
+                        .map_or_else(
+                            || "0".to_string(),
+                            |a| a.value.span.text(self.src).trim().to_string(),
+                        )
+                };
+                let value = col(0);
+                let cname = format_smolstr!(
+                    "rolling_{}_percentile_{}_{}",
+                    literal(4),
+                    value.as_ref().map_or("value", |c| c.name.as_str()),
+                    literal(1)
+                );
+                let ty = value.map_or(Long, |c| c.ty);
+                cols.push(self.new_col(cname, ty));
+            }
+            "sequence_detect" => {
+                // (timeline, max step window, max span, predicates..., dimensions...):
+                // the predicates are the bool arguments from the fourth on
+                let mut steps = Vec::new();
+                let mut i = 3;
+                while i < n && (i == 3 || outs[i].ty() == Ty::Bool) {
+                    steps.push(i);
+                    i += 1;
+                }
+                cols.extend(cols_from(i));
+                if n > 0 {
+                    let tl = arg_name(self, 0);
+                    let ty = outs[0].ty();
+                    for s in steps {
+                        let step = arg_name(self, s);
+                        cols.push(self.new_col(format_smolstr!("{step}_{tl}"), ty));
+                    }
+                }
+                fixed(self, &mut cols, &[("Duration", Ty::TimeSpan)]);
+            }
+            "funnel_sequence" => {
+                cols.extend(col(1));
+                if n > 6 {
+                    let ty = outs[6].ty();
+                    cols.push(self.new_col("prev", ty));
+                    cols.push(self.new_col("next", ty));
+                }
+                fixed(
+                    self,
+                    &mut cols,
+                    &[("dcount", Long), ("samples", Ty::Dynamic)],
+                );
+            }
+            "funnel_sequence_completion" => {
+                cols.extend(col(1));
+                if n > 5 {
+                    let state = arg_name(self, 5);
+                    cols.push(self.new_col(state, Ty::String));
+                }
+                fixed(
+                    self,
+                    &mut cols,
+                    &[("Period", Ty::TimeSpan), ("dcount", Long)],
+                );
+            }
+            "dcount_intersect" => {
+                cols.extend(inp.schema.columns().iter().cloned());
+                for i in 0..n {
+                    cols.push(self.new_col(format_smolstr!("s{i}"), Long));
+                }
+                return Some(Tab {
+                    schema: Schema::new(cols, inp.schema.openness()),
+                    narrow: inp.narrow.clone(),
+                });
+            }
+            "estimate_rows_count" => {
+                fixed(self, &mut cols, &[("EstimatedRowsCount", Long)]);
+            }
+            "schema_merge" => {
+                fixed(
+                    self,
+                    &mut cols,
+                    &[
+                        ("ColumnName", Ty::String),
+                        ("ColumnOrdinal", Ty::Int),
+                        ("DataType", Ty::String),
+                        ("ColumnType", Ty::String),
+                    ],
+                );
+            }
+            "pivot" => {
+                // the columns named after the aggregate, else every input
+                // column but the pivot column and the aggregated one; then
+                // one column per pivot value (open)
+                let named = cols_from(2);
+                if named.is_empty() {
+                    let pivot = col(0).map(|c| c.id);
+                    let aggregated = args.get(1).and_then(|a| match &a.value.kind {
+                        ExprKind::Call { args: inner, .. } => match inner
+                            .first()
+                            .map(|x| &x.value.kind)
+                        {
+                            Some(ExprKind::Name(id)) => inp.schema.column(&id.name).map(|c| c.id),
+                            _ => None,
+                        },
+                        _ => None,
+                    });
+                    cols.extend(
+                        inp.schema
+                            .columns()
+                            .iter()
+                            .filter(|c| Some(c.id) != pivot && Some(c.id) != aggregated)
+                            .cloned(),
+                    );
+                } else {
+                    cols.extend(named);
+                }
+                return Some(self.ended(Schema::new(cols, true)));
+            }
+            _ => return None,
+        }
+        Some(self.ended(Schema::new(cols, false)))
     }
 
     fn unknown_plugin(&mut self, func: &ast::Ident, rcx: &Cx<'a>) {
@@ -1708,6 +2189,70 @@ impl<'a> Binder<'a> {
         self.unknown_function(func, cx, None);
         Tab::open()
     }
+}
+
+/// The names a `find` predicate uses, and whether it searches every column
+/// (`* has "x"`). Subqueries are not entered.
+#[derive(Default)]
+struct FindNames {
+    names: Vec<SmolStr>,
+    all: bool,
+}
+
+impl kql_syntax::visit::Visitor for FindNames {
+    fn visit_expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Name(id) => self.names.push(id.name.clone()),
+            ExprKind::Star => self.all = true,
+            ExprKind::Pipeline(_) | ExprKind::Operator(_) => {}
+            _ => kql_syntax::visit::walk_expr(self, e),
+        }
+    }
+}
+
+/// A stand-alone search term (`find "x"`, `find "x" and A == 1`): a string
+/// that stands for `* has "x"`, so every table can match.
+fn search_term(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(ast::Literal {
+            kind: ast::LitKind::String(_),
+            ..
+        }) => true,
+        ExprKind::Paren(i) => search_term(i),
+        ExprKind::Binary {
+            op: ast::BinaryOp::And | ast::BinaryOp::Or,
+            lhs,
+            rhs,
+            ..
+        } => search_term(lhs) || search_term(rhs),
+        ExprKind::Call { func, args, .. } if func.name == "not" && args.len() == 1 => {
+            search_term(&args[0].value)
+        }
+        _ => false,
+    }
+}
+
+/// Plug-ins Microsoft documents that the bundled catalogue (taken from
+/// Kusto.Language 12.4.1) does not have; their output is computed in
+/// [`Binder::computed_plugin_output`].
+const EXTRA_PLUGINS: &[&str] = &["schema_merge"];
+
+/// Argument counts Microsoft documents where the catalogue's are narrower
+/// (or missing): `bag_unpack(column [, prefix] [, columnsConflict] [,
+/// ignoredProperties])` (Kusto.Language 12.4.1 takes two), `schema_merge([PreserveOrder])`.
+fn documented_arity(plugin: &str) -> Option<(u32, u32)> {
+    match plugin {
+        "bag_unpack" => Some((1, 4)),
+        "schema_merge" => Some((0, 1)),
+        _ => None,
+    }
+}
+
+/// Whether a `typeof(...)` literal's text starts its list with `*` (the
+/// input columns).
+fn typeof_has_star(text: &str) -> bool {
+    text.split_once('(')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('*'))
 }
 
 fn has_star_arg(e: &Expr) -> bool {

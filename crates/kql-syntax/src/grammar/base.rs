@@ -220,13 +220,21 @@ impl<'s> At<'s> {
         let prev = self.prev_end() as usize;
         self.src
             .get(prev..start)
-            .is_some_and(|gap| gap.contains('\n') || gap.contains('\r'))
+            .is_some_and(|gap| gap.contains(LINE_BREAKS))
     }
     /// True when the current token is the first thing on its line.
     pub fn at_line_start(&self) -> bool {
         let start = self.span().start as usize;
-        let line_start = self.src[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        self.src[line_start..start].trim().is_empty() && self.pos > 0 && self.on_new_line()
+        let line_start = self.src[..start]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| LINE_BREAKS.contains(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        self.src[line_start..start]
+            .chars()
+            .all(crate::lexer::is_whitespace)
+            && self.pos > 0
+            && self.on_new_line()
     }
     /// Token `n` ends where token `n + 1` starts.
     #[inline]
@@ -272,11 +280,15 @@ impl<'s> At<'s> {
         self.peek() == T::Ident && SOURCE_OPS.contains(&self.text())
     }
     /// Token `n` is a pipe operator that starts an implicit-input body.
+    /// As in Kusto.Language (`PipeSubExpression`), any operator that may
+    /// follow a `|` is tried first, even before a `(` (`lookup (T) on x`,
+    /// `top(3) by x`); of the operators that also start a query alone,
+    /// `union`, `search` and `evaluate` take the implicit input too.
     pub fn starts_with_operator(&self, n: usize) -> bool {
+        let w = self.text_at(n);
         self.peek_at(n) == T::Ident
-            && PIPE_OPERATORS.contains(&self.text_at(n))
-            && !SOURCE_OPS.contains(&self.text_at(n))
-            && self.peek_at(n + 1) != T::LParen
+            && PIPE_OPERATORS.contains(&w)
+            && (!SOURCE_OPS.contains(&w) || matches!(w, "union" | "search" | "evaluate"))
             && self.peek_at(n + 1) != T::Dot
     }
 
@@ -422,6 +434,9 @@ pub(crate) fn is_clause_word(w: &str) -> bool {
 }
 
 /// Operators that start a tabular expression on their own.
+/// What ends a line for Kusto (`TextFacts.IsLineBreakStart`).
+const LINE_BREAKS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
+
 pub(crate) const SOURCE_OPS: &[&str] = &[
     "print",
     "range",

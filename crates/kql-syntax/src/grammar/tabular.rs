@@ -560,33 +560,119 @@ impl<'s> Ops<'s> {
     fn evaluate(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
             .then(self.x.postfix.clone())
-            .then(tk(T::Colon).ignore_then(paren_schema(true)).or_not())
-            .map(|((params, call), schema)| OperatorKind::Evaluate {
-                params,
-                call: Box::new(call),
-                schema,
+            .then(tk(T::Colon).ignore_then(paren_schema_star(true)).or_not())
+            .map(|((params, call), schema)| {
+                let (schema, schema_star) = match schema {
+                    Some((cols, star)) => (Some(cols), star),
+                    None => (None, None),
+                };
+                OperatorKind::Evaluate {
+                    params,
+                    call: Box::new(call),
+                    schema,
+                    schema_star,
+                }
             })
     }
 
     fn render(&self) -> impl use<'s> + P<'s, OperatorKind> {
-        // legacy `render chart kind=stacked title="x"`
-        let legacy = look(|a, _| a.peek() == T::Ident && a.peek_at(1) == T::Assign)
+        // the legacy properties, before the `with (...)` clause, as
+        // Kusto.Language takes them: `kind=stacked`, `title="x"`,
+        // `accumulate=true`, `by a, b`, `with "x"`
+        const LEGACY: &[&str] = &["kind", "title", "accumulate"];
+        let named = look(|a, _| a.peek() == T::Ident && a.peek_at(1) == T::Assign)
             .ignore_then(expect_ident("a property"))
-            .then_ignore(any_tok())
-            .then(self.x.expr.clone())
-            .map(|(name, value)| OpParam {
-                span: name.span.to(value.span),
-                name,
-                value,
+            .validate(|name, e: &mut Extra<'s, '_>, _| {
+                if !LEGACY.contains(&name.name.as_str()) {
+                    emit(
+                        e,
+                        SyntaxError::new(
+                            K::UnexpectedToken,
+                            name.span,
+                            format!(
+                                "`{}` is not a `render` property outside `with (...)`",
+                                name.name
+                            ),
+                        )
+                        .with_help(format!(
+                            "write `with ({} = ...)`; only `kind`, `title` and `accumulate` may stand alone",
+                            name.name
+                        )),
+                    );
+                }
+                name
             })
+            .then_ignore(any_tok())
+            .then(expr_required(self.x.expr.clone(), "a value"))
+            .map(|(name, value)| {
+                vec![OpParam {
+                    span: name.span.to(value.span),
+                    name,
+                    value,
+                }]
+            });
+        // `by a, b`: one `by` parameter per column (a keyword there must be
+        // bracketed; it is reported and taken as the name)
+        let by_name = expect_ident("a column").validate(|n: Ident, e: &mut Extra<'s, '_>, _| {
+            if !n.quoted && matches!(n.name.as_str(), "kind" | "title" | "accumulate" | "with") {
+                emit(
+                    e,
+                    SyntaxError::new(
+                        K::KeywordAsName,
+                        n.span,
+                        format!("`{}` is a keyword here, not a column", n.name),
+                    )
+                    .with_help(format!("write `['{}']` for a column of that name", n.name)),
+                );
+            }
+            n
+        });
+        let by = kw("by")
+            .then(
+                by_name
+                    .separated_by(tk(T::Comma))
+                    .at_least(1)
+                    .collect::<Vec<_>>(),
+            )
+            .map(|(by, names)| {
+                names
+                    .into_iter()
+                    .map(|n| OpParam {
+                        name: Ident {
+                            name: SmolStr::new_static("by"),
+                            span: by,
+                            quoted: false,
+                        },
+                        span: n.span,
+                        value: Expr::new(ExprKind::Name(n.clone()), n.span),
+                    })
+                    .collect::<Vec<_>>()
+            });
+        // `with "title"` (a literal, not a `(` list)
+        let with_value = look(|a, _| a.at_word("with") && a.peek_at(1) != T::LParen)
+            .ignore_then(kw("with"))
+            .then(expr_required(self.x.primary.clone(), "a value"))
+            .map(|(w, value)| {
+                vec![OpParam {
+                    name: Ident {
+                        name: SmolStr::new_static("with"),
+                        span: w,
+                        quoted: false,
+                    },
+                    span: w.to(value.span),
+                    value,
+                }]
+            });
+        let legacy = choice((named, by, with_value))
             .repeated()
             .collect::<Vec<_>>();
         expect_ident("a chart type")
-            .then(with_props(self.x.expr.clone()))
             .then(legacy)
-            .map(|((chart, mut props), legacy)| {
-                props.extend(legacy);
-                OperatorKind::Render { chart, props }
+            .then(with_props(self.x.expr.clone()))
+            .map(|((chart, legacy), props)| {
+                let mut all: Vec<OpParam> = legacy.into_iter().flatten().collect();
+                all.extend(props);
+                OperatorKind::Render { chart, props: all }
             })
     }
 
@@ -653,8 +739,42 @@ impl<'s> Ops<'s> {
     }
 
     fn find(&self) -> impl use<'s> + P<'s, OperatorKind> {
+        // `project` takes column names (`Col`, `Col: type`), `*` and
+        // `pack(*)` (Kusto.Language) or `pack_all()` (the documentation's
+        // current spelling)
         let column = self
             .req("a column")
+            .validate(|e: Expr, x: &mut Extra<'s, '_>, _| {
+                let ok = match &e.kind {
+                    ExprKind::Name(_) | ExprKind::Star | ExprKind::Error => true,
+                    ExprKind::Call {
+                        receiver: None,
+                        func,
+                        args,
+                        ..
+                    } => {
+                        (func.name == "pack"
+                            && args.len() == 1
+                            && matches!(args[0].value.kind, ExprKind::Star))
+                            || (func.name == "pack_all" && args.is_empty())
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    emit(
+                        x,
+                        SyntaxError::new(
+                            K::UnexpectedToken,
+                            e.span,
+                            "`find ... project` takes column names, not expressions",
+                        )
+                        .with_help(
+                            "write `project Col, Col: type, pack_all()`; compute values in a later `| extend`",
+                        ),
+                    );
+                }
+                e
+            })
             .then(tk(T::Colon).then(type_ref()).or_not())
             .map(|(e, ty)| match ty {
                 None => e,
@@ -685,9 +805,18 @@ impl<'s> Ops<'s> {
                 .map(FindProject::Project),
             empty().to(FindProject::Default),
         ));
+        // `where` may be left out when nothing comes before the predicate
+        // (`find "x"`), as in Kusto
         self.params(&["withsource", "kind"])
             .then(self.in_tables())
-            .then_ignore(expect_kw("where"))
+            .then(kw("where").or_not())
+            .validate(|((params, tables), w), e: &mut Extra<'s, '_>, _| {
+                if w.is_none() && (!params.is_empty() || tables.is_some()) {
+                    let err = at(e).expected("`where`");
+                    emit(e, err);
+                }
+                (params, tables)
+            })
             .then(self.search_predicate())
             .then(project)
             .map(
@@ -751,10 +880,29 @@ impl<'s> Ops<'s> {
                 report_close(e, &c, T::LBrace, open);
                 Expr::new(ExprKind::Paren(Box::new(inner)), open.to(c.end()))
             });
+        // parameters after `by k` are refused by Kusto; they are kept (and
+        // reported) so the rest of the operator still parses
+        let late_params =
+            self.params(&[])
+                .validate(|more: Vec<OpParam>, e: &mut Extra<'s, '_>, _| {
+                    if let (Some(first), Some(last)) = (more.first(), more.last()) {
+                        let span = first.span.to(last.span);
+                        emit(
+                            e,
+                            SyntaxError::new(
+                                K::UnexpectedToken,
+                                span,
+                                "the parameters of `partition` come before `by`",
+                            )
+                            .with_help("write `partition hint.strategy=native by Column (...)`"),
+                        );
+                    }
+                    more
+                });
         self.params(&[])
             .then_ignore(expect_kw("by"))
             .then(expect_ident("a column"))
-            .then(self.params(&[]))
+            .then(late_params)
             .then(braces.or(self.implicit_body.clone()))
             .map(|(((mut params, by), more), body)| {
                 params.extend(more);
@@ -1571,6 +1719,13 @@ pub(crate) fn schema_items<'s>() -> impl P<'s, (Vec<ColumnDecl>, Option<(Span, u
 /// `( schema )`; `star_first`: a leading `*` is allowed (`evaluate`'s output
 /// schema `(*, new: string)`).
 pub(crate) fn paren_schema<'s>(star_first: bool) -> impl P<'s, Vec<ColumnDecl>> {
+    paren_schema_star(star_first).map(|(cols, _)| cols)
+}
+
+/// [`paren_schema`], with the span of the `*` when one was written.
+pub(crate) fn paren_schema_star<'s>(
+    star_first: bool,
+) -> impl P<'s, (Vec<ColumnDecl>, Option<Span>)> {
     tk(T::LParen)
         .then(schema_items())
         .then(closer(T::LParen))
@@ -1592,11 +1747,11 @@ pub(crate) fn paren_schema<'s>(star_first: bool) -> impl P<'s, Vec<ColumnDecl>> 
                 );
             }
             report_close(e, &c, T::LParen, open);
-            cols
+            (cols, star.map(|(s, _)| s))
         })
         .or(here(|a, errs| {
             errs.push(a.expected("`(` and a schema"));
-            Vec::new()
+            (Vec::new(), None)
         }))
 }
 
