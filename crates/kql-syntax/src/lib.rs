@@ -49,6 +49,38 @@ pub fn lex(src: &str) -> Vec<Token> {
     lexer::lex(src)
 }
 
+/// Parses a query *file* the way Kusto's editors read one (Kusto.Language's
+/// `CodeScript`): a blank line between two statements separates them as a
+/// `;` would, so queries pasted one after another, each without a final
+/// `;`, are several statements rather than a missing `;`. A rule's query
+/// is one query sent whole to the service: use [`parse`] for it.
+pub fn parse_script(src: &str) -> Parse {
+    let mut p = parse(src);
+    p.errors.retain(|e| {
+        !(e.kind == SyntaxErrorKind::MissingSemicolon && blank_line_before_next(src, e))
+    });
+    p
+}
+
+/// Whether a blank line (only white space on it) lies between the end of
+/// the statement a missing-`;` error follows and the next statement.
+fn blank_line_before_next(src: &str, e: &SyntaxError) -> bool {
+    let Some((next, _)) = e.labels.first() else {
+        return false;
+    };
+    let (from, to) = (e.span.start as usize, next.start as usize);
+    let Some(gap) = src.get(from..to) else {
+        return false;
+    };
+    let mut lines = gap.split('\n');
+    // the first piece is the rest of the statement's last line
+    lines.next();
+    let mut pieces: Vec<&str> = lines.collect();
+    // the last piece is the start of the next statement's line
+    pieces.pop();
+    pieces.iter().any(|l| l.chars().all(lexer::is_whitespace))
+}
+
 /// Parses a query text. Never panics; a broken text gives a partial tree
 /// (with `Error` nodes) and diagnostics.
 pub fn parse(src: &str) -> Parse {
@@ -79,5 +111,36 @@ pub fn parse(src: &str) -> Parse {
         query,
         errors,
         comments,
+    }
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+
+    fn semis(p: &Parse) -> usize {
+        p.errors
+            .iter()
+            .filter(|e| e.kind == SyntaxErrorKind::MissingSemicolon)
+            .count()
+    }
+
+    #[test]
+    fn a_blank_line_separates_the_queries_of_a_file() {
+        let two = "T\n| take 1\n\nU\n| count\n";
+        assert_eq!(semis(&parse(two)), 1, "one query text: a `;` is missing");
+        let p = parse_script(two);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.query.statements.len(), 2);
+        // CRLF, white space on the blank line, a comment after it
+        let p = parse_script("T\r\n| take 1\r\n \t\r\n// next\r\nU | count");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        // without a blank line it is still a missing `;`
+        assert_eq!(semis(&parse_script("T\n| take 1\nU | count")), 1);
+        assert_eq!(semis(&parse_script("T\n| take 1\n// x\nU | count")), 1);
+        // `let`s before a blank line stay visible: they end with `;`
+        let p = parse_script("let a = 1;\n\nprint a\n\nprint b = 2");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.query.statements.len(), 3);
     }
 }

@@ -179,6 +179,17 @@ impl Engine {
         CatalogRef::User(catalog)
     }
 
+    /// The catalogue that applies to files in `dir` (their `kqlint.toml`'s
+    /// schema directories and the command line's) for a platform; the
+    /// defaults when the configuration cannot be read.
+    pub fn catalog_at(&self, dir: &Path, platform: Platform) -> Catalog {
+        let config = self.config_for(&dir.join("query.kql")).unwrap_or_else(|_| {
+            Arc::new(Config::from_options(&self.options.config).unwrap_or_default())
+        });
+        let c = self.catalog(&config, platform);
+        (*c).clone()
+    }
+
     /// The platform a file's query is for, and whether it was only assumed.
     /// Declared: `--platform`, `[per-path-platform]`, `platform`. Implied:
     /// a Sentinel rule (rule YAML) runs in Sentinel; a path naming Defender
@@ -475,8 +486,13 @@ impl Engine {
         stage: &QueryStage<'_>,
         comments: &mut Vec<Span>,
     ) -> Vec<Diagnostic> {
-        // Stage 1: syntax.
-        let parse = kql_syntax::parse(&query.text);
+        // Stage 1: syntax. A query file may hold several queries separated
+        // by blank lines, as Kusto's editors take them; a rule's query is one.
+        let parse = if stage.kind == QueryKind::File {
+            kql_syntax::parse_script(&query.text)
+        } else {
+            kql_syntax::parse(&query.text)
+        };
         let mut diags = syntax_diagnostics(&parse, query, file);
         // Stage 2: semantic analysis (kql-semantic): names, row schemas,
         // result columns and the tables read, on the platform the file
