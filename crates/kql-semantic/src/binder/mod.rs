@@ -597,8 +597,17 @@ impl<'a> Binder<'a> {
     pub fn statements(&mut self, stmts: &'a [Statement], cx: &Cx<'a>, top: bool) -> Option<Val> {
         let mut env = cx.env.clone();
         let mut result = None;
-        let depth = cx.depth + 1;
+        let mut depth = cx.depth + 1;
+        let mut after_query = false;
         for s in stmts {
+            // After a query statement of a file's top level, the `let`s that
+            // follow start the next query (a query file holds several,
+            // separated by blank lines): they may declare the same names
+            // again. The earlier ones stay visible, as in a batch.
+            if top && after_query && matches!(s, Statement::Let(_)) {
+                depth += 1;
+            }
+            after_query = matches!(s, Statement::Expr(_));
             let scx = Cx {
                 env: env.clone(),
                 depth,
@@ -655,7 +664,6 @@ impl<'a> Binder<'a> {
                 | Statement::Error(_) => {}
             }
         }
-        let _ = top;
         result
     }
 
