@@ -49,6 +49,10 @@ enum Command {
         /// A code (`KQL102`) or a name (`unknown-column`).
         rule: String,
     },
+    /// Show what kqlint knows of a table or function (columns, types, where
+    /// the knowledge comes from), or list what it knows.
+    #[command(after_help = SCHEMA_HELP)]
+    Schema(SchemaArgs),
     /// Run the language server (LSP over standard input and output), for
     /// editors: the same checks as `kqlint check`, with hover, completion
     /// and quick fixes.
@@ -150,6 +154,39 @@ struct CheckArgs {
     write_baseline: Option<PathBuf>,
 }
 
+const SCHEMA_HELP: &str = "\
+The bundled knowledge plus the schema directories of the kqlint.toml that
+applies in the current directory (and --schema). Every table and function
+says where it comes from: `documented` (a Microsoft reference page lists its
+columns: complete), `ci-stub` (a test stub of Azure-Sentinel's CI: partial),
+`parser` (a parser's source: partial) or `user` (your schema file).
+
+Examples:
+  kqlint schema SigninLogs
+  kqlint schema IdentityInfo --platform defender
+  kqlint schema FileProfile --platform defender
+  kqlint schema --list ci-stub
+  kqlint schema --list Device --format json";
+
+#[derive(Args, Debug)]
+struct SchemaArgs {
+    /// A table or function name (with --list: a filter, a part of the name
+    /// or a source kind).
+    name: Option<String>,
+    /// List the tables and functions (matching NAME, if given).
+    #[arg(long)]
+    list: bool,
+    /// The platform whose knowledge to show.
+    #[arg(long, value_enum, default_value_t = PlatformArg::Sentinel)]
+    platform: PlatformArg,
+    /// A schema directory to add, as for `check`; repeatable.
+    #[arg(long, value_name = "DIR")]
+    schema: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
 #[derive(Args, Debug)]
 struct RulesArgs {
     /// Output format.
@@ -214,6 +251,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
         Command::Explain { rule } => explain(&rule),
+        Command::Schema(args) => schema(args),
         Command::Lsp => Ok(match kqlint_lsp::run_stdio() {
             0 => ExitCode::SUCCESS,
             _ => ExitCode::from(1),
@@ -385,6 +423,50 @@ fn rules(args: RulesArgs) -> Result<ExitCode, String> {
     };
     write_output(None, &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn schema(args: SchemaArgs) -> Result<ExitCode, String> {
+    for d in &args.schema {
+        if !d.is_dir() {
+            return Err(format!("--schema {}: not a directory", d.display()));
+        }
+    }
+    let engine = kqlint_core::Engine::new(EngineOptions {
+        schema_dirs: args.schema.clone(),
+        ..EngineOptions::default()
+    })
+    .map_err(|e| e.to_string())?;
+    for w in engine.take_warnings() {
+        eprintln!("kqlint: warning: {w}");
+    }
+    let catalog = kqlint_core::knowledge::catalog_for(
+        &engine,
+        &std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        args.platform.into(),
+    );
+    let json = args.format == ListFormat::Json;
+    if args.list {
+        write_output(
+            None,
+            &kqlint_core::knowledge::list(&catalog, args.name.as_deref(), json),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(name) = args.name else {
+        return Err("name a table or function, or use --list (`kqlint schema --help`)".into());
+    };
+    match kqlint_core::knowledge::describe(&catalog, &name, json) {
+        Some(text) => {
+            write_output(None, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(match kqlint_core::knowledge::suggest(&catalog, &name) {
+            Some(s) => format!("kqlint knows no table or function `{name}`; did you mean `{s}`?"),
+            None => format!(
+                "kqlint knows no table or function `{name}` (`kqlint schema --list` lists them)"
+            ),
+        }),
+    }
 }
 
 fn explain(rule: &str) -> Result<ExitCode, String> {

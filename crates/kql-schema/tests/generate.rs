@@ -626,7 +626,11 @@ fn build_defender_tables(
 ) -> BTreeMap<SmolStr, Table> {
     let mut out = BTreeMap::new();
     for ft in &f.tables {
-        let twin = sentinel.get(ft.name.as_str());
+        // our descriptions of the Sentinel table of the same name, unless
+        // it is a different table there
+        let twin = sentinel
+            .get(ft.name.as_str())
+            .filter(|_| !DIFFERENT_TABLES.contains(&ft.name.as_str()));
         let mut columns = Vec::new();
         let streamed = documented_sentinel
             .get(&ft.name)

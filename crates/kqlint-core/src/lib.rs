@@ -6,6 +6,7 @@ pub mod config;
 pub mod core_rules;
 mod engine;
 pub mod fix;
+pub mod knowledge;
 pub mod registry;
 pub mod report;
 mod suppress;

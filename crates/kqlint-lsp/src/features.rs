@@ -241,6 +241,12 @@ pub fn table_doc(cat: &Catalog, t: &Table) -> String {
     if let Some(at) = cat.action_types(&t.name) {
         let _ = write!(s, ", {} ActionTypes", at.action_types.len());
     }
+    let _ = write!(
+        s,
+        " ({})\n\nSource: {}",
+        cat.platform().label(),
+        kqlint_core::knowledge::provenance_line(&t.provenance, Some(t.completeness()))
+    );
     s
 }
 
@@ -396,6 +402,11 @@ fn stored_function_doc(f: &StoredFunction) -> String {
     if let Some(d) = &f.description {
         let _ = write!(s, "\n\n{d}");
     }
+    let _ = write!(
+        s,
+        "\n\nSource: {}",
+        kqlint_core::knowledge::provenance_line(&f.provenance, None)
+    );
     s
 }
 
