@@ -857,11 +857,14 @@ impl<'a> Binder<'a> {
         // table or a workspace function kqlint has no schema for; so is a
         // custom-log name (`*_CL`) near another one, unless only the case
         // differs.
+        // A near name is a typo when one edit away (a letter dropped, added,
+        // changed or two swapped: what people mistype); two edits away it is
+        // as likely another name (`Sysmon`, a parser, is two from `Syslog`).
         let custom = n.ends_with("_CL");
         let unverified = !self.declared_in_query(n)
             && match &suggestion {
                 None => true,
-                Some(s) => custom && !Self::case_hint(n, s),
+                Some(s) => (custom && !Self::case_hint(n, s)) || !one_edit(n, s),
             };
         if unverified {
             let near = suggestion
@@ -957,7 +960,8 @@ impl<'a> Binder<'a> {
         // most likely a function saved in the workspace. Plug-ins and
         // aggregates are a closed set (a workspace function cannot be one).
         let closed_set = matches!(kind, Some(FunctionKind::Plugin)) || cx.agg;
-        if suggestion.is_none() && !closed_set && !self.declared_in_query(n) {
+        let near = suggestion.as_deref().is_some_and(|s| one_edit(n, s));
+        if !near && !closed_set && !self.declared_in_query(n) {
             let d = Diagnostic::new(
                 &UNVERIFIED_FUNCTION,
                 func.span,
@@ -967,10 +971,13 @@ impl<'a> Binder<'a> {
                     self.catalog.platform().label()
                 ),
             )
-            .with_help(
-                "if it is a function saved in your workspace, add its definition to a schema \
+            .with_help(format!(
+                "{}if it is a function saved in your workspace, add its definition to a schema \
                  directory (Azure-Sentinel's CustomFunctions format) so its calls can be checked",
-            );
+                suggestion
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default()
+            ));
             self.report(d);
             return;
         }
@@ -1953,6 +1960,12 @@ pub(crate) fn plausible(name: &str, suggestion: &str) -> bool {
     suggestion.eq_ignore_ascii_case(name)
         || name.chars().count() >= 4
         || is_transposition(name, suggestion)
+}
+
+/// Whether `suggestion` is one edit from `name`, case aside (a case-only
+/// difference counts as one).
+fn one_edit(name: &str, suggestion: &str) -> bool {
+    kql_schema::edit_distance(&name.to_lowercase(), &suggestion.to_lowercase()) <= 1
 }
 
 /// `Ulr` for `Url`: the same letters with two neighbours swapped (ignoring
