@@ -326,13 +326,15 @@ pub static JOIN_CONDITION_FORM: RuleMeta = RuleMeta {
     code: "KQL115",
     name: "join-condition-form",
     category: Category::Semantic,
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A `join`/`lookup` equality is not written `$left.A == $right.B`",
     what: "Reports an equality in a `join ... on` or `lookup ... on` clause whose left operand is not \
            `$left.<column>` or whose right operand is not `$right.<column>`: `$right.Id == $left.DeviceId` \
            (the sides swapped) or `DeviceId == Id` (no sides named). A plain `on DeviceId` (the same \
            name on both sides) is fine.",
-    why: WONT_RUN,
+    why: "Kusto.Language (Microsoft's analyzer, used by editors and Sentinel's CI) refuses the swapped \
+          and the unnamed forms. Queries with the swapped form are seen to run (Microsoft's own Resource \
+          Graph workbook queries use it), so this is a warning: the documented form works everywhere.",
     fix: "Write the left side's column first: `$left.DeviceId == $right.Id`. The swapped form has a safe \
           fix.",
     fixable: true,

@@ -1331,6 +1331,30 @@ impl<'a> Binder<'a> {
                     count_message(&f.name, min, max, args.len()),
                 );
             }
+            // `count(x)` of a non-bool: Kusto.Language refuses it (its hidden
+            // `count(predicate)`), but the engine has been seen to run it
+            // (Kusto-Query-Language#82), so it is a warning, not an error.
+            Some(CallProblem::ArgType { index, .. })
+                if f.name == "count" && f.kind == FunctionKind::Aggregate =>
+            {
+                if let Some(a) = args.get(index) {
+                    let d = Diagnostic::new(
+                        &ARGUMENT_TYPE_MISMATCH,
+                        a.value.span,
+                        format!(
+                            "`count` takes no argument, or a bool condition; this value is `{}`",
+                            bargs[index].ty
+                        ),
+                    )
+                    .with_severity(kqlint_diagnostics::Severity::Warning)
+                    .with_help(
+                        "write `count()` to count rows, or `countif(isnotempty(x))` to count \
+                         rows where `x` has a value; Microsoft's analyzer refuses this call, \
+                         though the engine has been seen to accept it",
+                    );
+                    self.report(d);
+                }
+            }
             Some(CallProblem::ArgType { index, expected }) => {
                 if let Some(a) = args.get(index) {
                     self.diag(

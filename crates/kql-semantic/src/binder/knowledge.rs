@@ -133,10 +133,9 @@ impl<'a> Binder<'a> {
     }
 
     /// Reports a name that is not a column of `row` when the name belongs to
-    /// the other platform, or when the rows' schema is partial and the
-    /// caller's did-you-mean (`suggestion`) is not a case-only one (that is
-    /// a mistake whatever else the table has); `false` when neither applies
-    /// and the caller reports `unknown-column`.
+    /// the other platform, or when the rows' schema is partial; `false` when
+    /// neither applies and the caller reports `unknown-column`.
+    /// `suggestion` is the caller's did-you-mean.
     pub(super) fn unknown_column_open_world(
         &mut self,
         span: Span,
@@ -160,9 +159,9 @@ impl<'a> Binder<'a> {
         let Some(partial) = row.schema.partial().cloned() else {
             return false;
         };
-        if suggestion.is_some_and(|s| s != n && s.eq_ignore_ascii_case(n)) {
-            return false;
-        }
+        // Even a name that differs from a known one only in case may be a
+        // column the list lacks (Corelight's parser outputs both `filename`
+        // and `FileName`): the did-you-mean goes in the warning.
         self.unverified_column(span, n, &partial, suggestion);
         true
     }
@@ -187,7 +186,11 @@ impl<'a> Binder<'a> {
             ),
         );
         if let Some(s) = suggestion {
-            d = d.with_help(format!("did you mean `{s}`?"));
+            d = d.with_help(if s.eq_ignore_ascii_case(n) {
+                format!("did you mean `{s}`? KQL names are case-sensitive")
+            } else {
+                format!("did you mean `{s}`?")
+            });
         }
         self.report(d);
     }
