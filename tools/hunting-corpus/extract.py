@@ -470,11 +470,25 @@ def md_queries(text: str) -> list[tuple[int, str, str]]:
         j = i + 1
         close = re.compile(r"^\s*" + re.escape(fence[0]) + "{" +
                            str(len(fence)) + r",}\s*$")
+        # Authors close blocks in ways CommonMark does not (rendered
+        # previews are forgiving): with an info string (```kql), or with
+        # the fence at the end of the last code line (`... desc```). Both
+        # end the block here, as the author meant.
+        tagged_close = re.compile(r"(?i)^\s*" + re.escape(fence[0]) + "{" +
+                                  str(len(fence)) + r",}\s*(kql|kusto|csl)\s*$")
+        glued_close = re.compile(r"^(.*\S)" + re.escape(fence[0]) + "{" +
+                                 str(len(fence)) + r",}\s*$")
         while j < len(lines) and not close.match(lines[j]):
             ln = lines[j]
+            if tagged_close.match(ln):
+                break
             k = 0
             while k < len(indent) and k < len(ln) and ln[k] == " ":
                 k += 1
+            g = glued_close.match(ln)
+            if g:
+                body.append(g.group(1)[k:])
+                break
             body.append(ln[k:])
             j += 1
         start = i + 2  # 1-based line of the first line inside the fence
