@@ -34,12 +34,14 @@ const OURS_UNKNOWN: &[&str] = &[
     "other-platform",
 ];
 
-/// The share of confirmed mutants kqlint must flag as *errors*. Measured:
-/// 74.45% (3065 of 4117, seed 1); the rest are warnings where kqlint
-/// knows the table only in part (a CI stub, a parser, AzureDiagnostics) or
-/// the name is near nothing known (a custom table). A drop below the floor
-/// means a mistake kqlint used to call an error has become a warning.
-const ERROR_FLOOR: f64 = 74.0;
+/// The share of confirmed mutants kqlint must flag as *errors*. Measured
+/// with seed 1: 75.39% (3103 of 4116); all the rest are warnings by the
+/// open-world rules: a column missing from a table kqlint knows only in part
+/// (`unverified-column`: a CI stub, a parser's output, AzureDiagnostics;
+/// 978) and a custom-log name (`*_CL`) near another one (`unverified-table`,
+/// 35). A drop below the floor means mistakes kqlint called errors have
+/// become warnings: find out why before lowering it.
+const ERROR_FLOOR: f64 = 75.0;
 
 /// 1-based line of a byte offset (`\n`, `\r\n` and `\r` end a line, as for
 /// the oracle).
@@ -189,6 +191,7 @@ fn kqlint_flags_mistyped_names_on_their_line() {
     let mut by_target: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut misses = String::new();
     let mut unsuggested = String::new();
+    let mut warned = String::new();
     let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
     let mut ledgered_seen = BTreeSet::new();
     let mut ledger_flagged = Vec::new();
@@ -278,6 +281,13 @@ fn kqlint_flags_mistyped_names_on_their_line() {
             continue;
         }
         let error = new.iter().any(|f| f.3 == Severity::Error);
+        if !error {
+            let _ = writeln!(
+                warned,
+                "{} line {}: `{}` → `{}`: {} {}",
+                m.file, m.line, m.original, m.mutant, new[0].1, new[0].4
+            );
+        }
         let did_you_mean = format!("did you mean `{}`", m.original);
         let suggested = new.iter().any(|f| f.4.contains(&did_you_mean));
         if !suggested {
@@ -328,6 +338,7 @@ fn kqlint_flags_mistyped_names_on_their_line() {
     println!("{report}");
     if std::env::var("KQLINT_MUTANTS").as_deref() == Ok("print") {
         println!("flagged without a did-you-mean of the original:\n{unsuggested}");
+        println!("flagged only as warnings:\n{warned}");
     }
     if !misses.is_empty() {
         println!(
