@@ -971,7 +971,18 @@ impl<'a> Binder<'a> {
         // most likely a function saved in the workspace. Plug-ins and
         // aggregates are a closed set (a workspace function cannot be one).
         let closed_set = matches!(kind, Some(FunctionKind::Plugin)) || cx.agg;
+        // a short name (`ag`, `mx`) a single edit from one function only: it
+        // is named, but decides nothing (a warning stays a warning)
+        let short = if suggestion.is_none() {
+            let names = self.catalog.function_names(kind);
+            short_near(n, names.iter().copied()).map(str::to_owned)
+        } else {
+            None
+        };
         if suggestion.is_none() && !closed_set && !self.declared_in_query(n) {
+            let near = short
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
             let d = Diagnostic::new(
                 &UNVERIFIED_FUNCTION,
                 func.span,
@@ -981,13 +992,17 @@ impl<'a> Binder<'a> {
                     self.catalog.platform().label()
                 ),
             )
-            .with_help(
-                "if it is a function saved in your workspace, add its definition to a schema \
-                 directory (Azure-Sentinel's CustomFunctions format) so its calls can be checked",
-            );
+            .with_help(format!(
+                "{near}if it is a function saved in your workspace, add its definition to a \
+                 schema directory (Azure-Sentinel's CustomFunctions format) so its calls can be \
+                 checked"
+            ));
             self.report(d);
             return;
         }
+        // (a plug-in or an aggregate: an error anyway; a name the query
+        // declares later is out of scope, whatever it is near)
+        let suggestion = suggestion.or(short.filter(|_| !self.declared_in_query(n)));
         let what = match kind {
             Some(FunctionKind::Plugin) => "plug-in",
             Some(FunctionKind::Aggregate) if cx.agg => "function",
@@ -2006,9 +2021,12 @@ pub(crate) fn suggest_column<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str> + Clone,
 ) -> Option<&'c str> {
-    if let Some(s) = suggest(name, candidates.clone()) {
-        return Some(s);
-    }
+    suggest(name, candidates.clone()).or_else(|| short_near(name, candidates))
+}
+
+/// For a name of two or three letters, the one candidate a single edit
+/// away ignoring case (see [`suggest_column`]).
+fn short_near<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let n: Vec<char> = name.to_lowercase().chars().collect();
     if !(2..=3).contains(&n.len()) {
         return None;
