@@ -12,9 +12,17 @@
 //! line, one the unmutated query does not have there. At least 99% must;
 //! the share flagged as errors is printed and held above a floor.
 //!
+//! The share whose finding names the original in its did-you-mean is held
+//! above a floor too.
+//!
 //! A confirmed mutant that is not a mistake at all (the oracle's schema
 //! lacks a real column, say) is listed in `tests/mutation-ledger.tsv`
-//! (file, offset, mutant, reason) and left out of both figures.
+//! (file, offset, mutant, reason) and left out of the figures.
+//!
+//! Misses are printed with the file, line, original → mutant and what
+//! kqlint said on that line; `KQLINT_MUTANTS=print` also lists the mutants
+//! flagged without the original's did-you-mean and those flagged only as
+//! warnings.
 
 use kql_schema::Catalog;
 use kql_semantic::{Analysis, Options, Resolved, analyze};
@@ -42,6 +50,13 @@ const OURS_UNKNOWN: &[&str] = &[
 /// 35). A drop below the floor means mistakes kqlint called errors have
 /// become warnings: find out why before lowering it.
 const ERROR_FLOOR: f64 = 75.0;
+
+/// The share of flagged mutants whose finding names the original (`did you
+/// mean `Url`?`). Measured with seed 1: 99.81% (4108 of 4116); the rest are
+/// one-letter names (`k` → `j`), short names two candidates are a single
+/// edit from (`Svc`: `Dvc` or `Src`), and a tie (`EncodeCm1`: `EncodeCmd`
+/// before `EncodeCmd1`).
+const SUGGESTION_FLOOR: f64 = 99.5;
 
 /// 1-based line of a byte offset (`\n`, `\r\n` and `\r` end a line, as for
 /// the oracle).
@@ -362,11 +377,18 @@ fn kqlint_flags_mistyped_names_on_their_line() {
     let recall = pct(total.flagged, total.counted());
     assert!(
         recall >= 99.0,
-        "kqlint flags only {recall:.2}% of the oracle-confirmed mutants on their line (99% required)\n{report}"
+        "kqlint flags only {recall:.2}% of the oracle-confirmed mutants on their line (99% required)\n\
+         {report}\nmisses:\n{misses}"
     );
     let errors = pct(total.errors, total.counted());
     assert!(
         errors >= ERROR_FLOOR,
         "kqlint flags only {errors:.2}% of the oracle-confirmed mutants as errors (floor {ERROR_FLOOR}%)\n{report}"
+    );
+    let suggested = pct(total.suggested, total.flagged);
+    assert!(
+        suggested >= SUGGESTION_FLOOR,
+        "only {suggested:.2}% of the flagged mutants get a did-you-mean of the original (floor \
+         {SUGGESTION_FLOOR}%; KQLINT_MUTANTS=print lists the others)\n{report}"
     );
 }
