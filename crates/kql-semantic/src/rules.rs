@@ -71,8 +71,9 @@ pub static UNKNOWN_COLUMN: RuleMeta = RuleMeta {
            operator (as computed through every operator before it: `project` and `summarize` drop \
            columns, `extend` adds them, `join` renames clashing ones `x1`, ...) nor a `let` variable, \
            a parameter or a function. The nearest column or variable in scope is suggested, and a \
-           name that differs only in case says so. After an operator whose output cannot be known \
-           offline (`evaluate bag_unpack`, an unknown table, a watchlist, ...) nothing is reported.",
+           name that differs only in case says so; so is a plain `join`/`lookup` key (`on Name`) \
+           that neither side has. After an operator whose output cannot be known offline \
+           (`evaluate bag_unpack`, an unknown table, a watchlist, ...) nothing is reported.",
     why: WONT_RUN,
     fix: "Use the column's exact name (KQL names are case-sensitive), or keep the column in the \
           earlier `project`/`summarize` that dropped it.",
@@ -259,8 +260,9 @@ pub static JOIN_COLUMN_NOT_ON_BOTH_SIDES: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A `join ... on Column` names a column one side does not have",
     what: "Reports a join key written as a plain column name (`on DeviceId`) that is missing from the \
-           left or the right input of the `join` or `lookup`. Keys with different names on the two \
-           sides are written `$left.A == $right.B`.",
+           left or the right input of the `join` or `lookup` (a key missing from both is an \
+           `unknown-column`, most likely a typo). Keys with different names on the two sides are \
+           written `$left.A == $right.B`.",
     why: WONT_RUN,
     fix: "Add the column to the side that lacks it (`extend`/`project-rename`), or write the key as \
           `$left.A == $right.B`.",

@@ -625,9 +625,16 @@ impl<'a> Binder<'a> {
         if n == "$left" || n == "$right" {
             return Out::any();
         }
+        // `count` where the rows have `count_`: Kusto takes the name for a
+        // column, a mistyped one
+        let near_column = || {
+            cx.row.as_ref().is_some_and(|r| {
+                suggest(n, r.schema.columns().iter().map(|c| c.name.as_str())).is_some()
+            })
+        };
         if tabular {
             self.unknown_table(id, cx);
-        } else if !self.catalog.functions_named(n).is_empty() {
+        } else if !self.catalog.functions_named(n).is_empty() && !near_column() {
             self.diag(
                 &WRONG_ARGUMENT_COUNT,
                 id.span,
@@ -707,11 +714,11 @@ impl<'a> Binder<'a> {
         Tab::new(t.schema.with_open(true))
     }
 
-    fn case_hint(name: &str, suggestion: &str) -> bool {
+    pub(super) fn case_hint(name: &str, suggestion: &str) -> bool {
         name != suggestion && name.eq_ignore_ascii_case(suggestion)
     }
 
-    fn fix_for(&self, id: &Ident, suggestion: &str) -> Fix {
+    pub(super) fn fix_for(&self, id: &Ident, suggestion: &str) -> Fix {
         let case_only = Self::case_hint(&id.name, suggestion);
         Fix::replace(
             format!("Replace `{}` with `{suggestion}`", id.name),
@@ -739,9 +746,11 @@ impl<'a> Binder<'a> {
             .map(|r| r.schema.columns().iter().map(|c| c.name.as_str()).collect())
             .unwrap_or_default();
         let env = env_names(&cx.env);
-        let suggestion = suggest(n, row_names.iter().copied())
+        let suggestion = suggest_column(n, row_names.iter().copied())
             .map(|s| (s.to_string(), "a column"))
-            .or_else(|| suggest(n, env.iter().copied()).map(|s| (s.to_string(), "a variable")));
+            .or_else(|| {
+                suggest_column(n, env.iter().copied()).map(|s| (s.to_string(), "a variable"))
+            });
         if let Some(row) = cx.row.clone() {
             let s = suggestion.as_ref().map(|(s, _)| s.as_str());
             if self.unknown_column_open_world(id.span, n, &row, s) {
@@ -806,7 +815,7 @@ impl<'a> Binder<'a> {
             .map(|c| c.name.as_str())
             .collect();
         if other.is_none_or(|o| o.schema.column(n).is_none()) {
-            let s = suggest(n, names.iter().copied()).map(str::to_owned);
+            let s = suggest_column(n, names.iter().copied()).map(str::to_owned);
             if self.unknown_column_open_world(id.span, n, row, s.as_deref()) {
                 return;
             }
@@ -818,7 +827,7 @@ impl<'a> Binder<'a> {
         );
         if other.is_some_and(|o| o.schema.column(n).is_some()) {
             d = d.with_help(format!("`{n}` is a column of the other side: `{that}.{n}`"));
-        } else if let Some(s) = suggest(n, names.iter().copied()) {
+        } else if let Some(s) = suggest_column(n, names.iter().copied()) {
             let s = s.to_string();
             d = d
                 .with_help(format!("did you mean `{s}`?"))
@@ -848,9 +857,14 @@ impl<'a> Binder<'a> {
             return;
         }
         let env = env_names(&cx.env);
+        let tables = self.catalog.table_names();
         let stored = self.catalog.stored_function_names();
-        let suggestion = suggest(n, env.iter().copied())
-            .or_else(|| suggest(n, self.catalog.table_names()))
+        // the nearest of all (`AlertIfo`: the table `AlertInfo`, not the
+        // `let` `alertId`), ties to a `let`, then a table
+        let all = env.iter().chain(&tables).chain(&stored).copied();
+        let suggestion = suggest(n, all)
+            .or_else(|| suggest(n, env.iter().copied()))
+            .or_else(|| suggest(n, tables.iter().copied()))
             .or_else(|| suggest(n, stored.iter().copied()))
             .map(str::to_owned);
         // Open world: a name near nothing known is most likely a custom
@@ -960,8 +974,21 @@ impl<'a> Binder<'a> {
         // most likely a function saved in the workspace. Plug-ins and
         // aggregates are a closed set (a workspace function cannot be one).
         let closed_set = matches!(kind, Some(FunctionKind::Plugin)) || cx.agg;
+        // a short name (`ag`, `mx`) a single edit from one function only: it
+        // is named, but decides nothing (a warning stays a warning)
+        let short = if suggestion.is_none() {
+            let names = self.catalog.function_names(kind);
+            short_near(n, names.iter().copied()).map(str::to_owned)
+        } else {
+            None
+        };
         let near = suggestion.as_deref().is_some_and(|s| one_edit(n, s));
         if !near && !closed_set && !self.declared_in_query(n) {
+            let hint = suggestion
+                .as_deref()
+                .or(short.as_deref())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
             let d = Diagnostic::new(
                 &UNVERIFIED_FUNCTION,
                 func.span,
@@ -972,15 +999,16 @@ impl<'a> Binder<'a> {
                 ),
             )
             .with_help(format!(
-                "{}if it is a function saved in your workspace, add its definition to a schema \
-                 directory (Azure-Sentinel's CustomFunctions format) so its calls can be checked",
-                suggestion
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default()
+                "{hint}if it is a function saved in your workspace, add its definition to a \
+                 schema directory (Azure-Sentinel's CustomFunctions format) so its calls can be \
+                 checked"
             ));
             self.report(d);
             return;
         }
+        // (a plug-in or an aggregate: an error anyway; a name the query
+        // declares later is out of scope, whatever it is near)
+        let suggestion = suggestion.or(short.filter(|_| !self.declared_in_query(n)));
         let what = match kind {
             Some(FunctionKind::Plugin) => "plug-in",
             Some(FunctionKind::Aggregate) if cx.agg => "function",
@@ -2010,6 +2038,47 @@ pub(crate) fn suggest<'c>(
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
     kql_schema::best_match(name, candidates).filter(|s| plausible(name, s))
+}
+
+/// The did-you-mean for a name in a column's place, among the columns (or
+/// variables) in scope: [`suggest`], and for a name of two or three
+/// letters, which [`plausible`] leaves alone unless only the case or the
+/// order of two neighbours differs, the one candidate a single edit away
+/// ignoring case (a letter dropped, added or replaced): `Ur` → `Uri`,
+/// `Yrl` → `Url`, `cP` → `cIP`. When two candidates are that near, neither
+/// is named.
+///
+/// For columns only: there a did-you-mean that is not a case change
+/// decides nothing (a name missing from rows known in full is an error
+/// either way, from rows known in part a warning either way), while for a
+/// table or a function a suggestion turns "near nothing known" (a warning)
+/// into a mistake (an error).
+pub(crate) fn suggest_column<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str> + Clone,
+) -> Option<&'c str> {
+    suggest(name, candidates.clone()).or_else(|| short_near(name, candidates))
+}
+
+/// For a name of two or three letters, the one candidate a single edit
+/// away ignoring case (see [`suggest_column`]).
+fn short_near<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    if !(2..=3).contains(&name.chars().count()) {
+        return None;
+    }
+    let mut found: Option<&'c str> = None;
+    for c in candidates {
+        if found == Some(c) {
+            continue;
+        }
+        if one_edit(name, c) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(c);
+        }
+    }
+    found
 }
 
 pub(crate) fn count_message(name: &str, min: u32, max: u32, given: usize) -> String {

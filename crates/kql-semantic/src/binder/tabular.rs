@@ -1337,6 +1337,99 @@ impl<'a> Binder<'a> {
         self.report(d);
     }
 
+    /// A join key `on X` that a side lacks (one not open: nothing is known
+    /// about an open side's columns).
+    ///
+    /// Where each side that lacks it is known only in part (a CI stub, a
+    /// parser), the key may be there: `unverified-column`, a warning, unless
+    /// it differs only in case from a column there (a mistake whatever else
+    /// the side has). Where a side known in full lacks it, the join fails:
+    /// a key neither side has is an unknown column (`unknown-column`, Kusto's
+    /// "does not refer to any known column"), one the other side has is
+    /// `join-column-not-on-both-sides`.
+    fn missing_join_key(
+        &mut self,
+        id: &ast::Ident,
+        left: &Tab,
+        right: &Tab,
+        missing_left: bool,
+        missing_right: bool,
+    ) {
+        let n = &id.name;
+        let mut pool: Vec<&str> = Vec::new();
+        for (missing, side) in [(missing_left, left), (missing_right, right)] {
+            if missing {
+                pool.extend(side.schema.columns().iter().map(|c| c.name.as_str()));
+            }
+        }
+        let suggestion = super::expr::suggest_column(n, pool.iter().copied()).map(str::to_owned);
+        let partial_left = left.schema.partial().is_some();
+        let partial_right = right.schema.partial().is_some();
+        let unsure = (!missing_left || partial_left) && (!missing_right || partial_right);
+        // the side the open-world rules look at: one known in part when no
+        // side known in full lacks the key, else one known in full
+        let side = if missing_left && (unsure || !partial_left) {
+            left
+        } else {
+            right
+        };
+        if self.unknown_column_open_world(id.span, n, side, suggestion.as_deref()) {
+            return;
+        }
+        let keys_help = "keys named differently on the two sides are written `$left.A == $right.B`";
+        let d = if missing_left && missing_right {
+            let (l, r) = (
+                if partial_left {
+                    "a known column"
+                } else {
+                    "a column"
+                },
+                if partial_right {
+                    "a known column"
+                } else {
+                    "a column"
+                },
+            );
+            let what = if l == r {
+                format!("`{n}` is not {l} of either side of the join")
+            } else {
+                format!("`{n}` is not {l} of the left side of the join, nor {r} of the right side")
+            };
+            match &suggestion {
+                Some(s) => Diagnostic::new(
+                    &UNKNOWN_COLUMN,
+                    id.span,
+                    if Self::case_hint(n, s) {
+                        format!("{what}; did you mean `{s}`? KQL names are case-sensitive")
+                    } else {
+                        format!("{what}; did you mean `{s}`?")
+                    },
+                )
+                .with_fix(self.fix_for(id, s)),
+                None => Diagnostic::new(&UNKNOWN_COLUMN, id.span, what).with_help(keys_help),
+            }
+        } else {
+            let side = if missing_left {
+                "the left side"
+            } else {
+                "the right side"
+            };
+            let d = Diagnostic::new(
+                &JOIN_COLUMN_NOT_ON_BOTH_SIDES,
+                id.span,
+                format!("the join key `{n}` is not a column of {side}"),
+            );
+            match &suggestion {
+                Some(s) => d.with_help(format!(
+                    "did you mean `{s}`? Keys named differently on the two sides are written \
+                     `$left.A == $right.B`"
+                )),
+                None => d.with_help(keys_help),
+            }
+        };
+        self.report(d);
+    }
+
     fn join_key(
         &mut self,
         e: &'a Expr,
@@ -1368,48 +1461,8 @@ impl<'a> Binder<'a> {
                     _ => {
                         let missing_left = l.is_none() && !left.schema.is_open();
                         let missing_right = r.is_none() && !right.schema.is_open();
-                        // a side known only in part may have the key
-                        let unsure = (missing_left && left.schema.partial().is_some())
-                            || (missing_right && right.schema.partial().is_some());
-                        if unsure {
-                            let side = if missing_left && left.schema.partial().is_some() {
-                                left
-                            } else {
-                                right
-                            };
-                            let p = side.schema.partial().cloned().expect("checked");
-                            self.unverified_column(id.span, &id.name, &p, None);
-                        } else if missing_left || missing_right {
-                            let side = match (missing_left, missing_right) {
-                                (true, true) => "either side",
-                                (true, false) => "the left side",
-                                _ => "the right side",
-                            };
-                            let mut d = kqlint_diagnostics::Diagnostic::new(
-                                &JOIN_COLUMN_NOT_ON_BOTH_SIDES,
-                                id.span,
-                                format!("the join key `{}` is not a column of {side}", id.name),
-                            );
-                            let pool: Vec<&str> = if missing_left {
-                                left.schema
-                                    .columns()
-                                    .iter()
-                                    .map(|c| c.name.as_str())
-                                    .collect()
-                            } else {
-                                right
-                                    .schema
-                                    .columns()
-                                    .iter()
-                                    .map(|c| c.name.as_str())
-                                    .collect()
-                            };
-                            if let Some(s) = super::expr::suggest(&id.name, pool) {
-                                d = d.with_help(format!("did you mean `{s}`? Keys named differently on the two sides are written `$left.A == $right.B`"));
-                            } else {
-                                d = d.with_help("keys named differently on the two sides are written `$left.A == $right.B`");
-                            }
-                            self.report(d);
+                        if missing_left || missing_right {
+                            self.missing_join_key(id, left, right, missing_left, missing_right);
                         }
                     }
                 }
