@@ -29,7 +29,18 @@ Usage (from the repository root):
 ROOT (default /tmp/defender-docs) holds defender-xdr/*.md. The commit of each
 page comes from --commits (default ROOT/commits.tsv: `path<TAB>commit` lines,
 path as defender-xdr/<file>); without that file ROOT must be a git checkout
-and each page's commit is its last commit (`git log -1 -- <path>`).
+and each page's commit is its last commit (`git log -1 -- <path>`). A line may
+name where the page was read when that is not a commit of MicrosoftDocs/
+defender-docs: `path<TAB>commit<TAB>repository[<TAB>index file id]`, commit
+`-` when the index did not report one (the record's `page` line then has no
+`commit=`), repository `-` when it did not name one. Such pages are listed in
+the file's header, and each other repository gets an `@source` line.
+
+Pages are read in either form: the repository's source (`ms.date: MM/DD/YYYY`,
+`# Name` heading, links to `*.md`) or a copy of the published Learn page (as
+merill/defender-docs-mirror keeps them: `ms.date: YYYY-MM-DDT00:00:00Z`,
+`# Name table in the advanced hunting schema - ... | Microsoft Learn`, links
+without `.md`); the column tables are the same in both.
 
 Regenerate without our tools, from the public repository:
 
@@ -45,11 +56,14 @@ int, `object`, `array` -> dynamic, `enum` -> string); every normalisation, and
 every parameter type or default the page does not state but that is read from
 its text or examples, is listed in the file's header and printed.
 
-Result when written (76 pages, read through the public-repository index, the
-version of each page it held): 65 tables (1,566 columns), 10 functions; all 62
-tables of the overview covered. Several Device* pages were held only in their
-2024 versions (ms.date 2024-09-06 and earlier), older than the live reference:
-regenerating from a fresh clone picks up what they lack.
+Result when written (77 pages read through the public-repository index): 66
+tables (1,635 columns), 10 functions; all 66 tables of the overview (2026-07-27)
+covered. The index gives one version of a page per request, not a list of its
+versions: a newer one was found at MicrosoftDocs/defender-docs commit 2903cc6c
+(its newest crawl seen), by file id (commit not reported), or, failing both, in
+merill/defender-docs-mirror @ 417a5f8e (the published pages as of 2026-09);
+the header of the output lists which page came from where. Pages whose newest
+copy found has the same ms.date as the one kept were not replaced.
 """
 
 from __future__ import annotations
@@ -101,10 +115,14 @@ BOOLEANS: list[str] = []  # columns typed `boolean` (KQL's alias of bool)
 
 def front_matter_date(text: str) -> str | None:
     m = re.search(r"^ms\.date:\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$", text, re.M)
-    if not m:
-        return None
-    mo, d, y = m.groups()
-    return f"{y}-{int(mo):02d}-{int(d):02d}"
+    if m:
+        mo, d, y = m.groups()
+        return f"{y}-{int(mo):02d}-{int(d):02d}"
+    # a rendered Learn page (a mirror of the published site): ISO 8601
+    m = re.search(r"^ms\.date:\s*(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.]+Z?)?\s*$", text, re.M)
+    if m:
+        return "-".join(m.groups())
+    return None
 
 
 def body(text: str) -> str:
@@ -290,23 +308,34 @@ def parse_function(name: str, text: str, where: str, notes: list[str]):
     return form, params, columns
 
 
+# Where each page was read, when not at a commit of REPO (commits file columns
+# 3 and 4): path -> (repository or "-", index file id or "").
+PAGE_ORIGIN: dict[str, tuple[str, str]] = {}
+
+
 def load_commits(root: Path, commits_file: Path | None) -> dict[str, str] | None:
+    """`path<TAB>commit[<TAB>repository[<TAB>index file id]]` lines. A commit of
+    `-` is one the index did not report (the page was found by its file id);
+    a repository of `-` is one it did not name."""
     f = commits_file or root / "commits.tsv"
     if not f.exists():
         return None
     out = {}
     for line in f.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            path, commit = line.split("\t")
-            out[path.strip()] = commit.strip()
+            fields = [x.strip() for x in line.split("\t")]
+            path, commit = fields[0], fields[1]
+            out[path] = commit
+            if len(fields) > 2:
+                PAGE_ORIGIN[path] = (fields[2], fields[3] if len(fields) > 3 else "")
     return out
 
 
-def commit_of(root: Path, rel: str, commits: dict[str, str] | None) -> str:
+def commit_of(root: Path, rel: str, commits: dict[str, str] | None) -> str | None:
     if commits is not None:
         if rel not in commits:
             raise SystemExit(f"{rel}: no commit in the commits file")
-        return commits[rel]
+        return None if commits[rel] == "-" else commits[rel]
     r = subprocess.run(
         ["git", "-C", str(root), "log", "-1", "--format=%H", "--", rel],
         capture_output=True, text=True, check=True,
@@ -314,6 +343,24 @@ def commit_of(root: Path, rel: str, commits: dict[str, str] | None) -> str:
     if not r.stdout.strip():
         raise SystemExit(f"{rel}: no commit (not a git checkout? pass --commits)")
     return r.stdout.strip()
+
+
+def page_line(rel: str, date: str | None, commit: str | None) -> str:
+    return f"page {rel}" + (f" date={date}" if date else "") + (f" commit={commit}" if commit else "")
+
+
+def origin_note(rel: str) -> str:
+    """Where a page was read when not at a commit of REPO (empty otherwise)."""
+    if rel not in PAGE_ORIGIN:
+        return ""
+    repo, file_id = PAGE_ORIGIN[rel]
+    if repo == "-":
+        what = "a copy of the published Learn page whose repository the index did not name"
+    elif repo == REPO:
+        what = f"a stored version of {REPO} whose commit the index did not report"
+    else:
+        what = f"{repo}, a copy of the published Learn page"
+    return f" ({what}" + (f"; index file id {file_id}" if file_id else "") + ")"
 
 
 def overview_tables(text: str) -> list[tuple[str, str]]:
@@ -325,7 +372,9 @@ def overview_tables(text: str) -> list[tuple[str, str]]:
         for row in rows:
             m = re.search(r"\*\*\[([A-Za-z0-9_]+)\]\(([^)]+)\)\*\*", cells(row)[0])
             if m:
-                out.append((m.group(1), m.group(2)))
+                link = m.group(2)
+                # a rendered Learn page links without the `.md`
+                out.append((m.group(1), link if link.endswith(".md") else f"{link}.md"))
     return out
 
 
@@ -385,8 +434,8 @@ def main() -> int:
         ov_rel = f"{FOLDER}/{OVERVIEW}"
         listed = overview_tables(ov_text)
         ov_lines.append(
-            f"# Overview {ov_rel} date={front_matter_date(ov_text)} commit={commit_of(root, ov_rel, commits)}:"
-            f" {len(listed)} tables listed"
+            f"# Overview {ov_rel} date={front_matter_date(ov_text)} commit={commit_of(root, ov_rel, commits) or '-'}"
+            f"{origin_note(ov_rel)}: {len(listed)} tables listed"
         )
         for t, link in listed:
             if t not in tables:
@@ -403,8 +452,18 @@ def main() -> int:
         ov_lines.append(f"# Overview {FOLDER}/{OVERVIEW} not read: coverage unchecked")
 
     n_cols = sum(len(t[3]) for t in tables.values())
+    other_sources = sorted(
+        {(repo, c) for rel, (repo, _) in PAGE_ORIGIN.items() if repo not in ("-", REPO)
+         for c in [commits.get(rel) if commits else None] if c and c != "-"}
+    )
+    origins = [
+        f"#   {rel.split('/')[-1]}: {origin_note(rel).strip(' ()')}"
+        for rel in sorted(PAGE_ORIGIN)
+        if (folder / rel.split("/")[-1]).exists()
+    ]
     out = [
         f"@source repo={REPO} path={FOLDER}",
+        *[f"@source repo={r} commit={c} path={FOLDER}" for r, c in other_sources],
         "@extractor tools/knowledge/defender_xdr.py",
         "@platform defender",
         "@provenance documented",
@@ -414,6 +473,8 @@ def main() -> int:
         f"# {len(tables)} tables ({n_cols} columns), {len(functions)} functions.",
         "# Regenerate: python3 tools/knowledge/defender_xdr.py (see its docstring).",
         "#",
+        *(["# Pages not read at a commit of " + REPO + " (their `page` line's commit, if any, is the other source's):"]
+          + origins + ["#"] if origins else []),
         *ov_lines,
         "#",
         "# Extraction notes:",
@@ -423,13 +484,13 @@ def main() -> int:
     for name in sorted(tables):
         rel, date, commit, cols = tables[name]
         out.append(f"table {name}")
-        out.append(f"page {rel}" + (f" date={date}" if date else "") + f" commit={commit}")
+        out.append(page_line(rel, date, commit))
         out += [f"column {c} {t}" for c, t in cols]
         out.append("")
     for name in sorted(functions):
         rel, date, commit, form, params, cols = functions[name]
         out.append(f"function {name}")
-        out.append(f"page {rel}" + (f" date={date}" if date else "") + f" commit={commit}")
+        out.append(page_line(rel, date, commit))
         out.append(f"form {form}")
         for p, ty, default, optional in params:
             attr = f" default={default}" if default is not None else (" optional" if optional else "")
