@@ -72,6 +72,8 @@ const DEFENDER_FACTS: &str = "defender-xdr.facts";
 const FUNCTION_FACTS: &str = "sentinel-functions.facts";
 /// Data connectors and the tables they feed.
 const CONNECTOR_FACTS: &str = "sentinel-connectors.facts";
+/// Log Analytics' documented built-in workspace functions (`_LogOperation`, ...).
+const LA_FUNCTION_FACTS: &str = "log-analytics-functions.facts";
 
 /// Our files of documented tables (`schemas/curated/`), applied in this
 /// order after the Sentinel sets: (set name for tables they create, file,
@@ -301,6 +303,12 @@ fn generate() -> Generated {
 
     // -------------------------------------------------- stored functions
     let mut stored = build_stored_functions(&shared, &sentinel, &mut notes);
+    let la = facts::parse(&facts_dir().join(LA_FUNCTION_FACTS));
+    assert_eq!(la.header.provenance, SourceKind::Documented);
+    for f in &la.functions {
+        let sf = stored_from_fact(f, "log-analytics-docs", SourceKind::Documented, &mut notes);
+        stored.insert(sf.name.clone(), sf);
+    }
     let parsers = facts::parse(&facts_dir().join(FUNCTION_FACTS));
     for f in &parsers.functions {
         // A definition with result columns (a CI stub of the parser's
@@ -638,11 +646,19 @@ fn build_defender_tables(
             .into_iter()
             .flatten()
             .filter(|(n, _)| !n.starts_with('_') && !LOG_ANALYTICS_ONLY.contains(&n.as_str()));
-        for (cname, ty) in ft.columns.iter().chain(streamed) {
-            if columns
-                .iter()
-                .any(|c: &Column| c.name.eq_ignore_ascii_case(cname))
-            {
+        let page_columns = ft.columns.len();
+        for (i, (cname, ty)) in ft.columns.iter().chain(streamed).enumerate() {
+            // the page's own columns as it lists them (a page may list two
+            // spellings: DeviceProcessEvents has LogonId and LogonID); the
+            // streamed table's only where no spelling of them is there
+            let seen = |c: &Column| {
+                if i < page_columns {
+                    c.name == cname.as_str()
+                } else {
+                    c.name.eq_ignore_ascii_case(cname)
+                }
+            };
+            if columns.iter().any(seen) {
                 continue;
             }
             let mut c = Column::new(cname.as_str(), *ty).with_origin(ColumnOrigin::Documented);
