@@ -12,6 +12,7 @@ pub(crate) mod let_shadows_column;
 pub(crate) mod missing_time_filter;
 pub(crate) mod obsolete_function;
 pub(crate) mod placeholder_in_metadata;
+pub(crate) mod placeholder_without_effect;
 pub(crate) mod regex_without_metacharacters;
 pub(crate) mod take_without_sort;
 pub(crate) mod tolower_comparison;
@@ -23,7 +24,8 @@ pub(crate) mod wildcard_in_string_operator;
 
 type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
 
-/// The rules that look at a query, in code order.
+/// The rules that look at a query, in code order. `unfilled_placeholder`
+/// reports KQL203 `placeholder-without-effect` too.
 pub(crate) static QUERY_RULES: &[Check] = &[
     unfilled_placeholder::check,
     join_without_kind::check,
