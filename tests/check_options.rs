@@ -150,7 +150,7 @@ fn fix_applies_safe_fixes_once() {
     let d = Dir::new("fix");
     d.write(
         "rules/r.yaml",
-        "id: 1\nquery: |\n  let threshold = 5;\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where tolower(Account) == \"contoso\\\\admin\" and Activity matches regex \"logged on\"\n  | summarize makeset(Computer) by Account\n",
+        "id: 1\nquery: |\n  let threshold = 5;\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where tolower(Account) == \"contoso\\\\admin\" and Activity matches regex \"logged on\"\n  | summarize makeset(Computer)\n",
     );
     // (Only the query rules: the fixture is not a complete rule.)
     let only = ["--select", "lint,placeholder"];
@@ -167,7 +167,7 @@ fn fix_applies_safe_fixes_once() {
     let fixed = d.read("rules/r.yaml");
     assert_eq!(
         fixed,
-        "id: 1\nquery: |\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where Account =~ \"contoso\\\\admin\" and Activity contains_cs \"logged on\"\n  | summarize make_set(Computer) by Account\n"
+        "id: 1\nquery: |\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where Account =~ \"contoso\\\\admin\" and Activity contains_cs \"logged on\"\n  | summarize make_set(Computer)\n"
     );
     let (code, _, err) = d.kqlint(&[&["check", "--isolated", "--fix"][..], &only, &["."]].concat());
     assert_eq!(

@@ -54,6 +54,7 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::regex_without_metacharacters::META,
     &rules::wildcard_in_string_operator::META,
     &rules::impossible_case_comparison::META,
+    &rules::makeset_limit::META,
     &suppression::UNUSED_SUPPRESSION,
     &suppression::INVALID_SUPPRESSION,
 ];
@@ -62,6 +63,7 @@ pub static RULES: &[&RuleMeta] = &[
 /// report code many teams write on purpose, so they are advice to opt into.
 pub static OPT_IN: &[&RuleMeta] = &[
     &rules::contains_instead_of_has::META,
+    &rules::obsolete_function::META,
     &rules::take_without_sort::META,
     &rules::unbounded_mv_expand::META,
     &rules::missing_time_filter::META,

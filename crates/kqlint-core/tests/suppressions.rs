@@ -207,11 +207,11 @@ fn fix_rewrites_the_file_and_converges() {
     let dir = TempDir::new("fix");
     let q = dir.write(
         "q.kql",
-        "let unused = 1;\nlet also = unused;\nSecurityEvent\n| where tolower(Account) == \"admin\"\n| summarize makeset(Computer) by Account\n",
+        "let unused = 1;\nlet also = unused;\nSecurityEvent\n| where tolower(Account) == \"admin\"\n| summarize makeset(Computer)\n",
     );
     let yaml = dir.write(
         "r.yaml",
-        "id: 1\nquery: |\n  SecurityEvent\n  | where tolower(Account) == \"admin\"\n  | summarize n = makeset(Computer) by Account\nversion: 1.0.0\n",
+        "id: 1\nquery: |\n  SecurityEvent\n  | where tolower(Account) == \"admin\"\n  | summarize n = makeset(Computer)\nversion: 1.0.0\n",
     );
     let e = isolated();
     let targets = [
@@ -226,11 +226,11 @@ fn fix_rewrites_the_file_and_converges() {
     );
     assert_eq!(
         std::fs::read_to_string(&q).unwrap(),
-        "SecurityEvent\n| where Account =~ \"admin\"\n| summarize make_set(Computer) by Account\n"
+        "SecurityEvent\n| where Account =~ \"admin\"\n| summarize make_set(Computer)\n"
     );
     assert_eq!(
         std::fs::read_to_string(&yaml).unwrap(),
-        "id: 1\nquery: |\n  SecurityEvent\n  | where Account =~ \"admin\"\n  | summarize n = make_set(Computer) by Account\nversion: 1.0.0\n"
+        "id: 1\nquery: |\n  SecurityEvent\n  | where Account =~ \"admin\"\n  | summarize n = make_set(Computer)\nversion: 1.0.0\n"
     );
     assert!(
         e.fix_targets(&targets).is_empty(),

@@ -9,6 +9,7 @@ pub(crate) mod has_ipv4;
 pub(crate) mod impossible_case_comparison;
 pub(crate) mod join_without_kind;
 pub(crate) mod let_shadows_column;
+pub(crate) mod makeset_limit;
 pub(crate) mod missing_time_filter;
 pub(crate) mod obsolete_function;
 pub(crate) mod placeholder_in_metadata;
@@ -42,4 +43,5 @@ pub(crate) static QUERY_RULES: &[Check] = &[
     regex_without_metacharacters::check,
     wildcard_in_string_operator::check,
     impossible_case_comparison::check,
+    makeset_limit::check,
 ];
