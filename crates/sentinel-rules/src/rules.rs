@@ -484,12 +484,15 @@ pub static UNKNOWN_TACTIC: RuleMeta = RuleMeta {
            (InitialAccess, Execution, Persistence, PrivilegeEscalation, DefenseEvasion, \
            CredentialAccess, Discovery, LateralMovement, Collection, Exfiltration, CommandAndControl, \
            Impact, Reconnaissance, ResourceDevelopment, ImpairProcessControl, InhibitResponseFunction, \
-           PreAttack), with the likely name for a near miss (`Initial access` → `InitialAccess`). An \
-           error in analytic rules; a warning in hunting and exploration queries, which Sentinel's \
-           CI does not check.",
-    why: "Azure-Sentinel's CI and the Sentinel API refuse an analytic rule with an unknown tactic; in \
-          a hunting query the tactic is kept as typed and the query is missing from the portal's \
-          MITRE ATT&CK views.",
+           PreAttack), with the likely name for a near miss (`Initial access` → `InitialAccess`). In \
+           analytic rules every such entry is an error. In hunting and exploration queries, which \
+           Sentinel's CI does not check, only a misspelt tactic name is reported (`Persistance`), as a \
+           warning: Defender XDR's labels for the same tactics (`Initial access`, `Command and control`) \
+           and its other hunting categories (`Ransomware`, `Vulnerability`, `Exploit`) are what \
+           Microsoft's own Defender hunting queries carry there (they made up 149 of the 151 findings on \
+           the dev corpus), and nothing refuses them.",
+    why: "Azure-Sentinel's CI and the Sentinel API refuse an analytic rule with an unknown tactic. In a \
+          hunting query a misspelt tactic is most likely a mistake the author would want to know about.",
     fix: "Use the tactic's Sentinel name: one word, each part capitalised (`CommandAndControl`).",
     fixable: false,
     example_kind: ExampleKind::Yaml,
@@ -505,9 +508,13 @@ pub static UNKNOWN_TACTIC: RuleMeta = RuleMeta {
             entities!(),
             tail!()
         ),
-        hunting!("tactics:\n  - Ransomware\n"),
+        hunting!("tactics:\n  - Persistance\n"),
     ],
-    pass: &[rule!(), hunting!("tactics:\n  - Discovery\n")],
+    pass: &[
+        rule!(),
+        hunting!("tactics:\n  - Discovery\n"),
+        hunting!("tactics:\n  - Initial access\n  - Ransomware\n"),
+    ],
 };
 
 pub static INVALID_TECHNIQUE: RuleMeta = RuleMeta {
