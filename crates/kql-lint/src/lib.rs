@@ -62,6 +62,7 @@ pub static RULES: &[&RuleMeta] = &[
 /// Rules that are off unless selected by code or name: sound, but they
 /// report code many teams write on purpose, so they are advice to opt into.
 pub static OPT_IN: &[&RuleMeta] = &[
+    &rules::join_without_kind::META,
     &rules::contains_instead_of_has::META,
     &rules::obsolete_function::META,
     &rules::take_without_sort::META,
