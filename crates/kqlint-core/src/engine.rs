@@ -609,11 +609,12 @@ fn reads_defender_tables(text: &str, catalog: &Catalog) -> bool {
 
 /// The tables of `tables` that the query names only where it runs without
 /// them: a leg of `union isfuzzy=true` (Kusto skips a leg whose table does
-/// not exist), or the right side of a `join kind=leftouter` / `leftanti` or
-/// a `lookup` (the default, left-outer kind), which add columns to the rows
-/// found or take some away, and leave them when they have no data.
+/// not exist), the right side of a `join kind=leftouter` / `leftanti` or a
+/// `lookup` (the default, left-outer kind), or the left side of a `join
+/// kind=rightouter` / `rightanti`: these add columns to the rows found or
+/// take some away, and leave them when they have no data.
 fn optional_tables<T: AsRef<str>>(parse: &kql_syntax::Parse, tables: &[T]) -> Vec<String> {
-    use kql_syntax::ast::{Expr, ExprKind, LitKind, OpParam, Operator, OperatorKind};
+    use kql_syntax::ast::{Expr, ExprKind, LitKind, OpParam, Operator, OperatorKind, Pipeline};
     use kql_syntax::visit::{self, Visitor};
     use std::collections::HashSet;
 
@@ -641,7 +642,29 @@ fn optional_tables<T: AsRef<str>>(parse: &kql_syntax::Parse, tables: &[T]) -> Ve
         inside: HashSet<String>,
         outside: HashSet<String>,
     }
+    /// A `join` whose left side the query runs without.
+    fn optional_left(op: &Operator) -> bool {
+        matches!(&op.kind, OperatorKind::Join { params, .. }
+            if matches!(param(params, "kind").and_then(word).as_deref(), Some("rightouter" | "rightanti" | "rightantisemi")))
+    }
     impl Visitor for Names {
+        fn visit_pipeline(&mut self, p: &Pipeline) {
+            // Everything before the last such join is its left side.
+            let Some(i) = p.ops.iter().rposition(|o| optional_left(&o.op)) else {
+                return visit::walk_pipeline(self, p);
+            };
+            self.optional += 1;
+            if let Some(s) = &p.source {
+                self.visit_expr(s);
+            }
+            for o in &p.ops[..i] {
+                self.visit_operator(&o.op);
+            }
+            self.optional -= 1;
+            for o in &p.ops[i..] {
+                self.visit_operator(&o.op);
+            }
+        }
         fn visit_operator(&mut self, op: &Operator) {
             match &op.kind {
                 OperatorKind::Join { params, right, .. }
@@ -968,6 +991,15 @@ mod tests {
             )
             .is_empty()
         );
+        // The left side of a right-outer join: the Tarrask rule's DeviceInfo.
+        assert_eq!(
+            optional(
+                "A | where x > 0 | join kind=rightouter (B) on k | join kind=inner (C) on k",
+                &["A", "B", "C"]
+            ),
+            ["A"]
+        );
+        assert!(optional("A | join kind=rightsemi (B) on k", &["A", "B"]).is_empty());
     }
 
     #[test]

@@ -736,8 +736,8 @@ pub static MISSING_DATA_CONNECTOR: RuleMeta = RuleMeta {
            `requiredDataConnectors`, and names the connector that feeds it (DeviceNetworkEvents → \
            `MicrosoftThreatProtection`). Not reported: a table the query reads only where it runs \
            without it: a leg of `union isfuzzy=true` (as the multi-source indicator rules are written), \
-           or the right side of a `join kind=leftouter` / `leftanti` or a `lookup`, which enrich or thin \
-           out the rows found (declaring such a table would hide the rule from workspaces that lack only \
+           the right side of a `join kind=leftouter` / `leftanti` or a `lookup`, or the left side of a \
+           `join kind=rightouter` / `rightanti`, which enrich or thin out the rows found (declaring such a table would hide the rule from workspaces that lack only \
            the enrichment); a table no connector Sentinel accepts in `connectorId` is known to feed \
            (`AppServiceHTTPLogs`, `Usage`, `SecurityRecommendation`, `AzureDevOpsAuditing`, a custom log of \
            your own), since `requiredDataConnectors` can only name such connectors; a table whose feeding \
