@@ -58,7 +58,8 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         walk.statement(s);
     }
     walk.literals.sort_by_key(|l| l.span.start);
-    let mut effects = Effects::new(ctx, &walk);
+    // Built on the first template value bound to a `let`: most queries have none.
+    let mut effects: Option<Effects<'_, '_>> = None;
     for lit in &walk.literals {
         let Some(f) = ctx.options.placeholders.find(&lit.value.value, place) else {
             continue;
@@ -69,7 +70,9 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             format!("\"{}\"", f.text)
         };
         let effect = match lit.role {
-            Role::LetValue(l) => effects.of_let(l),
+            Role::LetValue(l) => effects
+                .get_or_insert_with(|| Effects::new(ctx, &walk))
+                .of_let(l),
             role => Effect::of_role(role),
         };
         let bound = match lit.role {
