@@ -32,7 +32,7 @@ pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
         "// kqlint-disable-next-line obsolete-function -- legacy function\nSecurityEvent\n| summarize make_set(Account)",
     ],
     pass: &[
-        "// kqlint-disable-next-line obsolete-function -- kept until the parser is updated\nSecurityEvent | summarize makeset(Account)",
+        "// kqlint-disable-next-line obsolete-function -- kept until the parser is updated\nSecurityEvent | summarize makeset(Account) by Computer",
     ],
 };
 
@@ -56,7 +56,7 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
         "// kqlint-disable-line unused-let\nprint 1",
     ],
     pass: &[
-        "// kqlint-disable-next-line KQL305 -- kept for the legacy parser\nSecurityEvent | summarize makeset(Account)",
+        "// kqlint-disable-next-line KQL305 -- kept for the legacy parser\nSecurityEvent | summarize makeset(Account) by Computer",
     ],
 };
 

@@ -697,7 +697,10 @@ mod tests {
         assert!(!c.enabled(meta("take-without-sort"), None));
         let c = parse("[rules]\nextend-select = [\"take-without-sort\"]\n").unwrap();
         assert!(c.enabled(meta("take-without-sort"), None));
-        assert!(c.enabled(meta("join-without-kind"), None));
+        assert!(c.enabled(meta("unused-let"), None));
+        // Opt-in since the noise budget (docs/noise-budget.md).
+        assert!(!c.enabled(meta("join-without-kind"), None));
+        assert!(!c.enabled(meta("obsolete-function"), None));
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Tables the query reads, when known.
     pub tables: Option<Vec<String>>,
+    /// Of `tables`, those read only inside `union isfuzzy=true` (for the
+    /// rule cross-checks: the query runs without them).
+    pub(crate) optional_tables: Vec<String>,
     /// The query's result columns, when known.
     pub result_columns: Option<Vec<ResultColumn>>,
     /// The result has columns beyond `result_columns` that kqlint cannot
@@ -76,6 +79,7 @@ impl FileReport {
             source,
             diagnostics: Vec::new(),
             tables: None,
+            optional_tables: Vec::new(),
             result_columns: None,
             result_partial: None,
             platform: None,

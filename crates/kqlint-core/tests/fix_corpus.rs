@@ -2,12 +2,22 @@
 //! syntax error, the YAML still holds the same query key), the fixes leave
 //! no finding they were meant to fix, and a second run changes nothing.
 
-use kqlint_core::{Category, Engine, EngineOptions, Target};
+use kqlint_core::{Category, ConfigOptions, Engine, EngineOptions, Target, registry};
 use kqlint_testkit::{corpus_dir, corpus_files};
 use std::path::PathBuf;
 
+/// Every rule, the opt-in ones (`obsolete-function`, with most of the
+/// corpus's fixes) included, so that their fixes are exercised too.
 fn engine() -> Engine {
-    Engine::new(EngineOptions::isolated()).unwrap()
+    let every: Vec<String> = registry::all().iter().map(|m| m.code.to_owned()).collect();
+    Engine::new(EngineOptions {
+        config: ConfigOptions {
+            select: Some(every),
+            ..ConfigOptions::isolated()
+        },
+        ..EngineOptions::default()
+    })
+    .unwrap()
 }
 
 fn syntax_errors(e: &Engine, t: &Target) -> usize {

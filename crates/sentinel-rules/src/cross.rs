@@ -29,6 +29,10 @@ pub struct QueryFacts {
     pub partial: Option<String>,
     /// The tables the query reads (resolved names, any order).
     pub tables: Vec<String>,
+    /// Of `tables`, those the query reads only where it tolerates their
+    /// absence (the legs of `union isfuzzy=true`): the rule runs without
+    /// them, so they are not required data.
+    pub optional_tables: Vec<String>,
 }
 
 impl QueryFacts {
@@ -272,36 +276,47 @@ fn is_data_table(catalog: &kql_schema::Catalog, table: &str) -> bool {
         || !catalog.connectors_for_table(table).is_empty()
 }
 
-fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
-    let catalog = kql_schema::Catalog::builtin();
-    let entry = root.entry("requiredDataConnectors");
-    let listed: Vec<(String, Vec<String>)> = entry
-        .and_then(|(_, v)| v.as_sequence())
+/// A `requiredDataConnectors` entry: its id and its `dataTypes` (the
+/// table part of each: `SecurityAlert (ASC)` → `SecurityAlert`).
+struct Listed<'a> {
+    id: &'a str,
+    types: Vec<&'a str>,
+}
+
+fn listed_connectors(root: &YamlNode) -> Vec<Listed<'_>> {
+    let Some((_, v)) = root.entry("requiredDataConnectors") else {
+        return Vec::new();
+    };
+    v.as_sequence()
         .unwrap_or_default()
         .iter()
         .map(|c| {
             let id = c
                 .get("connectorId")
                 .and_then(YamlNode::as_str)
-                .unwrap_or_default()
-                .to_owned();
+                .unwrap_or_default();
             let types = match c.get("dataTypes") {
                 Some(n) => match n.as_sequence() {
                     Some(items) => items
                         .iter()
-                        .filter_map(YamlNode::as_str)
-                        .map(|t| data_type_table(t).to_owned())
+                        .filter_map(|t| t.as_str().map(data_type_table))
                         .collect(),
                     None => n
                         .as_str()
-                        .map(|t| vec![data_type_table(t).to_owned()])
+                        .map(|t| vec![data_type_table(t)])
                         .unwrap_or_default(),
                 },
                 None => Vec::new(),
             };
-            (id, types)
+            Listed { id, types }
         })
-        .collect();
+        .collect()
+}
+
+fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
+    let catalog = kql_schema::Catalog::builtin();
+    let entry = root.entry("requiredDataConnectors");
+    let listed = listed_connectors(root);
     let span = entry
         .map(|(k, _)| k.span)
         .or_else(|| root.entry("query").map(|(k, _)| k.span))
@@ -313,22 +328,51 @@ fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
         if !is_data_table(catalog, table) {
             continue;
         }
-        let covered = listed
-            .iter()
-            .any(|(_, types)| types.iter().any(|t| t.eq_ignore_ascii_case(table)));
+        // Read only inside `union isfuzzy=true`: the rule is written to run
+        // without it.
+        if facts.optional_tables.iter().any(|t| t == table) {
+            continue;
+        }
+        // The connectors that feed the table, among those Sentinel's CI
+        // accepts in `connectorId` (a feeder known only by another name,
+        // such as `AzureMonitor` for `AzureDevOpsAuditing`, cannot be
+        // written in a rule).
+        let feeders: Vec<&str> = likely_connectors(table, catalog.connectors_for_table(table))
+            .into_iter()
+            .filter(|f| catalog.connector_ids().iter().any(|v| v == f))
+            .collect();
+        let covered = listed.iter().any(|c| {
+            c.types.iter().any(|t| t.eq_ignore_ascii_case(table))
+                // A feeding connector listed with a data type of its own
+                // naming (`AzureKeyVault` with `KeyVaultData` for
+                // `AzureDiagnostics`): what Sentinel checks is its name.
+                || (feeders.contains(&c.id)
+                    && c.types.iter().any(|t| catalog.table(t).is_none()))
+        });
         if covered {
             continue;
         }
-        let feeders = likely_connectors(table, catalog.connectors_for_table(table));
+        // `requiredDataConnectors` can only name connectors: a table no
+        // known connector feeds (a diagnostic-settings table such as
+        // `AppServiceHTTPLogs`, `Usage`, a custom log of your own) has no
+        // entry to add.
+        if feeders.is_empty() {
+            continue;
+        }
         let msg = format!(
             "the query reads `{table}`, but no `requiredDataConnectors` entry lists it in `dataTypes`"
         );
-        let help = match listed.iter().find(|(id, _)| feeders.contains(&id.as_str())) {
-            Some((id, _)) => format!("add `{table}` to the `dataTypes` of connector `{id}`"),
+        // A listed connector that feeds the table, if any (`BehaviorAnalytics`
+        // feeds `IdentityInfo` too, though `IdentityInfo` is its likeliest).
+        let all_feeders = catalog.connectors_for_table(table);
+        let listed_feeder = listed.iter().find(|c| feeders.contains(&c.id)).or_else(|| {
+            listed
+                .iter()
+                .find(|c| all_feeders.iter().any(|f| f == c.id))
+        });
+        let help = match listed_feeder {
+            Some(c) => format!("add `{table}` to the `dataTypes` of connector `{}`", c.id),
             None => match feeders.as_slice() {
-                [] => format!(
-                    "add the connector that feeds `{table}` to `requiredDataConnectors`, with `{table}` in its `dataTypes`"
-                ),
                 [one] => format!(
                     "add `- connectorId: {one}` with `dataTypes: [{table}]` to `requiredDataConnectors`"
                 ),
@@ -357,6 +401,75 @@ mod tests {
             data_type_table("CommonSecurityLog(Cisco)"),
             "CommonSecurityLog"
         );
+    }
+
+    fn run(yaml: &str, tables: &[&str], optional: &[&str]) -> Vec<Diagnostic> {
+        let source = kqlint_source::Source::from_text(
+            "Detections/X/r.yaml",
+            yaml,
+            kqlint_source::SourceKind::Yaml,
+            &kqlint_source::Limits::default(),
+        );
+        let facts = QueryFacts {
+            result_columns: None,
+            open: true,
+            partial: None,
+            tables: tables.iter().map(|t| t.to_string()).collect(),
+            optional_tables: optional.iter().map(|t| t.to_string()).collect(),
+        };
+        crate::check_source(&source, Some(&facts))
+            .unwrap()
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.name == "missing-data-connector")
+            .collect()
+    }
+
+    const HUNT: &str = "id: 6a1c2f0e-3b7d-4e59-9c1a-2d8e4f6b7a90\nname: n\ndescription: d\nrequiredDataConnectors:\n  - connectorId: SecurityEvents\n    dataTypes:\n      - SecurityEvents\nquery: |\n  SecurityEvent | take 1\n";
+
+    #[test]
+    fn a_feeding_connector_listed_with_its_own_data_type_name_covers_the_table() {
+        // `KeyVaultData` is the Azure Key Vault connector's name for what
+        // it writes to `AzureDiagnostics`; `SecurityEvents` is how 11 of
+        // Microsoft's rules list the SecurityEvents connector's data.
+        assert!(run(HUNT, &["SecurityEvent"], &[]).is_empty());
+        let kv = HUNT
+            .replace("connectorId: SecurityEvents", "connectorId: AzureKeyVault")
+            .replace("- SecurityEvents", "- KeyVaultData");
+        assert!(run(&kv, &["AzureDiagnostics"], &[]).is_empty());
+        // A data type that is a table does not cover another table.
+        let mtp = HUNT
+            .replace(
+                "connectorId: SecurityEvents",
+                "connectorId: MicrosoftThreatProtection",
+            )
+            .replace("- SecurityEvents", "- SecurityAlert");
+        let d = run(&mtp, &["SecurityAlert", "DeviceInfo"], &[]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("to the `dataTypes` of connector `MicrosoftThreatProtection`")
+        );
+    }
+
+    #[test]
+    fn optional_tables_and_tables_no_connector_feeds_are_not_required() {
+        let yaml = HUNT.replace("SecurityEvents\nquery", "SecurityEvent\nquery");
+        // Read only inside `union isfuzzy=true`.
+        assert!(run(&yaml, &["SecurityEvent", "SigninLogs"], &["SigninLogs"]).is_empty());
+        assert_eq!(run(&yaml, &["SecurityEvent", "SigninLogs"], &[]).len(), 1);
+        // No connector feeds `AppServiceHTTPLogs`: nothing to add.
+        assert!(
+            kql_schema::Catalog::builtin()
+                .connectors_for_table("AppServiceHTTPLogs")
+                .is_empty()
+        );
+        assert!(run(&yaml, &["SecurityEvent", "AppServiceHTTPLogs"], &[]).is_empty());
+        // Only `AzureMonitor`, which is not a connector id Sentinel accepts,
+        // feeds `AzureDevOpsAuditing`.
+        assert!(run(&yaml, &["SecurityEvent", "AzureDevOpsAuditing"], &[]).is_empty());
     }
 
     #[test]

@@ -31,6 +31,7 @@ fn oracle_facts() -> HashMap<String, QueryFacts> {
                     result_columns: Some(cols.into_iter().map(|c| (c.name, c.ty)).collect()),
                     open: false,
                     tables: Vec::new(),
+                    optional_tables: Vec::new(),
                 },
             ))
         })
@@ -164,32 +165,31 @@ fn corpus_checks_and_table() {
         .unwrap();
     assert!(d.message.contains("FailedUserLogons.yaml"), "{}", d.message);
 
-    // Non-MITRE tactic names in hunting queries: warnings with a suggestion.
-    let spaced: Vec<&Row> =
-        rows.iter()
-            .filter(|r| {
-                r.check.diagnostics.iter().any(|d| {
-                    d.name == "unknown-tactic" && d.message.starts_with("`Initial access`")
-                })
-            })
-            .collect();
-    assert!(spaced.len() >= 20, "{}", spaced.len());
-    assert!(
-        spaced
-            .iter()
-            .all(|r| r.check.kind.as_str() == "hunting query")
-    );
-    let d = spaced[0]
-        .check
-        .diagnostics
+    // Defender XDR's tactic labels (`Initial access`) and hunting categories
+    // (`Ransomware`) in hunting queries, which Sentinel's CI does not check:
+    // not reported (149 findings before, in 147 Defender hunting queries).
+    let labelled: Vec<&Row> = rows
         .iter()
-        .find(|d| d.name == "unknown-tactic")
-        .unwrap();
-    assert_eq!(d.severity, Severity::Warning);
+        .filter(|r| {
+            r.rel
+                .starts_with("sentinel/Hunting Queries/Microsoft 365 Defender/")
+                && r.text.contains("- Initial access")
+        })
+        .collect();
+    assert!(labelled.len() >= 20, "{}", labelled.len());
     assert!(
-        d.message.contains("did you mean `InitialAccess`?"),
-        "{}",
-        d.message
+        labelled.iter().all(|r| !has(r, "unknown-tactic")),
+        "{:#?}",
+        labelled
+            .iter()
+            .filter(|r| has(r, "unknown-tactic"))
+            .map(|r| &r.rel)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r.check.kind.as_str() == "hunting query")
+            .all(|r| !has(r, "unknown-tactic"))
     );
 
     // `CommandandControl`, accepted by the CI (case-insensitive enum).

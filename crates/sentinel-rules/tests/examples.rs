@@ -29,6 +29,7 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
         open: result_columns.is_none(),
         result_columns,
         tables: vec![table],
+        optional_tables: Vec::new(),
     })
 }
 

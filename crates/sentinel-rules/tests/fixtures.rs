@@ -55,6 +55,7 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
         open: result_columns.is_none(),
         result_columns,
         tables: vec![table],
+        optional_tables: Vec::new(),
     })
 }
 
@@ -235,6 +236,7 @@ fn seed_rules() {
         ),
         open: false,
         tables: vec!["DeviceNetworkEvents".into()],
+        optional_tables: Vec::new(),
     };
     let check = check_source(&source, Some(&facts)).unwrap();
     assert_eq!(check.kind, sentinel_rules::RuleKind::Hunting);

@@ -257,6 +257,93 @@ impl PlaceholderPatterns {
     }
 }
 
+impl PlaceholderPatterns {
+    /// A placeholder that makes up a whole metadata value: the field is
+    /// plainly unfinished (`description: TODO`, `name: <rule name>`,
+    /// `description: TODO write it`). Template words inside prose
+    /// (`Query #1 ... TODO - set the hash to one of your choice`, `replace
+    /// X with your ...`) are guidance for the reader, not a placeholder.
+    /// The user's own metadata patterns apply anywhere in the value, as
+    /// configured.
+    pub fn find_in_field(&self, value: &str) -> Option<Found> {
+        let core = field_core(value);
+        let offset = core.as_ptr() as usize - value.as_ptr() as usize;
+        let shift = |mut f: Found| {
+            f.range = f.range.start + offset..f.range.end + offset;
+            f
+        };
+        if core.is_empty() {
+            return None;
+        }
+        // `<description>`, `<rule name>`: a bracketed name as the whole value.
+        if self.enabled("angle-instruction")
+            && core.starts_with('<')
+            && core.ends_with('>')
+            && core.len() <= 82
+        {
+            let inner = &core[1..core.len() - 1];
+            if !inner.is_empty()
+                && inner.starts_with(|c: char| c.is_alphabetic())
+                && inner
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-'))
+            {
+                return Some(shift(Found {
+                    pattern: "angle-instruction".to_owned(),
+                    range: 0..core.len(),
+                    text: core.to_owned(),
+                    wants: "the final text".to_owned(),
+                }));
+            }
+        }
+        let builtin = PlaceholderPatterns {
+            disabled: self.disabled.clone(),
+            extra: Vec::new(),
+        };
+        if let Some(f) = builtin.find(core, Place::Metadata) {
+            let whole = f.range == (0..core.len());
+            // `TODO write it`, `TBD: add a description`: a marker and a few
+            // words on one line, a note to self rather than guidance.
+            let short_note = f.pattern == "todo-marker"
+                && f.range.start == 0
+                && !core.contains('\n')
+                && core[f.range.end..]
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .count()
+                    <= 4;
+            if whole || short_note {
+                return Some(shift(f));
+            }
+        }
+        // The user's patterns, anywhere in the value.
+        let users = PlaceholderPatterns {
+            disabled: BUILTIN_PATTERNS.iter().map(|p| p.name).collect(),
+            extra: self.extra.clone(),
+        };
+        users.find(value, Place::Metadata)
+    }
+}
+
+/// A metadata value without the wrapping that does not change what it says:
+/// surrounding white space, the quotes Sentinel's descriptions are often
+/// written in (`'...'` inside a block scalar), and trailing punctuation.
+fn field_core(value: &str) -> &str {
+    let mut v = value.trim();
+    loop {
+        let before = v.len();
+        for q in ['\'', '"'] {
+            if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+                v = v[1..v.len() - 1].trim();
+            }
+        }
+        v = v.trim_end_matches(['.', ':', '!', ' ']).trim();
+        if v.len() == before {
+            return v;
+        }
+    }
+}
+
 struct Res {
     goes_here: Regex,
     todo: Regex,
@@ -678,6 +765,18 @@ mod tests {
         );
         assert_eq!(p.find("See https://example.com", Place::Metadata), None);
         assert!(p.find("<your watchlist name>", Place::Metadata).is_some());
+        // A whole field is what KQL202 reports.
+        assert_eq!(
+            p.find_in_field("Query #1.\nTODO - set file hash to be a SHA1 hash of your choice..."),
+            None
+        );
+        let f = p.find_in_field("  'TODO.'\n").unwrap();
+        assert_eq!((f.text.as_str(), f.range), ("TODO", 3..7));
+        assert!(p.find_in_field("<your watchlist name>").is_some());
+        assert!(p.find_in_field("<description>").is_some());
+        assert_eq!(p.find_in_field("<br>Looks for <processname>"), None);
+        assert_eq!(p.find_in_field("<a href=x>"), None);
+        assert_eq!(p.find_in_field(""), None);
     }
 
     #[test]

@@ -9,9 +9,11 @@ pub(crate) mod has_ipv4;
 pub(crate) mod impossible_case_comparison;
 pub(crate) mod join_without_kind;
 pub(crate) mod let_shadows_column;
+pub(crate) mod makeset_limit;
 pub(crate) mod missing_time_filter;
 pub(crate) mod obsolete_function;
 pub(crate) mod placeholder_in_metadata;
+pub(crate) mod placeholder_without_effect;
 pub(crate) mod regex_without_metacharacters;
 pub(crate) mod take_without_sort;
 pub(crate) mod tolower_comparison;
@@ -23,7 +25,8 @@ pub(crate) mod wildcard_in_string_operator;
 
 type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
 
-/// The rules that look at a query, in code order.
+/// The rules that look at a query, in code order. `unfilled_placeholder`
+/// reports KQL203 `placeholder-without-effect` too.
 pub(crate) static QUERY_RULES: &[Check] = &[
     unfilled_placeholder::check,
     join_without_kind::check,
@@ -40,4 +43,5 @@ pub(crate) static QUERY_RULES: &[Check] = &[
     regex_without_metacharacters::check,
     wildcard_in_string_operator::check,
     impossible_case_comparison::check,
+    makeset_limit::check,
 ];

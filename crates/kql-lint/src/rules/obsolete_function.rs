@@ -14,12 +14,24 @@ pub static META: RuleMeta = RuleMeta {
     code: "KQL305",
     name: "obsolete-function",
     category: Category::Lint,
-    severity: Severity::Warning,
-    summary: "A deprecated built-in function (`makeset`, `parsejson`, `pack`, ...) with a named replacement.",
+    severity: Severity::Info,
+    summary: "A deprecated built-in function (`makeset`, `parsejson`, `pack`, ...) with a named replacement (opt-in).",
     what: "Reports calls to built-in functions that Kusto marks deprecated, and names the replacement (the same \
-           list as Kusto.Language's KS507). Calls to a `let` function of the same name are not reported.",
+           list as Kusto.Language's KS507). Each one flagged in Microsoft's Sentinel repository is documented as a \
+           deprecated alias on its replacement's Microsoft Learn page (`make_set()`: \"Deprecated aliases: \
+           makeset()\"; likewise `bag_pack` for `pack` and `pack_dictionary`, `replace_regex` for `replace`, \
+           `take_any` for `any`, `column_ifexists`, `array_length`, `parse_json`, `isnotempty`, `arg_min` / \
+           `arg_max`, `unicode_codepoints_to_string` for `make_string`); `count(x)` is not a documented form \
+           (only `count()` is). Calls to a `let` function of the same name are not reported, nor the table-wide \
+           `makeset(x)` / `makelist(x)` that KQL315 `makeset-limit` reports. Off unless selected \
+           (`select = [\"obsolete-function\"]`), and an info: the deprecated names still run, and all but one \
+           run exactly like their replacements (argument order and default column names aside), so on \
+           Microsoft's own repository this fired on 15% of the files without one finding that changes a result. \
+           The exception, the 128-value default limit of `makeset()` / `makelist()`, is a warning of its own \
+           (KQL315) where it is likely to cut a list short.",
     why: "Deprecated functions stay for compatibility but are no longer documented, may lose features, and \
-          newer tooling warns about them; the replacements are the names the documentation uses.",
+          newer tooling warns about them; the replacements are the names the documentation uses. `makeset()` and \
+          `makelist()` also keep at most 128 values unless given a maximum.",
     fix: "Use the replacement. `--fix` renames the call when the replacement is a documented alias with the same \
           meaning (`makeset` → `make_set`, `parsejson` → `parse_json`, `pack` → `bag_pack`, ...) and the \
           output column would keep its name, and rewrites `replace(regex, rewrite, text)` as \
@@ -70,6 +82,10 @@ const ALIASES: &[&str] = &[
 pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let q = &ctx.parse.query;
     let user: HashSet<&str> = user_functions(q);
+    let capped: Vec<u32> = crate::rules::makeset_limit::capped_calls(ctx)
+        .iter()
+        .map(|(f, _)| f.span.start)
+        .collect();
     let unnamed = unnamed_column_spans(q);
     for &e in ctx.all_exprs() {
         let ExprKind::Call {
@@ -81,7 +97,7 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        if user.contains(func.as_str()) {
+        if user.contains(func.as_str()) || capped.contains(&func.span.start) {
             continue;
         }
         if func.name == "count" && args.len() == 1 && !matches!(args[0].value.kind, ExprKind::Star)
@@ -110,11 +126,17 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             .map(|a| a.split("' or '").collect())
             .unwrap_or_default();
         let shown: Vec<String> = alternatives.iter().map(|a| format!("`{a}`")).collect();
-        let message = if shown.is_empty() {
+        let mut message = if shown.is_empty() {
             format!("`{}` is deprecated", func.name)
         } else {
             format!("`{}` is deprecated; use {}", func.name, shown.join(" or "))
         };
+        if matches!(func.as_str(), "makeset" | "makelist") && args.len() == 1 {
+            message.push_str(&format!(
+                " (`{}` keeps at most 128 values per group unless given a maximum)",
+                func.name
+            ));
+        }
         let mut d = Diagnostic::new(&META, func.span, message);
         let in_unnamed = unnamed
             .iter()
@@ -285,6 +307,22 @@ mod tests {
         let d = lint("T | summarize count(a), count(), count(*)", R);
         assert_eq!(d.len(), 1);
         assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn an_opt_in_info_that_leaves_table_wide_lists_to_kql315() {
+        assert!(crate::is_opt_in(&super::META));
+        assert_eq!(super::META.severity, kqlint_diagnostics::Severity::Info);
+        assert!(lint("T | summarize makeset(a)", R).is_empty());
+        assert_eq!(lint("T | summarize makeset(a, 10)", R).len(), 1);
+        let d = lint("T | summarize makelist(a) by b", R);
+        assert!(
+            d[0].message.contains("keeps at most 128 values per group"),
+            "{}",
+            d[0].message
+        );
+        let d = lint("T | extend p = pack(\"a\", 1)", R);
+        assert!(!d[0].message.contains("128"), "{}", d[0].message);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! ...) still holds template text such as `TODO`.
 
 use crate::context::LintOptions;
-use crate::placeholder::Place;
 use kqlint_diagnostics::{Category, Diagnostic, ExampleKind, RuleMeta, Severity, Span};
 use kqlint_source::{YamlKind, YamlNode};
 
@@ -11,22 +10,28 @@ pub static META: RuleMeta = RuleMeta {
     name: "placeholder-in-metadata",
     category: Category::Placeholder,
     severity: Severity::Error,
-    summary: "A rule's metadata (description, name, ...) still holds template text such as `TODO`.",
-    what: "Reports string values of a rule YAML file, other than the query, that hold template text: `TODO`, \
-           `FIXME` or `TBD`, `CHANGEME`, `... GOES HERE`, or an instruction in angle brackets such as \
-           `<your watchlist name>`. The placeholder patterns that only make sense in a query (`example.com`, \
-           `Enter ...`, dummy values, value names such as `<processname>`) are not applied to metadata, where \
-           descriptions legitimately mention them.",
+    summary: "A field of a rule's metadata (description, name, ...) is still template text, such as `description: TODO`.",
+    what: "Reports a string value of a rule YAML file, other than the query, that is plainly unfinished: the whole \
+           value is template text (`TODO`, `TBD`, `FIXME`, `CHANGEME`, `... GOES HERE`, or a name or instruction \
+           in angle brackets such as `<description>` or `<your watchlist name>`), or a single short note that \
+           starts with `TODO` / `TBD` / `FIXME` (at most four more words: `TODO write the description`). Quotes \
+           around the value and trailing punctuation do not count. Template words inside prose are not \
+           reported: hunting queries tell their reader what to adapt (`TODO - set the file hash to one of your \
+           choice`, `replace the domain with yours`), and that guidance is the description doing its job; the \
+           values to replace are in the query, where KQL201 finds them. Patterns you add with `metadata = true` \
+           in `[placeholders]` apply anywhere in a value.",
     why: "The description, name and other metadata are what analysts read in the portal when an alert fires; a \
-          rule published with \"TODO - set file hash ...\" is unfinished, and its query usually is too.",
+          rule published with `description: TODO` or `name: <rule name>` is unfinished, and its query usually is too.",
     fix: "Write the final text, or finish the work the note describes and remove it.",
     fixable: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
-        "id: 1f80f1cf-97e1-4fb8-ad5a-e573fac7b9e3\nname: File footprint\ndescription: |\n  TODO - set file hash to be a SHA1 hash of your choice.\nquery: |\n  DeviceFileEvents\n  | where SHA1 == \"4b1d5a9e2f0c3d7e8a6b5c4d3e2f1a0b9c8d7e6f\"\n",
+        "id: 1f80f1cf-97e1-4fb8-ad5a-e573fac7b9e3\nname: File footprint\ndescription: TODO\nquery: |\n  DeviceFileEvents\n  | where SHA1 == \"4b1d5a9e2f0c3d7e8a6b5c4d3e2f1a0b9c8d7e6f\"\n",
+        "id: 1f80f1cf-97e1-4fb8-ad5a-e573fac7b9e3\nname: <rule name>\ndescription: Finds the devices on which a file with a given SHA1 hash was seen.\nquery: |\n  DeviceFileEvents\n  | where SHA1 == \"4b1d5a9e2f0c3d7e8a6b5c4d3e2f1a0b9c8d7e6f\"\n",
     ],
     pass: &[
         "id: 1f80f1cf-97e1-4fb8-ad5a-e573fac7b9e3\nname: File footprint\ndescription: |\n  Finds the devices on which a file with a given SHA1 hash was seen.\nquery: |\n  DeviceFileEvents\n  | where SHA1 == \"4b1d5a9e2f0c3d7e8a6b5c4d3e2f1a0b9c8d7e6f\"\n",
+        "id: 1f80f1cf-97e1-4fb8-ad5a-e573fac7b9e3\nname: File footprint\ndescription: |\n  Query #1 - Find the machines on which this file was seen.\n  TODO - set file hash to be a SHA1 hash of your choice...\nquery: |\n  DeviceFileEvents\n  | where SHA1 == \"4b1d5a9e2f0c3d7e8a6b5c4d3e2f1a0b9c8d7e6f\"\n",
     ],
 };
 
@@ -68,7 +73,7 @@ pub(crate) fn check(
                 if path.is_empty() {
                     continue;
                 }
-                let Some(f) = options.placeholders.find(value, Place::Metadata) else {
+                let Some(f) = options.placeholders.find_in_field(value) else {
                     continue;
                 };
                 let span = narrow(file_text, node.span, &f.text);
@@ -121,14 +126,59 @@ mod tests {
     }
 
     #[test]
-    fn todo_in_a_description() {
-        let yaml = "id: 1\ndescription: |\n  Query #1.\n  TODO - set file hash to be a SHA1 hash of your choice...\nquery: |\n  T | where a == \"TODO\"\n";
-        let d = run(yaml);
+    fn guidance_in_a_description_is_not_a_placeholder() {
+        // Seed 001: the description tells the reader what to adapt.
+        let yaml = "id: 1\ndescription: |\n  Query #1 - Find the machines on which this file was seen.\n  TODO - set file hash to be a SHA1 hash of your choice...\nquery: |\n  T | where a == \"TODO\"\n";
+        assert!(run(yaml).is_empty(), "{:?}", run(yaml));
+        for v in [
+            "'TODO - set the hash to the SHA1 of your choice'",
+            "Replace the domain below with yours (YOUR_DOMAIN GOES HERE in the query).",
+            "'Looks for <processname> launches. TODO: tune the threshold for your environment and the noise it produces.'",
+            "Put your watchlist name in the first line of the query",
+        ] {
+            let yaml = format!("id: 1\ndescription: {v}\nquery: T\n");
+            assert!(run(&yaml).is_empty(), "{v}: {:?}", run(&yaml));
+        }
+    }
+
+    #[test]
+    fn an_unfinished_field_is_reported() {
+        for (v, shown) in [
+            ("TODO", "TODO"),
+            ("'TODO'", "TODO"),
+            ("TBD.", "TBD"),
+            ("TODO write it", "TODO"),
+            ("'TODO: add a description'", "TODO"),
+            ("<description>", "<description>"),
+            ("'<Your rule description>'", "<Your rule description>"),
+            ("DESCRIPTION GOES HERE", "DESCRIPTION GOES HERE"),
+            ("CHANGEME", "CHANGEME"),
+        ] {
+            let yaml = format!("id: 1\ndescription: {v}\nquery: |\n  T | where a == \"TODO\"\n");
+            let d = run(&yaml);
+            assert_eq!(d.len(), 1, "{v}: {d:?}");
+            assert_eq!(d[0].span.text(&yaml), shown, "{v}");
+            assert!(d[0].message.contains("`description`"));
+            // The query's own TODO belongs to KQL201, not here.
+            assert!(d[0].span.start < yaml.find("query").unwrap() as u32);
+        }
+        let d = run("id: 1\nname: <rule name>\nquery: T\n");
+        assert!(d[0].message.contains("`name`"), "{d:?}");
+    }
+
+    #[test]
+    fn user_patterns_apply_anywhere_in_metadata() {
+        let mut options = LintOptions::default();
+        options
+            .placeholders
+            .add(r"\bACME_[A-Z]+\b", None, true)
+            .unwrap();
+        let yaml =
+            "id: 1\ndescription: Looks for sign-ins to ACME_TENANT from new countries.\nquery: T\n";
+        let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
+        let d = check(yaml, src.yaml.as_ref().unwrap(), None, &options);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].span.text(yaml), "TODO");
-        assert!(d[0].message.contains("`description`"));
-        // The query's own TODO belongs to KQL201, not here.
-        assert!(d[0].span.start < yaml.find("query").unwrap() as u32);
+        assert_eq!(d[0].span.text(yaml), "ACME_TENANT");
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A literal starting or ending with `*` in `has`, `contains`, `startswith`, `endswith`, `==`, `in` ...: `*` is not a wildcard there.",
     what: "Reports string literals that begin or end with `*` (and are not just `*`) used with `==`, `!=`, `=~`, \
            `!~`, `has`, `contains`, `startswith`, `endswith`, `hasprefix`, `hassuffix` (and their `!` / `_cs` \
-           forms), `in`, `in~`, `has_any` and `has_all`.",
+           forms), `in`, `in~`, `has_any` and `has_all`. Not reported: values compared with a command line or \
+           script, and permission strings whose `*` is part of the text being searched for, because cloud policy \
+           documents write their own wildcards literally: AWS IAM actions (`iam:*`, `s3:Get*`), AWS ARNs \
+           (`arn:aws:s3:::bucket/*`) and Azure RBAC operations (`Microsoft.Compute/*`, `*/read`). A CloudTrail \
+           `RequestParameters` or an Azure role definition that grants `iam:*` contains exactly those characters.",
     why: "These operators compare text literally, so `FileName endswith \"*.exe\"` looks for names ending in \
           the two characters `*.exe` and matches nothing. A rule written this way never fires.",
     fix: "Drop the `*` (`endswith \".exe\"`, `contains \"temp\"`), or use `matches regex` for a real pattern. The \
@@ -88,6 +92,38 @@ fn holds_commands(e: &Expr) -> bool {
     l.contains("command") || l.contains("script")
 }
 
+/// A cloud permission written with its own wildcard, which policy documents
+/// and audit logs hold as literal text: an AWS IAM action (`iam:*`,
+/// `s3:Get*`), an AWS ARN (`arn:aws:s3:::bucket/*`), an Azure RBAC operation
+/// (`Microsoft.Compute/*`, `Microsoft.Storage/*/read`, `*/read`).
+fn is_permission_pattern(v: &str) -> bool {
+    if v.starts_with("arn:") {
+        return true;
+    }
+    // AWS: `service:Action*`, the service prefix in lower case.
+    if let Some((service, action)) = v.split_once(':')
+        && !service.is_empty()
+        && service.starts_with(|c: char| c.is_ascii_lowercase())
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && action
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'*')
+    {
+        return true;
+    }
+    // Azure: a resource provider operation, `/`-separated.
+    let segments: Vec<&str> = v.split('/').collect();
+    segments.len() >= 2
+        && (segments[0].starts_with("Microsoft.") || segments[0] == "*")
+        && segments.iter().all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'.' | b'_' | b'-'))
+        })
+}
+
 fn report(
     ctx: &LintContext<'_>,
     out: &mut Vec<Diagnostic>,
@@ -100,6 +136,7 @@ fn report(
     // purpose, so such a literal is meant literally.
     if !(v.starts_with('*') || v.ends_with('*'))
         || !v.trim_matches('*').chars().any(char::is_alphanumeric)
+        || is_permission_pattern(v)
     {
         return;
     }
@@ -147,5 +184,27 @@ mod tests {
         assert!(lint("T | where a == \"**\"", R).is_empty());
         assert!(lint("T | where a has_all (\"-h\", \"*.*\")", R).is_empty());
         assert!(lint("T | where ProcessCommandLine has \"*.doc\"", R).is_empty());
+    }
+
+    #[test]
+    fn cloud_permissions_hold_their_wildcards_literally() {
+        for q in [
+            "AWSCloudTrail | where RequestParameters has \"iam:*\"",
+            "AWSCloudTrail | where RequestParameters has_any (\"s3:*\", \"ec2:Describe*\", \"sts:AssumeRole*\")",
+            "AWSCloudTrail | where RequestParameters contains \"arn:aws:s3:::my-bucket/*\"",
+            "AzureActivity | where Properties has \"Microsoft.Authorization/*\"",
+            "AzureActivity | where Properties has_any (\"*/write\", \"Microsoft.Storage/*/read\")",
+        ] {
+            assert!(lint(q, R).is_empty(), "{q}: {:?}", lint(q, R));
+        }
+        // Ordinary text with a `*` is still reported.
+        for q in [
+            "T | where Url contains \"login*\"",
+            "T | where FileName endswith \"*.ps1\"",
+            "T | where Path startswith \"C:*\"",
+            "T | where Host == \"*.contoso.com\"",
+        ] {
+            assert_eq!(lint(q, R).len(), 1, "{q}");
+        }
     }
 }
