@@ -43,12 +43,12 @@ impl Ctx<'_> {
 }
 
 /// Codes whose errors are warnings outside analytic rules: Sentinel's CI
-/// checks the rule model on analytic rules only. Missing fields, ids and
-/// the cross-checks with the query keep their severity everywhere.
+/// checks the rule model (required fields and ids included) on analytic
+/// rules only, and the API asks no `id` of a hunting query. The
+/// cross-checks with the query, whose failures show when the query runs,
+/// keep their severity everywhere.
 pub fn downgraded(code: &str) -> bool {
     ![
-        MISSING_REQUIRED_FIELD.code,
-        INVALID_RULE_ID.code,
         ENTITY_COLUMN_NOT_IN_OUTPUT.code,
         CUSTOM_DETAIL_COLUMN_NOT_IN_OUTPUT.code,
         ALERT_OVERRIDE_COLUMN_NOT_IN_OUTPUT.code,
