@@ -1484,8 +1484,8 @@ pub(crate) fn column_expr<'s>(ex: Bx<'s, Expr>) -> impl P<'s, ColumnExpr> {
         })
         .or_not();
     let single = look(|a, _| {
-        let len = if a.is_bracket_name(0) { 3 } else { 1 };
-        (a.peek() == T::Ident || a.is_bracket_name(0)) && a.peek_at(len) == T::Assign
+        let len = a.bracket_name_len(0).unwrap_or(1);
+        (a.peek() == T::Ident || len > 1) && a.peek_at(len) == T::Assign
     })
     .ignore_then(ident())
     .validate(|id, e: &mut Extra<'s, '_>, _| {
@@ -1523,8 +1523,8 @@ fn is_tuple_assign(a: At<'_>) -> bool {
     loop {
         if a.peek_at(i) == T::Ident {
             i += 1;
-        } else if a.is_bracket_name(i) {
-            i += 3;
+        } else if let Some(len) = a.bracket_name_len(i) {
+            i += len;
         } else {
             return false;
         }
