@@ -295,6 +295,11 @@ impl<'a> Binder<'a> {
                 let t = self.operator(op, None, cx);
                 Out::val(Val::Table(t))
             }
+            // `where Name = expr`: Kusto ignores the name
+            ExprKind::Named(n) => {
+                let o = self.value(&n.expr, cx);
+                Out { col: None, ..o }
+            }
         }
     }
 
