@@ -53,6 +53,7 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::regex_without_metacharacters::META,
     &rules::wildcard_in_string_operator::META,
     &rules::impossible_case_comparison::META,
+    &rules::assignment_in_where::META,
     &suppression::UNUSED_SUPPRESSION,
     &suppression::INVALID_SUPPRESSION,
 ];

@@ -4,6 +4,7 @@
 use crate::context::LintContext;
 use kqlint_diagnostics::Diagnostic;
 
+pub(crate) mod assignment_in_where;
 pub(crate) mod contains_instead_of_has;
 pub(crate) mod has_ipv4;
 pub(crate) mod impossible_case_comparison;
@@ -40,4 +41,5 @@ pub(crate) static QUERY_RULES: &[Check] = &[
     regex_without_metacharacters::check,
     wildcard_in_string_operator::check,
     impossible_case_comparison::check,
+    assignment_in_where::check,
 ];
