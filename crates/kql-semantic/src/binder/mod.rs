@@ -254,8 +254,6 @@ pub(crate) enum Fact {
         prefix: Option<SmolStr>,
         name: SmolStr,
     },
-    /// The type of the receiver of `x.y` / `x[...]`.
-    Recv(Ty),
 }
 
 type MemoKey = (usize, Vec<ArgKey>);
@@ -284,6 +282,10 @@ pub(crate) struct Binder<'a> {
     pub frames: Vec<BTreeSet<SmolStr>>,
     table_cache: FxMap<SmolStr, Schema>,
     pub facts: FxMap<Span, Fact>,
+    /// The type of the receiver of each `x.y` / `x[...]`, by the receiver's
+    /// span (apart from `facts`: a receiver may be a call, `parse_json(x).y`,
+    /// whose naming fact must survive).
+    pub recv: FxMap<Span, Ty>,
     /// >0 while expanding a function call: nothing is reported or recorded.
     pub quiet: u32,
     expanding: Vec<usize>,
@@ -412,6 +414,7 @@ impl<'a> Binder<'a> {
             frames: vec![BTreeSet::new()],
             table_cache: FxMap::default(),
             facts: FxMap::default(),
+            recv: FxMap::default(),
             quiet: 0,
             expanding: Vec::new(),
             memo: FxMap::default(),
