@@ -8,6 +8,7 @@
 //! schema), memoised and guarded against recursion.
 
 mod expr;
+mod fuzzy;
 mod knowledge;
 mod tabular;
 
@@ -307,6 +308,12 @@ pub(crate) struct Binder<'a> {
     /// Every name a `let` or `as` declares anywhere in the query, computed
     /// the first time an unknown name is reported.
     declared: std::cell::OnceCell<std::collections::HashSet<SmolStr>>,
+    /// The `isfuzzy=true` of each `union` whose leg is being bound,
+    /// innermost last ([`fuzzy`]).
+    fuzzy: Vec<Span>,
+    /// The `let` names used only as legs of fuzzy unions, with the union's
+    /// `isfuzzy=true`.
+    fuzzy_names: FxMap<SmolStr, Span>,
 }
 
 /// Collects the spans of the parser's `Error` nodes.
@@ -425,6 +432,12 @@ impl<'a> Binder<'a> {
             as_names: FxMap::default(),
             query: &parse.query,
             declared: std::cell::OnceCell::new(),
+            fuzzy: Vec::new(),
+            fuzzy_names: if src.contains("isfuzzy") {
+                fuzzy::fuzzy_only_names(&parse.query)
+            } else {
+                FxMap::default()
+            },
         };
         let result = b.statements(&parse.query.statements, &Cx::new(None), true);
         let tables: Vec<SmolStr> = b.frames.pop().unwrap_or_default().into_iter().collect();
@@ -469,6 +482,7 @@ impl<'a> Binder<'a> {
         if self.quiet > 0 {
             return;
         }
+        let d = self.soften_in_fuzzy_leg(d);
         if self.diags.len() < self.opts.max_diagnostics {
             self.diags.push(d);
         } else {
@@ -707,6 +721,11 @@ impl<'a> Binder<'a> {
         } else {
             Decl::Hidden
         };
+        // a `let` used only as a leg of `union isfuzzy=true`
+        let fuzzy = self.fuzzy_names.get(&name).copied();
+        if let Some(f) = fuzzy {
+            self.fuzzy.push(f);
+        }
         let (sym, kind, ty) = match &l.value {
             LetValue::Function(def) | LetValue::View(def) => {
                 let view = matches!(l.value, LetValue::View(_));
@@ -762,6 +781,9 @@ impl<'a> Binder<'a> {
                 }
             }
         };
+        if fuzzy.is_some() {
+            self.fuzzy.pop();
+        }
         if recorded && let Some(li) = self.lets.get_mut(id) {
             li.kind = kind;
             li.ty = ty;
