@@ -138,6 +138,7 @@ pub(crate) fn children(e: &Expr) -> Vec<&Expr> {
             }
         }
         ExprKind::Operator(op) => operator_exprs(op, &mut v),
+        ExprKind::Named(n) => v.push(&n.expr),
     }
     v
 }

@@ -55,6 +55,7 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::wildcard_in_string_operator::META,
     &rules::impossible_case_comparison::META,
     &rules::makeset_limit::META,
+    &rules::assignment_in_where::META,
     &suppression::UNUSED_SUPPRESSION,
     &suppression::INVALID_SUPPRESSION,
 ];

@@ -43,15 +43,17 @@ const OURS_UNKNOWN: &[&str] = &[
 ];
 
 /// The share of confirmed mutants kqlint must flag as *errors*. Measured
-/// with seed 1: 68.68% (2827 of 4116); all the rest are warnings by the
+/// with seed 1: 67.44% (2776 of 4116); all the rest are warnings by the
 /// open-world rules: a column missing from a table kqlint knows only in part
 /// (`unverified-column`: a CI stub, a parser's output, AzureDiagnostics),
 /// even when only its case differs from a known one (a parser may output
 /// both spellings: Corelight has `filename` and `FileName`), and a
-/// custom-log name (`*_CL`) near another one (`unverified-table`). A drop
+/// custom-log name (`*_CL`) near another one (`unverified-table`), and any
+/// unknown name inside a leg of `union isfuzzy=true` (the engine may drop
+/// the leg instead of failing). A drop
 /// below the floor means mistakes kqlint called errors have become
 /// warnings: find out why before lowering it.
-const ERROR_FLOOR: f64 = 68.0;
+const ERROR_FLOOR: f64 = 67.0;
 
 /// The share of flagged mutants whose finding names the original (`did you
 /// mean `Url`?`). Measured with seed 1: 99.81% (4108 of 4116); the rest are

@@ -319,6 +319,21 @@ pub enum ExprKind {
     /// `print`, `range`, `datatable`, `externaldata`, `union`, `search`,
     /// `find`, `evaluate` (no input), `materialized-view-combine`, ...
     Operator(Box<Operator>),
+    /// `Name = expr` (or `(A, B) = expr`) where Kusto takes a named
+    /// expression but the name makes no column: the predicate of `where`,
+    /// the count of `take` / `sample` / `top`, a sort key. Kusto accepts
+    /// the name and ignores it: `where IsBillable = true` keeps every row.
+    Named(Box<NamedExpr>),
+}
+
+/// The parts of [`ExprKind::Named`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedExpr {
+    /// [`ColumnNames::Single`] or [`ColumnNames::Tuple`].
+    pub names: ColumnNames,
+    /// The `=`.
+    pub eq_span: Span,
+    pub expr: Expr,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -246,6 +246,18 @@ impl Visitor for Dumper {
                 self.nested(|d| visit::walk_expr(d, e));
             }
             ExprKind::Operator(_) => visit::walk_expr(self, e),
+            ExprKind::Named(n) => {
+                let names = match &n.names {
+                    ColumnNames::Single(i) => i.name.to_string(),
+                    ColumnNames::Tuple(ns) => {
+                        let ns: Vec<&str> = ns.iter().map(|n| n.name.as_str()).collect();
+                        format!("({})", ns.join(", "))
+                    }
+                    ColumnNames::None => String::new(),
+                };
+                self.line(format_args!("named {names} (ignored) {sp:?}"));
+                self.nested(|d| d.visit_expr(&n.expr));
+            }
         }
     }
 

@@ -300,8 +300,32 @@ fn number(lex: &mut logos::Lexer<Raw>) {
     lex.bump(n);
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+/// Whether `c` can continue a name: a letter, a digit or `_` (white space
+/// such as U+00A0 or U+202F never does).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The length in bytes of the word character at byte `i` of `rest`, if the
+/// character there is one (see [`is_word_char`]); `rest` is the tail of a
+/// `str`, so `i` is on a character boundary whenever the bytes before it are
+/// whole characters.
+fn word_char_at(rest: &[u8], i: usize) -> Option<usize> {
+    let b = *rest.get(i)?;
+    if b < 0x80 {
+        return (b.is_ascii_alphanumeric() || b == b'_').then_some(1);
+    }
+    let len = match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let c = std::str::from_utf8(rest.get(i..i + len)?)
+        .ok()?
+        .chars()
+        .next()?;
+    is_word_char(c).then_some(len)
 }
 
 /// Length of the remainder of a number-like token whose first byte (a digit)
@@ -310,11 +334,7 @@ fn number_len(first: u8, rest: &[u8]) -> usize {
     let mut i = 0;
     if first == b'0' && matches!(rest.first(), Some(b'x' | b'X')) {
         // hex: 0x1F (anything word-like after it is part of the token)
-        i = 1;
-        while i < rest.len() && is_word_byte(rest[i]) {
-            i += 1;
-        }
-        return word_tail(rest, i);
+        return word_tail(rest, 1);
     }
     while i < rest.len() && rest[i].is_ascii_digit() {
         i += 1;
@@ -330,15 +350,13 @@ fn number_len(first: u8, rest: &[u8]) -> usize {
                     i += 1;
                 }
             }
-            Some(c) if is_word_byte(c) => {
+            Some(_) if word_char_at(rest, i + 1).is_some() => {
                 // `1.d`, `1.5e3` handled above; `5.day` is a timespan
                 let mut j = i + 1;
                 while j < rest.len() && rest[j].is_ascii_alphabetic() {
                     j += 1;
                 }
-                if timespan_suffix(&rest[i + 1..j])
-                    && !rest.get(j).is_some_and(|&b| is_word_byte(b))
-                {
+                if timespan_suffix(&rest[i + 1..j]) && word_char_at(rest, j).is_none() {
                     return j;
                 }
                 return i + 1;
@@ -365,12 +383,8 @@ fn number_len(first: u8, rest: &[u8]) -> usize {
 /// Consumes the word characters that follow a number (a timespan suffix or
 /// the rest of a name that starts with a digit).
 fn word_tail(rest: &[u8], mut i: usize) -> usize {
-    while i < rest.len() && is_word_byte(rest[i]) {
-        i += 1;
-    }
-    // do not split a UTF-8 sequence
-    while i < rest.len() && (rest[i] & 0xC0) == 0x80 {
-        i += 1;
+    while let Some(n) = word_char_at(rest, i) {
+        i += n;
     }
     i
 }
@@ -528,9 +542,7 @@ pub(crate) fn lex_into(src: &str, out: &mut Vec<Token>) {
                                 && kw.starts_with(word)
                                 && kw.as_bytes()[word.len()] == b'-'
                                 && src[start..].starts_with(kw)
-                                && !bytes
-                                    .get(start + kw.len())
-                                    .is_some_and(|&b| is_word_byte(b))
+                                && word_char_at(bytes, start + kw.len()).is_none()
                             {
                                 end = start + kw.len();
                                 lexer.bump(kw.len() - word.len());
@@ -836,6 +848,41 @@ l``` ~~~z~~~ "open"#
             assert_eq!(k[5], (Unknown, &src[10..10 + c.len_utf8()]), "{c:?}");
             assert!(!is_whitespace(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn a_no_break_space_ends_a_number_or_a_hyphenated_keyword() {
+        use TokenKind::*;
+        // web copies put U+00A0 / U+202F around operators; Kusto.Language
+        // (the oracle) accepts `print a=1, b=2|<NBSP>project-away<NBSP>a`
+        // and `print a=1.5<NBSP>, b=0x1F<NBSP>, c=5d<NBSP>, d=1e3<NBSP>`
+        for sp in ['\u{A0}', '\u{202F}', '\u{3000}'] {
+            let src = format!(
+                "project-away{sp}a mv-expand{sp}x 10{sp}1.5{sp}0x1F{sp}5d{sp}1e3{sp}2nd{sp}"
+            );
+            assert_eq!(
+                kinds(&src),
+                vec![
+                    (Ident, "project-away"),
+                    (Ident, "a"),
+                    (Ident, "mv-expand"),
+                    (Ident, "x"),
+                    (Int, "10"),
+                    (Real, "1.5"),
+                    (Int, "0x1F"),
+                    (TimeSpan, "5d"),
+                    (Real, "1e3"),
+                    (Ident, "2nd"),
+                ],
+                "{sp:?}"
+            );
+        }
+        // a letter outside ASCII still continues a name that starts with a digit
+        assert_eq!(kinds("2ndÄ x"), vec![(Ident, "2ndÄ"), (Ident, "x")]);
+        assert_eq!(
+            kinds("project-awayÄ"),
+            vec![(Ident, "project"), (Minus, "-"), (Ident, "awayÄ")]
+        );
     }
 
     #[test]

@@ -202,6 +202,10 @@ fn walk_expr_inner<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
         }
         ExprKind::Pipeline(p) => v.visit_pipeline(p),
         ExprKind::Operator(op) => v.visit_operator(op),
+        ExprKind::Named(n) => {
+            walk_column_names(v, &n.names);
+            v.visit_expr(&n.expr);
+        }
     }
 }
 
@@ -220,7 +224,12 @@ pub fn walk_op_param<V: Visitor + ?Sized>(v: &mut V, p: &OpParam) {
 }
 
 pub fn walk_column_expr<V: Visitor + ?Sized>(v: &mut V, c: &ColumnExpr) {
-    match &c.names {
+    walk_column_names(v, &c.names);
+    v.visit_expr(&c.expr);
+}
+
+fn walk_column_names<V: Visitor + ?Sized>(v: &mut V, names: &ColumnNames) {
+    match names {
         ColumnNames::None => {}
         ColumnNames::Single(i) => v.visit_ident(i),
         ColumnNames::Tuple(ns) => {
@@ -229,7 +238,6 @@ pub fn walk_column_expr<V: Visitor + ?Sized>(v: &mut V, c: &ColumnExpr) {
             }
         }
     }
-    v.visit_expr(&c.expr);
 }
 
 pub fn walk_sort_key<V: Visitor + ?Sized>(v: &mut V, k: &SortKey) {

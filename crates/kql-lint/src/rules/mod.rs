@@ -4,6 +4,7 @@
 use crate::context::LintContext;
 use kqlint_diagnostics::Diagnostic;
 
+pub(crate) mod assignment_in_where;
 pub(crate) mod contains_instead_of_has;
 pub(crate) mod has_ipv4;
 pub(crate) mod impossible_case_comparison;
@@ -44,4 +45,5 @@ pub(crate) static QUERY_RULES: &[Check] = &[
     wildcard_in_string_operator::check,
     impossible_case_comparison::check,
     makeset_limit::check,
+    assignment_in_where::check,
 ];

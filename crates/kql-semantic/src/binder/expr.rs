@@ -281,7 +281,7 @@ impl<'a> Binder<'a> {
                         ..cx.clone()
                     },
                 );
-                self.facts.insert(expr.span, Fact::Recv(recv.ty()));
+                self.recv.insert(expr.span, recv.ty());
                 Out::scalar(match recv.ty() {
                     Ty::Unknown => Ty::Unknown,
                     _ => Ty::Dynamic,
@@ -294,6 +294,11 @@ impl<'a> Binder<'a> {
             ExprKind::Operator(op) => {
                 let t = self.operator(op, None, cx);
                 Out::val(Val::Table(t))
+            }
+            // `where Name = expr`: Kusto ignores the name
+            ExprKind::Named(n) => {
+                let o = self.value(&n.expr, cx);
+                Out { col: None, ..o }
             }
         }
     }
@@ -335,12 +340,12 @@ impl<'a> Binder<'a> {
                 Out::any()
             }
             Val::Any => {
-                self.facts.insert(expr.span, Fact::Recv(Ty::Unknown));
+                self.recv.insert(expr.span, Ty::Unknown);
                 Out::scalar(Ty::Unknown)
             }
             _ => {
                 let t = recv.ty();
-                self.facts.insert(expr.span, Fact::Recv(t));
+                self.recv.insert(expr.span, t);
                 let _ = e;
                 // A table column without a type is one the two platforms
                 // type differently (the platform was only assumed); member
@@ -1632,10 +1637,7 @@ impl<'a> Binder<'a> {
             ExprKind::Paren(inner) => self.result_name(inner, default, row),
             ExprKind::Name(id) => Some(id.name.clone()),
             ExprKind::Member { expr, name } => {
-                let recv = match self.facts.get(&expr.span) {
-                    Some(Fact::Recv(t)) => *t,
-                    _ => Ty::Unknown,
-                };
+                let recv = self.recv.get(&expr.span).copied().unwrap_or(Ty::Unknown);
                 if matches!(recv, Ty::Dynamic | Ty::Unknown) {
                     let left = self.result_name(expr, None, row);
                     match left {
@@ -1657,10 +1659,7 @@ impl<'a> Binder<'a> {
                     },
                     _ => None,
                 };
-                let recv = match self.facts.get(&expr.span) {
-                    Some(Fact::Recv(t)) => *t,
-                    _ => Ty::Unknown,
-                };
+                let recv = self.recv.get(&expr.span).copied().unwrap_or(Ty::Unknown);
                 if matches!(recv, Ty::Dynamic | Ty::Unknown) {
                     let left = self.result_name(expr, None, row);
                     match (left, sel) {
@@ -1920,10 +1919,14 @@ impl<'a> Binder<'a> {
                             .unwrap_or_else(|| "Column1".into()),
                         ty,
                     );
+                    // a default `ColumnN` name is a fresh one: it never
+                    // replaces a column (`extend f(x), g(x)` makes Column1
+                    // and Column2, as in Kusto)
+                    let fresh = name.is_none() && col_name.is_none();
                     b.add(
                         c,
                         Some(name.as_deref().unwrap_or("Column")),
-                        replace_style,
+                        replace_style && !fresh,
                         false,
                         &mut self.ids,
                     );
@@ -1943,10 +1946,11 @@ impl<'a> Binder<'a> {
                         .unwrap_or_else(|| "Column1".into()),
                     ty,
                 );
+                let fresh = name.is_none() && col_name.is_none();
                 b.add(
                     c,
                     Some(name.as_deref().unwrap_or("Column")),
-                    replace_style,
+                    replace_style && !fresh,
                     false,
                     &mut self.ids,
                 );

@@ -8,6 +8,7 @@
 //! schema), memoised and guarded against recursion.
 
 mod expr;
+mod fuzzy;
 mod knowledge;
 mod tabular;
 
@@ -254,8 +255,6 @@ pub(crate) enum Fact {
         prefix: Option<SmolStr>,
         name: SmolStr,
     },
-    /// The type of the receiver of `x.y` / `x[...]`.
-    Recv(Ty),
 }
 
 type MemoKey = (usize, Vec<ArgKey>);
@@ -284,6 +283,10 @@ pub(crate) struct Binder<'a> {
     pub frames: Vec<BTreeSet<SmolStr>>,
     table_cache: FxMap<SmolStr, Schema>,
     pub facts: FxMap<Span, Fact>,
+    /// The type of the receiver of each `x.y` / `x[...]`, by the receiver's
+    /// span (apart from `facts`: a receiver may be a call, `parse_json(x).y`,
+    /// whose naming fact must survive).
+    pub recv: FxMap<Span, Ty>,
     /// >0 while expanding a function call: nothing is reported or recorded.
     pub quiet: u32,
     expanding: Vec<usize>,
@@ -305,6 +308,12 @@ pub(crate) struct Binder<'a> {
     /// Every name a `let` or `as` declares anywhere in the query, computed
     /// the first time an unknown name is reported.
     declared: std::cell::OnceCell<std::collections::HashSet<SmolStr>>,
+    /// The `isfuzzy=true` of each `union` whose leg is being bound,
+    /// innermost last ([`fuzzy`]).
+    fuzzy: Vec<Span>,
+    /// The `let` names used only as legs of fuzzy unions, with the union's
+    /// `isfuzzy=true`.
+    fuzzy_names: FxMap<SmolStr, Span>,
 }
 
 /// Collects the spans of the parser's `Error` nodes.
@@ -412,6 +421,7 @@ impl<'a> Binder<'a> {
             frames: vec![BTreeSet::new()],
             table_cache: FxMap::default(),
             facts: FxMap::default(),
+            recv: FxMap::default(),
             quiet: 0,
             expanding: Vec::new(),
             memo: FxMap::default(),
@@ -422,6 +432,12 @@ impl<'a> Binder<'a> {
             as_names: FxMap::default(),
             query: &parse.query,
             declared: std::cell::OnceCell::new(),
+            fuzzy: Vec::new(),
+            fuzzy_names: if src.contains("isfuzzy") {
+                fuzzy::fuzzy_only_names(&parse.query)
+            } else {
+                FxMap::default()
+            },
         };
         let result = b.statements(&parse.query.statements, &Cx::new(None), true);
         let tables: Vec<SmolStr> = b.frames.pop().unwrap_or_default().into_iter().collect();
@@ -466,6 +482,7 @@ impl<'a> Binder<'a> {
         if self.quiet > 0 {
             return;
         }
+        let d = self.soften_in_fuzzy_leg(d);
         if self.diags.len() < self.opts.max_diagnostics {
             self.diags.push(d);
         } else {
@@ -704,6 +721,11 @@ impl<'a> Binder<'a> {
         } else {
             Decl::Hidden
         };
+        // a `let` used only as a leg of `union isfuzzy=true`
+        let fuzzy = self.fuzzy_names.get(&name).copied();
+        if let Some(f) = fuzzy {
+            self.fuzzy.push(f);
+        }
         let (sym, kind, ty) = match &l.value {
             LetValue::Function(def) | LetValue::View(def) => {
                 let view = matches!(l.value, LetValue::View(_));
@@ -759,6 +781,9 @@ impl<'a> Binder<'a> {
                 }
             }
         };
+        if fuzzy.is_some() {
+            self.fuzzy.pop();
+        }
         if recorded && let Some(li) = self.lets.get_mut(id) {
             li.kind = kind;
             li.ty = ty;

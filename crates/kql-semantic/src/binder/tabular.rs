@@ -1,7 +1,7 @@
 //! Tabular operators: the row schema each one outputs.
 
 use super::expr::Style;
-use super::{Binder, Cx, Out, Tab, Val, env_lookup};
+use super::{Binder, Cx, Out, Tab, Val, env_lookup, fuzzy};
 use crate::fx::FxMap;
 use crate::names::{ProjBuilder, UniqueNames, make_names_unique};
 use crate::rules::*;
@@ -495,7 +495,8 @@ impl<'a> Binder<'a> {
                 condition,
             } => self.join(inp, params, right, condition.as_ref(), cx, true),
             OperatorKind::Union { params, tables } => {
-                let fuzzy = param_word(params, "isfuzzy").is_some_and(|v| v == "true");
+                let fuzzy_at = fuzzy::fuzzy_param(params);
+                let fuzzy = fuzzy_at.is_some();
                 let ucx = cx.no_row();
                 let mut tabs = Vec::new();
                 if let Some(i) = input {
@@ -515,7 +516,13 @@ impl<'a> Binder<'a> {
                                 _ => tabs.push(Tab::open()),
                             }
                         }
-                        _ => tabs.push(self.tabular(t, &ucx)),
+                        _ => {
+                            let tab = match fuzzy_at {
+                                Some(f) => self.in_fuzzy_leg(f, |b| b.tabular(t, &ucx)),
+                                None => self.tabular(t, &ucx),
+                            };
+                            tabs.push(tab);
+                        }
                     }
                 }
                 let ws = param_word(params, "withsource");

@@ -251,9 +251,19 @@ impl<'s> At<'s> {
     }
     #[inline]
     pub fn is_bracket_name(&self, n: usize) -> bool {
-        self.peek_at(n) == T::LBracket
-            && self.peek_at(n + 1) == T::String
-            && self.peek_at(n + 2) == T::RBracket
+        self.bracket_name_len(n).is_some()
+    }
+    /// The number of tokens of the bracketed name at `n` (`['x']`,
+    /// `['O''peration']`: `[`, one or more adjacent string literals, `]`).
+    pub fn bracket_name_len(&self, n: usize) -> Option<usize> {
+        if self.peek_at(n) != T::LBracket || self.peek_at(n + 1) != T::String {
+            return None;
+        }
+        let mut i = n + 2;
+        while self.peek_at(i) == T::String {
+            i += 1;
+        }
+        (self.peek_at(i) == T::RBracket).then_some(i + 1 - n)
     }
     /// Whether the current token can start an expression operand.
     pub fn starts_expr(&self) -> bool {

@@ -63,15 +63,28 @@ pub(crate) fn ident<'s>() -> impl P<'s, Ident> {
     ))
 }
 
-/// `['name']` / `["name"]`.
+/// `['name']` / `["name"]`, or a name made of adjacent string literals
+/// (`['O''peration']` is `Operation`, as in Kusto).
 pub(crate) fn bracket_ident<'s>() -> impl P<'s, Ident> {
     tk(T::LBracket)
         .then(tok(T::String))
+        .then(tok(T::String).repeated().collect::<Vec<_>>())
         .then(tk(T::RBracket))
-        .map(|((open, s), close)| Ident {
-            name: SmolStr::new(unquote(s.text).0),
-            span: open.to(close),
-            quoted: true,
+        .map(|(((open, s), more), close)| {
+            let name = if more.is_empty() {
+                SmolStr::new(unquote(s.text).0)
+            } else {
+                let mut name = unquote(s.text).0;
+                for t in more {
+                    name.push_str(&unquote(t.text).0);
+                }
+                SmolStr::new(name)
+            };
+            Ident {
+                name,
+                span: open.to(close),
+                quoted: true,
+            }
         })
 }
 

@@ -352,9 +352,14 @@ impl<'s> Ops<'s> {
         comma_list(self.req("an expression"))
     }
 
+    /// An expression Kusto lets carry an ignored name (`where x = a > b`).
+    fn named(&self, what: &'static str) -> impl use<'s> + P<'s, Expr> {
+        named_expr(self.x.expr.clone(), what)
+    }
+
     fn where_(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
-            .then(self.req("a predicate"))
+            .then(self.named("a predicate"))
             .map(|(_, p)| OperatorKind::Where(p))
     }
 
@@ -387,7 +392,7 @@ impl<'s> Ops<'s> {
 
     fn take(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
-            .then(self.req("a row count"))
+            .then(self.named("a row count"))
             .map(|(params, count)| OperatorKind::Take {
                 params,
                 count: Box::new(count),
@@ -396,7 +401,7 @@ impl<'s> Ops<'s> {
 
     fn top(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
-            .then(self.req("a row count"))
+            .then(self.named("a row count"))
             .then_ignore(expect_kw("by"))
             .then(sort_key(self.x.expr.clone()))
             .map(|((params, count), by)| OperatorKind::Top {
@@ -407,7 +412,7 @@ impl<'s> Ops<'s> {
     }
 
     fn top_hitters(&self) -> impl use<'s> + P<'s, OperatorKind> {
-        self.req("a count")
+        self.named("a count")
             .then_ignore(expect_kw("of"))
             .then(self.req("a column"))
             .then(kw("by").ignore_then(self.req("an expression")).or_not())
@@ -687,13 +692,13 @@ impl<'s> Ops<'s> {
 
     fn sample(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
-            .then(self.req("a row count"))
+            .then(self.named("a row count"))
             .map(|(_, c)| OperatorKind::Sample(c))
     }
 
     fn sample_distinct(&self) -> impl use<'s> + P<'s, OperatorKind> {
         self.params(&[])
-            .then(self.req("a count"))
+            .then(self.named("a count"))
             .then_ignore(expect_kw("of"))
             .then(self.req("a column"))
             .map(|((_, count), of)| OperatorKind::SampleDistinct {
@@ -1456,7 +1461,7 @@ fn sort_key<'s>(ex: Bx<'s, Expr>) -> impl P<'s, SortKey> {
             }),
         )))
         .or(empty().to(None));
-    expr_required(ex, "a sort key")
+    named_expr(ex, "a sort key")
         .then(sort_order())
         .then(nulls)
         .validate(|((expr, order), nulls), e: &mut Extra<'s, '_>, _| SortKey {
@@ -1483,30 +1488,9 @@ pub(crate) fn column_expr<'s>(ex: Bx<'s, Expr>) -> impl P<'s, ColumnExpr> {
             );
         })
         .or_not();
-    let single = look(|a, _| {
-        let len = if a.is_bracket_name(0) { 3 } else { 1 };
-        (a.peek() == T::Ident || a.is_bracket_name(0)) && a.peek_at(len) == T::Assign
-    })
-    .ignore_then(ident())
-    .validate(|id, e: &mut Extra<'s, '_>, _| {
-        if !id.quoted && super::text::is_reserved_assign_name(&id.name) {
-            emit(e, super::text::reserved_name_error(&id));
-        }
-        id
-    })
-    .then_ignore(any_tok())
-    .map(ColumnNames::Single);
-    let tuple = look(|a, _| a.at(T::LParen) && is_tuple_assign(a))
-        .ignore_then(tk(T::LParen))
-        .then(comma_list(expect_ident("a column name")))
-        .then(closer(T::LParen))
-        .validate(|((open, names), c), e: &mut Extra<'s, '_>, _| {
-            report_close(e, &c, T::LParen, open);
-            names
-        })
-        .then_ignore(any_tok())
-        .map(ColumnNames::Tuple);
-    let names = choice((single, tuple, empty().to(ColumnNames::None)));
+    let names = column_names()
+        .map(|(names, _)| names)
+        .or(empty().to(ColumnNames::None));
     here(|a, _| a.span())
         .then_ignore(lead_eq)
         .then(names)
@@ -1518,13 +1502,66 @@ pub(crate) fn column_expr<'s>(ex: Bx<'s, Expr>) -> impl P<'s, ColumnExpr> {
         })
 }
 
+/// `Name =` or `(A, B) =` before an expression, with the span of the `=`.
+fn column_names<'s>() -> impl P<'s, (ColumnNames, Span)> {
+    let single = look(|a, _| {
+        let len = a.bracket_name_len(0).unwrap_or(1);
+        (a.peek() == T::Ident || len > 1) && a.peek_at(len) == T::Assign
+    })
+    .ignore_then(ident())
+    .validate(|id, e: &mut Extra<'s, '_>, _| {
+        if !id.quoted && super::text::is_reserved_assign_name(&id.name) {
+            emit(e, super::text::reserved_name_error(&id));
+        }
+        id
+    })
+    .then(tk(T::Assign))
+    .map(|(id, eq)| (ColumnNames::Single(id), eq));
+    let tuple = look(|a, _| a.at(T::LParen) && is_tuple_assign(a))
+        .ignore_then(tk(T::LParen))
+        .then(comma_list(expect_ident("a column name")))
+        .then(closer(T::LParen))
+        .validate(|((open, names), c), e: &mut Extra<'s, '_>, _| {
+            report_close(e, &c, T::LParen, open);
+            names
+        })
+        .then(tk(T::Assign))
+        .map(|(names, eq)| (ColumnNames::Tuple(names), eq));
+    single.or(tuple)
+}
+
+/// An expression where Kusto takes a named expression whose name makes no
+/// column (`where`, `take`, `sample`, `top`, sort keys): `Name = expr` is
+/// an [`ExprKind::Named`], anything else the plain expression.
+pub(crate) fn named_expr<'s>(ex: Bx<'s, Expr>, what: &'static str) -> impl P<'s, Expr> {
+    here(|a, _| a.span())
+        .then(column_names())
+        .then(expr_required(ex.clone(), what))
+        .validate(
+            |((start, (names, eq_span)), expr), e: &mut Extra<'s, '_>, _| {
+                let span = start.to(expr.span);
+                let h = e.state().h;
+                done(e, h + 1);
+                Expr::new(
+                    ExprKind::Named(Box::new(NamedExpr {
+                        names,
+                        eq_span,
+                        expr,
+                    })),
+                    span,
+                )
+            },
+        )
+        .or(expr_required(ex, what))
+}
+
 fn is_tuple_assign(a: At<'_>) -> bool {
     let mut i = 1;
     loop {
         if a.peek_at(i) == T::Ident {
             i += 1;
-        } else if a.is_bracket_name(i) {
-            i += 3;
+        } else if let Some(len) = a.bracket_name_len(i) {
+            i += len;
         } else {
             return false;
         }
