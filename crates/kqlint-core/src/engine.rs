@@ -373,7 +373,17 @@ impl Engine {
         if target.error.is_some() || target.path.as_os_str() == "-" {
             return None;
         }
-        let source = Source::load(&target.path, &self.options.limits);
+        // Locked from this read until the fixed file is renamed into place,
+        // so two runs on one file do not both edit the old content
+        // (crate::atomic).
+        let editing =
+            crate::atomic::Editing::open(&target.path, self.options.limits.max_file_bytes).ok()?; // an unreadable file: the check reports it
+        let source = Source::from_bytes(
+            &target.path,
+            editing.original(),
+            SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql),
+            &self.options.limits,
+        );
         if !target.explicit && is_not_a_rule(&source) {
             return None;
         }
@@ -418,8 +428,12 @@ impl Engine {
             bytes.extend_from_slice(b"\xEF\xBB\xBF");
         }
         bytes.extend_from_slice(text.as_bytes());
-        if let Err(e) = std::fs::write(&target.path, bytes) {
-            outcome.error = Some(format!("cannot write the fixed file: {e}"));
+        if let Err(e) = editing.replace(&bytes) {
+            outcome.error = Some(format!(
+                "cannot write the fixed file: {} (the file was left as it was)",
+                e.error
+            ));
+            outcome.failed = true;
             outcome.applied = 0;
         }
         Some(outcome)

@@ -1,6 +1,7 @@
 //! The one entry point of kqlint: the CLI and the language server call this
 //! crate to check files and buffers, and only translate what it returns.
 
+pub mod atomic;
 pub mod baseline;
 pub mod config;
 pub mod core_rules;
