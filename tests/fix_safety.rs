@@ -248,3 +248,39 @@ fn walk(root: &Path) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn a_query_that_an_alias_repeats_is_not_edited() {
+    let d = Dir::new("alias");
+    // The query's text is also the description's (and the other way round):
+    // an edit of one would change the other.
+    let anchored = "id: 6a1f3b0e-2c4d-4e5f-8a9b-0c1d2e3f4a5c\nname: alias\nquery: &q |\n  let unused = 1;\n  SecurityEvent\n  | summarize makeset(Account)\ndescription: *q\n";
+    let alias = "id: 6a1f3b0e-2c4d-4e5f-8a9b-0c1d2e3f4a5d\nname: alias\ndescription: &q |\n  let unused = 1;\n  SecurityEvent\n  | summarize makeset(Account)\nquery: *q\n";
+    for (name, yaml) in [("anchored.yaml", anchored), ("alias.yaml", alias)] {
+        let p = d.0.join(name);
+        fs::write(&p, yaml).unwrap();
+        let out = Command::new(bin())
+            .args(["check", "--fix", "--isolated", "-f", "concise"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            yaml,
+            "{name}: {}",
+            text(&out)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{name}: not fixed: the query is a YAML anchor")),
+            "{name}: {}",
+            text(&out)
+        );
+        // The findings are still reported.
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("KQL306"),
+            "{name}: {}",
+            text(&out)
+        );
+    }
+}

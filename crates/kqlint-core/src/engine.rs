@@ -246,6 +246,15 @@ impl Engine {
             };
             let mut comments = Vec::new();
             let query_diags = self.check_query(query, text, &mut report, &stage, &mut comments);
+            if let Some(why) = query.edit_refusal()
+                && query_diags.iter().any(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.applicability == kqlint_diagnostics::Applicability::Safe)
+                })
+            {
+                report.fix_refused = Some(why);
+            }
             report.diagnostics.extend(
                 query_diags
                     .into_iter()
@@ -421,6 +430,9 @@ impl Engine {
             outcome.applied += n;
         }
         if outcome.applied == 0 {
+            if let Some(why) = report.fix_refused {
+                outcome.error.get_or_insert_with(|| why.to_owned());
+            }
             return outcome.error.is_some().then_some(outcome);
         }
         let mut bytes = Vec::with_capacity(text.len() + 3);
@@ -594,16 +606,20 @@ fn syntax_diagnostics(
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     if parse.query.statements.is_empty() && parse.errors.is_empty() {
-        let what = if query.key.is_some() {
-            "the query is empty"
-        } else {
-            "the file holds no query"
-        };
-        diags.push(Diagnostic::new(
-            &core_rules::EMPTY_QUERY,
-            Span::empty(0),
-            what,
-        ));
+        // Kusto refuses an empty query: in a rule that is an error.
+        diags.push(match &query.key {
+            Some(key) => Diagnostic::new(
+                &core_rules::EMPTY_QUERY,
+                Span::empty(0),
+                format!("the `{key}` is empty: Kusto refuses a query without a statement"),
+            )
+            .with_severity(Severity::Error),
+            None => Diagnostic::new(
+                &core_rules::EMPTY_QUERY,
+                Span::empty(0),
+                "the file holds no query",
+            ),
+        });
     }
     for e in &parse.errors {
         let meta = syntax_rules::meta(e.kind);
