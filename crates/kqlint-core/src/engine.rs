@@ -504,10 +504,29 @@ impl Engine {
         )
         .with_analysis(&analysis);
         diags.extend(kql_lint::lint_query(&lint));
+        drop_fixes_after_syntax_errors(&parse, &mut diags);
         // Suppression comments, for the configuration stage.
         comments.extend_from_slice(&parse.comments);
         diags.shrink_to_fit();
         diags
+    }
+}
+
+/// A fix stands on the analysis of the text up to its edits; after a
+/// syntax error that analysis is a guess. With syntax errors, a fix is kept
+/// only when the finding and every edit lie before the first error (rules
+/// whose evidence is the whole query, such as `unused-let`, offer none
+/// themselves).
+fn drop_fixes_after_syntax_errors(parse: &kql_syntax::Parse, diags: &mut [Diagnostic]) {
+    let Some(first) = parse.errors.iter().map(|e| e.span.start).min() else {
+        return;
+    };
+    for d in diags {
+        if let Some(f) = &d.fix
+            && (d.span.end > first || f.edits.iter().any(|e| e.span.end > first))
+        {
+            d.fix = None;
+        }
     }
 }
 
@@ -760,6 +779,28 @@ mod tests {
         // A statement without syntax errors is still checked.
         let diags = check_kql("let x = DeviceNetworkEvents | where RemoteIp == 1;\nprint (1\n");
         assert!(diags.iter().any(|d| d.0 == "KQL102"), "{diags:?}");
+    }
+
+    #[test]
+    fn no_fix_after_a_syntax_error() {
+        let fixes = |text: &str| -> Vec<(&'static str, bool)> {
+            let engine = Engine::new(EngineOptions::isolated()).unwrap();
+            let source = Source::from_text("q.kql", text, SourceKind::Kql, &Limits::default());
+            engine
+                .check_source("q.kql", source)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.category != kqlint_diagnostics::Category::Syntax)
+                .map(|d| (d.code, d.fix.is_some()))
+                .collect()
+        };
+        // The case: `a` is used where the parser gave up.
+        assert_eq!(fixes("let a = 1;\nprint x = 1 y = a\n"), []);
+        // A fix before the first error stays; one after it goes.
+        let q = "SecurityEvent\n| summarize makeset(Account) by Computer\n| where (\n";
+        assert_eq!(fixes(q), [("KQL305", true)]);
+        let q = "print (\n;\nSecurityEvent\n| summarize makeset(Account) by Computer\n";
+        assert_eq!(fixes(q), [("KQL305", false)]);
     }
 
     #[test]
