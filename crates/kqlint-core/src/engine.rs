@@ -719,6 +719,13 @@ fn read_stdin(limits: &Limits) -> Source {
 fn finish(diags: &mut Vec<Diagnostic>, uncounted: (usize, Option<Severity>)) {
     sort_diagnostics(diags);
     diags.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    // Where the analysis stopped is shown even past the cap: it says why
+    // the findings after it are missing.
+    let limit = diags
+        .iter()
+        .position(|d| d.code == kql_semantic::ANALYSIS_LIMIT.code)
+        .filter(|&i| i >= MAX_DIAGNOSTICS_PER_FILE)
+        .map(|i| diags.remove(i));
     if diags.len() > MAX_DIAGNOSTICS_PER_FILE || uncounted.0 > 0 {
         let keep = diags.len().min(MAX_DIAGNOSTICS_PER_FILE);
         let hidden = diags.len() - keep + uncounted.0;
@@ -748,6 +755,7 @@ fn finish(diags: &mut Vec<Diagnostic>, uncounted: (usize, Option<Severity>)) {
             }),
         );
     }
+    diags.extend(limit);
 }
 
 #[cfg(test)]

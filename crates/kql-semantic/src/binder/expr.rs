@@ -677,6 +677,8 @@ impl<'a> Binder<'a> {
             .map(|r| r.schema.columns().iter().map(|c| c.name.as_str()).collect())
             .unwrap_or_default();
         let env = env_names(&cx.env);
+        // A did-you-mean search costs the row's width (crate::budget).
+        self.budget.spend(row_names.len() + env.len(), id.span);
         let suggestion = suggest(n, row_names.iter().copied())
             .map(|s| (s.to_string(), "a column"))
             .or_else(|| suggest(n, env.iter().copied()).map(|s| (s.to_string(), "a variable")));
@@ -737,6 +739,7 @@ impl<'a> Binder<'a> {
             .iter()
             .map(|c| c.name.as_str())
             .collect();
+        self.budget.spend(names.len(), id.span);
         let mut d = Diagnostic::new(
             &UNKNOWN_COLUMN,
             id.span,
@@ -765,8 +768,11 @@ impl<'a> Binder<'a> {
         let n = &id.name;
         let env = env_names(&cx.env);
         let stored = self.catalog.stored_function_names();
+        let tables = self.catalog.table_names();
+        self.budget
+            .spend(env.len() + tables.len() + stored.len(), id.span);
         let suggestion = suggest(n, env.iter().copied())
-            .or_else(|| suggest(n, self.catalog.table_names()))
+            .or_else(|| suggest(n, tables.iter().copied()))
             .or_else(|| suggest(n, stored.iter().copied()))
             .map(str::to_owned);
         let d = match suggestion {
@@ -806,6 +812,8 @@ impl<'a> Binder<'a> {
         }
         let n = &func.name;
         let env = env_names(&cx.env);
+        // about as many names as there are built-in and stored functions
+        self.budget.spend(env.len() + 1_000, func.span);
         let suggestion = self
             .catalog
             .suggest_function(n, kind)
