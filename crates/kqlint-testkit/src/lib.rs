@@ -9,6 +9,8 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+pub mod shapes;
+
 /// Environment variable that overrides where the shared material lives.
 pub const SHARED_ENV: &str = "KQLINT_SHARED";
 
