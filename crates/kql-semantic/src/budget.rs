@@ -89,8 +89,9 @@ pub enum Limit {
     Cancelled,
 }
 
-/// How often (in binding steps) the interrupt is polled.
-const POLL_EVERY: u32 = 1024;
+/// How often (in binding steps) the clock is read (the flags are read at
+/// every step, and both after every operator).
+const POLL_EVERY: u32 = 256;
 
 pub(crate) struct Budget {
     max_width: usize,
@@ -121,28 +122,34 @@ impl Budget {
         self.stopped
     }
 
-    /// One binding step; polls the interrupt now and then.
+    /// One binding step: the flags are read at every step (an atomic
+    /// load), the clock now and then.
     pub fn step(&mut self, at: Span) -> bool {
         if self.stopped {
             return false;
         }
         self.polls += 1;
-        if self.polls >= POLL_EVERY {
+        let clock = self.polls >= POLL_EVERY;
+        if clock {
             self.polls = 0;
-            if self.interrupt.is_set() {
-                let why = if self
-                    .interrupt
-                    .flags
-                    .iter()
-                    .any(|f| f.load(Ordering::Relaxed))
-                {
-                    Limit::Cancelled
-                } else {
-                    Limit::Time
-                };
-                self.stop(why, at);
-                return false;
-            }
+        }
+        self.poll(clock, at)
+    }
+
+    /// Checks the interrupt; false (and stopped) when it is set.
+    fn poll(&mut self, clock: bool, at: Span) -> bool {
+        if self
+            .interrupt
+            .flags
+            .iter()
+            .any(|f| f.load(Ordering::Relaxed))
+        {
+            self.stop(Limit::Cancelled, at);
+            return false;
+        }
+        if clock && self.interrupt.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.stop(Limit::Time, at);
+            return false;
         }
         true
     }
@@ -162,6 +169,9 @@ impl Budget {
         self.work = self.work.saturating_add(width as u64 + 1);
         if self.work > self.max_work {
             self.stop(Limit::Work, at);
+        } else if !self.stopped {
+            // An operator can be a lot of work: look at the clock too.
+            self.poll(true, at);
         }
         (width > self.max_width).then(|| {
             self.hit.get_or_insert((Limit::Width, at));
@@ -245,7 +255,7 @@ mod tests {
         while b.step(Span::new(0, 1)) {
             steps += 1;
         }
-        assert!(steps < POLL_EVERY);
+        assert_eq!(steps, 0);
         assert_eq!(b.hit.map(|h| h.0), Some(Limit::Cancelled));
         let mut b = Budget::new(
             10,

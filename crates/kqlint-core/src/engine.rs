@@ -10,6 +10,7 @@ use crate::target::Target;
 use crate::{core_rules, syntax_rules};
 use kql_lint::QueryKind;
 use kql_schema::Catalog;
+use kql_semantic::Interrupt;
 use kqlint_diagnostics::{Diagnostic, Label, Severity, Span, sort_diagnostics};
 use kqlint_source::{Encoding, Limits, QuerySource, Source, SourceKind};
 use std::collections::HashMap;
@@ -90,6 +91,7 @@ struct QueryStage<'a> {
     config: &'a Config,
     catalog: &'a Catalog,
     kind: QueryKind,
+    interrupt: &'a Interrupt,
 }
 
 impl Engine {
@@ -208,19 +210,31 @@ impl Engine {
         if !target.explicit && is_not_a_rule(&source) {
             return None;
         }
-        Some(self.analyse_source(&target.display, source))
+        Some(self.analyse_source(&target.display, source, &Interrupt::default()))
     }
 
     /// Checks a loaded source (a file, or an editor buffer made with
     /// [`Source::from_text`]).
     pub fn check_source(&self, display: &str, source: Source) -> FileReport {
-        let checked = self.analyse_source(display, source);
+        self.check_source_with(display, source, &Interrupt::default())
+    }
+
+    /// [`Engine::check_source`] that `interrupt` can stop (the language
+    /// server's time budget and cancellation): the semantic analysis then
+    /// ends early with an `analysis-limit` diagnostic where it stopped.
+    pub fn check_source_with(
+        &self,
+        display: &str,
+        source: Source,
+        interrupt: &Interrupt,
+    ) -> FileReport {
+        let checked = self.analyse_source(display, source, interrupt);
         self.conclude(checked)
     }
 
     /// Every stage but the configuration: the findings of one source before
     /// the cross-file pass.
-    fn analyse_source(&self, display: &str, source: Source) -> Checked {
+    fn analyse_source(&self, display: &str, source: Source, interrupt: &Interrupt) -> Checked {
         let (config, config_error) = match self.config_for(&source.path) {
             Ok(c) => (c, None),
             Err(e) => (
@@ -243,6 +257,7 @@ impl Engine {
                 config: &config,
                 catalog: &catalog,
                 kind,
+                interrupt,
             };
             let mut comments = Vec::new();
             let query_diags = self.check_query(query, text, &mut report, &stage, &mut comments);
@@ -466,12 +481,11 @@ impl Engine {
         let mut diags = syntax_diagnostics(&parse, query, file);
         // Stage 2: semantic analysis (kql-semantic): names, row schemas,
         // result columns and the tables read.
-        let mut analysis = kql_semantic::analyze(
-            &parse,
-            &query.text,
-            stage.catalog,
-            &kql_semantic::Options::default(),
-        );
+        let options = kql_semantic::Options {
+            interrupt: stage.interrupt.clone(),
+            ..kql_semantic::Options::default()
+        };
+        let mut analysis = kql_semantic::analyze(&parse, &query.text, stage.catalog, &options);
         let semantic = without_syntax_cascades(&parse, std::mem::take(&mut analysis.diagnostics));
         if diags.is_empty() {
             diags = semantic;

@@ -21,6 +21,7 @@ pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
     Severity, Span,
 };
+pub use kql_semantic::{Interrupt, Limit};
 pub use kqlint_source::{Limits, Source, SourceKind};
 pub use report::{FileReport, Position, ResultColumn, SourceText, Summary};
 pub use target::Target;
