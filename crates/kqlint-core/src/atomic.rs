@@ -51,13 +51,19 @@ impl std::error::Error for WriteError {}
 /// old content (or does not exist, if it did not) or exactly `bytes`.
 ///
 /// A path that names something other than a regular file (a FIFO, a
-/// terminal, `/dev/stdout`) cannot be replaced by renaming; it is written
-/// directly.
+/// terminal), or a path under `/dev` or `/proc` (`/dev/stdout`, which may
+/// stand for a redirected file), is written directly.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let fail = |error| WriteError {
         path: path.to_path_buf(),
         error,
     };
+    // `/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N` name an open file
+    // (perhaps the file the shell redirected standard output to): write
+    // through them, never rename over what they point at.
+    if path.starts_with("/dev") || path.starts_with("/proc") {
+        return fs::write(path, bytes).map_err(fail);
+    }
     match fs::metadata(path) {
         Ok(m) if !m.is_file() => {
             if m.is_dir() {
@@ -386,6 +392,41 @@ mod tests {
             );
             assert_eq!(d.entries(), ["rule.yaml"], "{step:?}");
         }
+    }
+
+    #[test]
+    fn dev_stdout_is_written_through_not_replaced() {
+        let d = Dir::new("stdout");
+        let out = d.0.join("report.txt");
+        let file = fs::File::create(&out).unwrap();
+        let ino = fs::metadata(&out).unwrap().ino();
+        // A child whose standard output is `report.txt`, writing to
+        // /dev/stdout as `kqlint check -o /dev/stdout` would.
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "atomic::tests::write_to_dev_stdout",
+                "--ignored",
+                "--nocapture",
+            ])
+            .stdout(file)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // (the test harness writes there too, so only the name's file is
+        // compared, not its text)
+        assert_eq!(
+            fs::metadata(&out).unwrap().ino(),
+            ino,
+            "the file was replaced"
+        );
+        assert_eq!(d.entries(), ["report.txt"]);
+    }
+
+    #[test]
+    #[ignore]
+    fn write_to_dev_stdout() {
+        write_atomic(Path::new("/dev/stdout"), b"through /dev/stdout\n").unwrap();
     }
 
     #[test]
