@@ -292,6 +292,9 @@ impl<R: Read> Frames<R> {
         }
         let length = match self.header()? {
             Header::Eof => {
+                // What is left can never be completed.
+                let rest = self.available().len();
+                self.consume(rest);
                 return Ok(Frame::Skipped(
                     "the input ended inside a message header".into(),
                 ));
@@ -699,6 +702,12 @@ mod tests {
             ["skipped: the input ended inside a message header"]
         );
         assert_eq!(frames("Content-Length: 10\r\n\r\n{}"), ["{} (noted)"]);
+        // A header line cut off by the end of the input (found by the lsp
+        // fuzz target: the reader spun on it forever).
+        assert_eq!(
+            frames("Conten\u{ff}Content-Lengtth:"),
+            ["skipped: the input ended inside a message header"]
+        );
         assert_eq!(
             frames("Content-Length: 10\r\n\r\n{\"a\""),
             ["skipped: the input ended inside a message body"]
