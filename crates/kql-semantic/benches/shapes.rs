@@ -15,14 +15,13 @@ use std::time::{Duration, Instant};
 fn widths(a: &Analysis) -> (usize, u64) {
     let mut widest = 0;
     let mut total = 0u64;
-    let mut last = usize::MAX;
+    let mut seen = std::collections::HashSet::new();
     for o in &a.operators {
         widest = widest.max(o.output.len());
         let addr = o.output.columns().as_ptr() as usize;
-        if addr != last {
+        if seen.insert(addr) {
             total += o.output.len() as u64;
         }
-        last = addr;
     }
     (widest, total)
 }

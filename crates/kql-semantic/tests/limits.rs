@@ -13,16 +13,15 @@ fn analyse(q: &str, opts: &Options) -> Analysis {
 }
 
 /// The columns all recorded operators produced (a schema passed on by
-/// `where` or `take` counted once).
+/// `where` or `take`, or used again through a `let`, counted once).
 fn produced(a: &Analysis) -> u64 {
     let mut total = 0u64;
-    let mut last = usize::MAX;
+    let mut seen = std::collections::HashSet::new();
     for o in &a.operators {
         let addr = o.output.columns().as_ptr() as usize;
-        if addr != last {
+        if seen.insert(addr) {
             total += o.output.len() as u64;
         }
-        last = addr;
     }
     total
 }
