@@ -17,11 +17,11 @@ pub use baseline::Baseline;
 pub use config::{Config, ConfigError, ConfigOptions};
 pub use engine::{Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
 pub use fix::FixOutcome;
+pub use kql_semantic::{Interrupt, Limit};
 pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
     Severity, Span,
 };
-pub use kql_semantic::{Interrupt, Limit};
 pub use kqlint_source::{Limits, Source, SourceKind};
 pub use report::{FileReport, Position, ResultColumn, SourceText, Summary};
 pub use target::Target;
