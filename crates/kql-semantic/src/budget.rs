@@ -52,7 +52,7 @@ pub const MAX_ROW_WIDTH: usize = 10_000;
 
 /// Most columns all operators of one analysis may produce together (about
 /// 50 MB of row schemas, a quarter of a second), names searched for a
-/// did-you-mean included. The most any dev-corpus query produces is 5,570
+/// did-you-mean included. The most any dev-corpus query produces is 5,279
 /// (`cargo bench -p kql-semantic --bench shapes`).
 pub const MAX_WORK: u64 = 500_000;
 

@@ -143,7 +143,10 @@ pub static QUERY_NOT_A_STRING: RuleMeta = RuleMeta {
         "id: 1\nquery: true\n",
         "id: 1\nquery:\nseverity: Low\n",
     ],
-    pass: &["id: 1\nquery: |\n  - SecurityEvent\n", "id: 1\nquery: |\n  print 12345\n"],
+    pass: &[
+        "id: 1\nquery: |\n  - SecurityEvent\n",
+        "id: 1\nquery: |\n  print 12345\n",
+    ],
 };
 
 pub static UNREADABLE_FILE: RuleMeta = RuleMeta {
