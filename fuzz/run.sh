@@ -6,6 +6,12 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]      # default: every target
 #
+# The soak (before a release, or after a change to the parser, the binder
+# or the server; the last one's figures are in fuzz/README.md):
+#
+#   fuzz/run.sh 180                        # every target, 3 minutes each
+#   fuzz/run.sh 3600 shapes semantic       # a long one for the analysis
+#
 # Works on stable Rust: cargo-fuzz's nightly flags are accepted with
 # RUSTC_BOOTSTRAP=1. No sanitizer (the code is safe Rust; ASan halves the
 # speed), debug assertions and overflow checks on. Needs `cargo install
@@ -16,7 +22,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(lex parse semantic rule_yaml lsp)
+[ ${#targets[@]} -gt 0 ] || targets=(lex parse semantic rule_yaml lsp shapes)
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/kqlint-target-fuzzbuild}
 cargo fuzz build -O -a -s none
@@ -33,6 +39,8 @@ for t in "${targets[@]}"; do
         -artifact_prefix="artifacts/$t/" -print_final_stats=1 "${extra[@]}" \
         >"artifacts/logs/$t.log" 2>&1 || status=$?
     grep -a -E "^Done|stat::number_of_executed_units|stat::peak_rss_mb" "artifacts/logs/$t.log" || true
+    # coverage: the last status line's `cov:` (edges) and `ft:` (features)
+    grep -a -E "#[0-9]+.*cov: " "artifacts/logs/$t.log" | tail -1 || true
     echo "corpus: $(find "corpus/$t" -type f | wc -l) files"
     if [ "$status" -ne 0 ]; then
         grep -a -E "panicked|ERROR|Test unit written" "artifacts/logs/$t.log" | head -5

@@ -114,12 +114,22 @@ def yaml_seeds():
     ]
 
 
+def shape_seeds():
+    """Bytes for kqlint_testkit::shapes::composed: each picks building
+    blocks (self-joins, unions, wide extends, ...) and their sizes."""
+    rnd = random.Random(13)
+    seeds = [bytes([op, a, b, k]) * 40 for op in range(1, 12) for (a, b, k) in [(1, 1, 9), (2, 3, 200)]]
+    seeds += [bytes(rnd.randrange(1, 256) for _ in range(rnd.randrange(8, 1024))) for _ in range(64)]
+    return seeds
+
+
 TARGETS = {
     "lex": kql_seeds,
     "parse": kql_seeds,
     "semantic": kql_seeds,
     "rule_yaml": yaml_seeds,
     "lsp": lsp_seeds,
+    "shapes": shape_seeds,
 }
 
 

@@ -41,16 +41,27 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
             out.push(Target::file(root.clone(), display(root), true));
             continue;
         }
-        if root.is_file() {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                let message = match root.symlink_metadata() {
+                    Ok(m) if m.file_type().is_symlink() => unfollowable(root, &e),
+                    _ => not_found(root, &e),
+                };
+                out.push(Target::error(root.clone(), display(root), message));
+                continue;
+            }
+        };
+        if meta.is_file() {
             out.push(Target::file(root.clone(), display(root), !named_as_walked));
             continue;
         }
-        if !root.exists() {
-            let message = match (root.symlink_metadata(), std::fs::metadata(root)) {
-                (Ok(_), Err(e)) => unfollowable(root, &e),
-                _ => format!("{}: no such file or directory", root.display()),
-            };
-            out.push(Target::error(root.clone(), display(root), message));
+        if let Some(what) = special(&meta.file_type()) {
+            out.push(Target::error(
+                root.clone(),
+                display(root),
+                not_regular(root, what),
+            ));
             continue;
         }
         let walk = WalkBuilder::new(root)
@@ -70,8 +81,15 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
                     if !has_known_extension(p) {
                         continue;
                     }
-                    if e.file_type().is_some_and(|t| t.is_file()) {
+                    let Some(ft) = e.file_type() else { continue };
+                    if ft.is_file() {
                         out.push(Target::file(p.to_path_buf(), display(p), false));
+                    } else if let Some(what) = special(&ft) {
+                        out.push(Target::error(
+                            p.to_path_buf(),
+                            display(p),
+                            not_regular(p, what),
+                        ));
                     } else if e.path_is_symlink() {
                         // A link that cannot be followed (a loop, a dangling
                         // link) is reported, not silently left out.
@@ -79,7 +97,15 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
                             Ok(m) if m.is_file() => {
                                 out.push(Target::file(p.to_path_buf(), display(p), false));
                             }
-                            Ok(_) => {}
+                            Ok(m) => {
+                                if let Some(what) = special(&m.file_type()) {
+                                    out.push(Target::error(
+                                        p.to_path_buf(),
+                                        display(p),
+                                        not_regular(p, what),
+                                    ));
+                                }
+                            }
                             Err(err) => out.push(Target::error(
                                 p.to_path_buf(),
                                 display(p),
@@ -95,7 +121,105 @@ pub fn discover(paths: &[PathBuf], named_as_walked: bool) -> Vec<Target> {
             }
         }
     }
+    if paths.len() > 1 {
+        dedup(&mut out);
+    }
     out
+}
+
+/// A file named twice (`a.yaml ./a.yaml`, or a directory and a file in it)
+/// is checked once, where it first appears; it counts as named when any of
+/// its mentions named it. Two names of one file through a symbolic link
+/// stay two entries, as when a directory is walked.
+fn dedup(targets: &mut Vec<Target>) {
+    use std::collections::HashMap;
+    let mut parents: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut first: HashMap<PathBuf, usize> = HashMap::new();
+    let mut keep = Vec::with_capacity(targets.len());
+    for t in targets.drain(..) {
+        let key = if t.path.as_os_str() == "-" {
+            Some(PathBuf::from("-"))
+        } else {
+            identity(&t.path, &mut parents)
+        };
+        let Some(key) = key else {
+            keep.push(t);
+            continue;
+        };
+        match first.get(&key) {
+            Some(&i) => {
+                let k: &mut Target = &mut keep[i];
+                k.explicit |= t.explicit;
+            }
+            None => {
+                first.insert(key, keep.len());
+                keep.push(t);
+            }
+        }
+    }
+    *targets = keep;
+}
+
+/// Which directory entry a path names: its directory, symbolic links
+/// resolved, and its file name.
+fn identity(
+    path: &Path,
+    parents: &mut std::collections::HashMap<PathBuf, Option<PathBuf>>,
+) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let real = parents
+        .entry(parent)
+        .or_insert_with_key(|p| std::fs::canonicalize(p).ok())
+        .clone()?;
+    Some(real.join(name))
+}
+
+/// What kind of special file this is, for the message; `None` for regular
+/// files, directories and links.
+fn special(ft: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if ft.is_socket() {
+            return Some("a socket");
+        }
+        if ft.is_char_device() {
+            return Some("a character device");
+        }
+        if ft.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    let _ = ft;
+    None
+}
+
+fn not_regular(path: &Path, what: &str) -> String {
+    format!(
+        "{} is {what}, not a regular file: kqlint reads only regular files (to check text from a \
+         pipe, give it on standard input and name the path `-`)",
+        path.display()
+    )
+}
+
+/// Why a named path cannot be used: missing, or a directory on the way
+/// that may not be searched.
+fn not_found(path: &Path, err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => format!("{}: no such file or directory", path.display()),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "{}: permission denied (a directory on the path may not be searched)",
+            path.display()
+        ),
+        _ => format!("{}: {err}", path.display()),
+    }
 }
 
 fn unfollowable(path: &Path, err: &std::io::Error) -> String {

@@ -298,12 +298,20 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let targets = discover::discover(&paths, args.skip_non_rules);
     // A bad kqlint.toml stops the run before anything is checked.
     engine.check_configs(&targets).map_err(|e| e.to_string())?;
+    // A fixed file that could not be written ends the run with status 2,
+    // after the report (the file itself is left as it was).
+    let mut unwritten = 0;
     if args.fix {
         let outcomes = engine.fix_targets(&targets);
         let (mut fixes, mut files) = (0, 0);
         for o in &outcomes {
             if let Some(e) = &o.error {
-                eprintln!("kqlint: {}: {e}", o.path);
+                if o.failed {
+                    eprintln!("kqlint: error: {}: {e}", o.path);
+                    unwritten += 1;
+                } else {
+                    eprintln!("kqlint: {}: {e}", o.path);
+                }
             }
             if o.applied > 0 {
                 fixes += o.applied;
@@ -311,9 +319,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             }
         }
         eprintln!(
-            "kqlint: applied {fixes} fix{} in {files} file{}",
+            "kqlint: applied {fixes} fix{} in {files} file{}{}",
             if fixes == 1 { "" } else { "es" },
-            if files == 1 { "" } else { "s" }
+            if files == 1 { "" } else { "s" },
+            match unwritten {
+                0 => String::new(),
+                1 => "; 1 file could not be written".to_owned(),
+                n => format!("; {n} files could not be written"),
+            }
         );
     }
     let reports: Vec<FileReport> = engine.check_targets(&targets);
@@ -356,7 +369,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     };
     write_output(args.output.as_deref(), &text)?;
     let summary = Summary::of(&reports);
-    Ok(if summary.errors > 0 {
+    Ok(if unwritten > 0 {
+        ExitCode::from(2)
+    } else if summary.errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -365,9 +380,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
     match path {
-        Some(p) => {
-            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
-        }
+        Some(p) => kqlint_core::atomic::write_atomic(p, text.as_bytes()).map_err(|e| e.to_string()),
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`kqlint check | head`) is not a failure.

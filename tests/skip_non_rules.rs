@@ -95,7 +95,7 @@ fn the_flag_still_checks_rules_and_query_files() {
     assert!(out.contains(&format!("{}:", kql.display())), "{out}");
     // A rule whose query is empty is a rule: it is reported, not skipped.
     assert!(
-        out.contains(&format!("{}:2:8: warning[KQL090]", empty_query.display())),
+        out.contains(&format!("{}:2:8: error[KQL090]", empty_query.display())),
         "{out}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -276,6 +276,7 @@ fn session(s: Session) {
             kqlint_lsp::Options {
                 debounce: Duration::ZERO,
                 request_threads: 2,
+                ..Default::default()
             },
         )
     });
@@ -535,6 +536,7 @@ fn transport(bytes: &[u8]) {
         kqlint_lsp::Options {
             debounce: Duration::ZERO,
             request_threads: 1,
+            ..Default::default()
         },
     );
     io.join();

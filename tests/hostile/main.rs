@@ -38,20 +38,74 @@ const GOOD_CODE: &str = "KQL102";
 const HELPER_ENV: &str = "KQLINT_HOSTILE_HELPER";
 
 struct Case {
-    name: &'static str,
+    name: String,
     /// Writes the hostile file(s) into the case directory.
     setup: fn(&Path),
+    /// A generated query, written to `shape.kql` (the worst shapes).
+    query: Option<String>,
     /// The hostile file's path (relative to the case directory) and the
     /// codes its report must hold.
     expect: &'static [(&'static str, &'static [&'static str])],
     /// Needs a user that file permissions apply to.
     unprivileged: bool,
+    /// This case's limits (a query under 100 KB: 1 s and 200 MB).
+    wall: Duration,
+    rss_kb: u64,
+}
+
+impl Default for Case {
+    fn default() -> Case {
+        Case {
+            name: String::new(),
+            setup: |_| {},
+            query: None,
+            expect: &[],
+            unprivileged: false,
+            wall: MAX_WALL,
+            rss_kb: MAX_RSS_KB,
+        }
+    }
+}
+
+/// The limits of any query under 100 KB, whatever its shape.
+const SMALL_WALL: Duration = Duration::from_secs(1);
+const SMALL_RSS_KB: u64 = 200 * 1024;
+
+/// Past this a case is killed (an old build may take minutes).
+const KILL_AFTER: Duration = Duration::from_secs(60);
+
+/// The worst query shapes (kqlint_testkit::shapes): the issue's self-join
+/// chain and a slightly longer one, then every shape grown to 100 KB.
+fn shape_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for levels in [16, 18] {
+        let q = kqlint_testkit::shapes::self_join_chain(levels);
+        v.push(Case {
+            name: format!("self-join chain, {levels} levels ({} bytes)", q.len()),
+            query: Some(q),
+            expect: &[("shape.kql", &["KQL940"])],
+            wall: SMALL_WALL,
+            rss_kb: SMALL_RSS_KB,
+            ..Case::default()
+        });
+    }
+    for s in kqlint_testkit::shapes::worst_shapes(100_000) {
+        v.push(Case {
+            name: format!("100 KB: {}", s.name),
+            query: Some(s.query),
+            expect: &[("shape.kql", &[])],
+            wall: SMALL_WALL,
+            rss_kb: SMALL_RSS_KB,
+            ..Case::default()
+        });
+    }
+    v
 }
 
 fn cases() -> Vec<Case> {
-    vec![
+    let mut v = vec![
         Case {
-            name: "10,000 nested parentheses",
+            name: "10,000 nested parentheses".into(),
             setup: |d| {
                 let n = 10_000;
                 write(
@@ -62,9 +116,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("parens.kql", &["KQL009"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "10 MB query (one long `in` list, a finding at the end)",
+            name: "10 MB query (one long `in` list, a finding at the end)".into(),
             setup: |d| {
                 let mut q = String::from("DeviceNetworkEvents\n| where RemoteIP in (\n");
                 let item =
@@ -77,9 +132,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("big.kql", &["KQL102"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "10 MB query in a rule (Sentinel's query length limit)",
+            name: "10 MB query in a rule (Sentinel's query length limit)".into(),
             setup: |d| {
                 let mut y = String::from(
                     "id: 5d8ae7a4-6b0e-4c44-9c36-2a6f3d1e2b10\nname: big\nseverity: Low\nquery: |\n  DeviceNetworkEvents\n  | where RemoteIP in (\n",
@@ -94,9 +150,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("big.yaml", &["KQL102"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "one million lines, a finding on each (diagnostic cap)",
+            name: "one million lines, a finding on each (diagnostic cap)".into(),
             setup: |d| {
                 let mut q = String::from("DeviceNetworkEvents\n");
                 q.push_str(&"| where Q\n".repeat(999_999));
@@ -104,9 +161,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("lines.kql", &["KQL102", "KQL950"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "invalid UTF-8",
+            name: "invalid UTF-8".into(),
             setup: |d| {
                 let mut b = b"DeviceNetworkEvents\n| where RemoteUrl == \"caf".to_vec();
                 b.extend_from_slice(b"\xe9\xff\xfe\"\n| where RemotePort == 1\n| where Q\n");
@@ -114,15 +172,17 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("latin1.kql", &["KQL902", "KQL102"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "NUL bytes in a query file",
+            name: "NUL bytes in a query file".into(),
             setup: |d| write(d, "nul.kql", b"SecurityEvent\0\0\0| take 1\0\n"),
             expect: &[("nul.kql", &["KQL903"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "a binary file named .yaml",
+            name: "a binary file named .yaml".into(),
             setup: |d| {
                 // an ELF header, then 1 MB of pseudo-random bytes
                 let mut b = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
@@ -137,9 +197,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("binary.yaml", &["KQL903"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "YAML alias bomb (billion laughs)",
+            name: "YAML alias bomb (billion laughs)".into(),
             setup: |d| {
                 let mut s =
                     String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
@@ -155,9 +216,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("bomb.yaml", &["KQL906"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "YAML with 100,000 keys",
+            name: "YAML with 100,000 keys".into(),
             setup: |d| {
                 let mut s = String::from(
                     "id: 5d8ae7a4-6b0e-4c44-9c36-2a6f3d1e2b11\nname: keys\nquery: |\n  SecurityEvent\n  | where Q\n",
@@ -169,9 +231,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("keys.yaml", &["KQL102"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "deeply nested YAML (100,000 flow levels)",
+            name: "deeply nested YAML (100,000 flow levels)".into(),
             setup: |d| {
                 let n = 100_000;
                 write(
@@ -182,9 +245,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("deep-flow.yaml", &["KQL905"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "deeply nested YAML (2,000 block levels)",
+            name: "deeply nested YAML (2,000 block levels)".into(),
             setup: |d| {
                 let mut s = String::from("query: T\n");
                 for i in 0..2_000 {
@@ -195,9 +259,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("deep-block.yaml", &["KQL905"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "symlink loops (a directory link to its parent, two file links)",
+            name: "symlink loops (a directory link to its parent, two file links)".into(),
             setup: |d| {
                 fs::create_dir_all(d.join("sub")).unwrap();
                 symlink("..", d.join("sub/up")).unwrap();
@@ -206,9 +271,10 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("a.kql", &["KQL901"]), ("b.kql", &["KQL901"])],
             unprivileged: false,
+            ..Case::default()
         },
         Case {
-            name: "a file without read permission",
+            name: "a file without read permission".into(),
             setup: |d| {
                 write(d, "secret.kql", "SecurityEvent\n");
                 fs::set_permissions(d.join("secret.kql"), fs::Permissions::from_mode(0o000))
@@ -216,18 +282,20 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("secret.kql", &["KQL901"])],
             unprivileged: true,
+            ..Case::default()
         },
         Case {
-            name: "a directory without read permission",
+            name: "a directory without read permission".into(),
             setup: |d| {
                 write(d, "locked/a.kql", "SecurityEvent\n");
                 fs::set_permissions(d.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
             },
             expect: &[("locked", &["KQL901"])],
             unprivileged: true,
+            ..Case::default()
         },
         Case {
-            name: "a file over the size limit (11 MiB)",
+            name: "a file over the size limit (11 MiB)".into(),
             setup: |d| {
                 write(
                     d,
@@ -237,8 +305,28 @@ fn cases() -> Vec<Case> {
             },
             expect: &[("huge.kql", &["KQL904"])],
             unprivileged: false,
+            ..Case::default()
         },
-    ]
+        Case {
+            name: "a named pipe and a socket among the rules".into(),
+            setup: |d| {
+                let fifo = d.join("pipe.kql");
+                assert!(
+                    Command::new("mkfifo")
+                        .arg(&fifo)
+                        .status()
+                        .is_ok_and(|s| s.success())
+                );
+                // The socket's listener closes at once; the file stays.
+                drop(std::os::unix::net::UnixListener::bind(d.join("sock.yaml")).unwrap());
+            },
+            expect: &[("pipe.kql", &["KQL901"]), ("sock.yaml", &["KQL901"])],
+            unprivileged: false,
+            ..Case::default()
+        },
+    ];
+    v.extend(shape_cases());
+    v
 }
 
 fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
@@ -304,6 +392,9 @@ fn main() -> ExitCode {
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         write(&dir, "good.kql", GOOD);
         (case.setup)(&dir);
+        if let Some(q) = &case.query {
+            write(&dir, "shape.kql", q);
+        }
         let mut argv: Vec<String> = Vec::new();
         if case.unprivileged && is_root {
             argv.extend(
@@ -334,14 +425,14 @@ fn main() -> ExitCode {
         argv.push(dir.display().to_string());
         let m = measure(&argv, &dir);
         let mut problems = check_case(&case, &dir, &m);
-        if timed && m.wall > MAX_WALL {
-            problems.push(format!("took {:?} (limit {MAX_WALL:?})", m.wall));
+        if timed && m.wall > case.wall {
+            problems.push(format!("took {:?} (limit {:?})", m.wall, case.wall));
         }
-        if m.max_rss_kb > MAX_RSS_KB {
+        if m.max_rss_kb > case.rss_kb {
             problems.push(format!(
                 "peak RSS {} MB (limit {} MB)",
                 m.max_rss_kb / 1024,
-                MAX_RSS_KB / 1024
+                case.rss_kb / 1024
             ));
         }
         let codes = summary(&m.stdout, &dir);
@@ -557,13 +648,23 @@ fn helper(spec: &str) -> ExitCode {
     let stdout = fs::File::create(spec["stdout"].as_str().unwrap()).unwrap();
     let stderr = fs::File::create(spec["stderr"].as_str().unwrap()).unwrap();
     let start = Instant::now();
-    let status = Command::new(&argv[0])
+    let mut child = Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
-        .status()
+        .spawn()
         .expect("start kqlint");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait for kqlint") {
+            break s;
+        }
+        if start.elapsed() > KILL_AFTER {
+            let _ = child.kill();
+            break child.wait().expect("wait for kqlint");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
     let wall = start.elapsed();
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).expect("getrusage");
     let tv = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;

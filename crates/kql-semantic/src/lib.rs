@@ -39,6 +39,7 @@
 
 mod action;
 mod binder;
+mod budget;
 mod builtins;
 mod fx;
 mod names;
@@ -46,6 +47,7 @@ mod operators;
 pub mod rules;
 mod ty;
 
+pub use budget::{ANALYSIS_LIMIT, Interrupt, Limit, MAX_ROW_WIDTH, MAX_WORK};
 pub use rules::RULES;
 pub use ty::{Column, Openness, Origin, Partial, Schema, Ty};
 
@@ -75,6 +77,14 @@ pub struct Options {
     /// of the other platform is a warning rather than an error, and a
     /// column the two platforms type differently gets no type.
     pub platform_assumed: bool,
+    /// The widest row schema followed: a wider one is cut to this many
+    /// columns and made open ([`Limit::Width`]).
+    pub max_row_width: usize,
+    /// The most columns all operators may produce together; past it the
+    /// rest of the query is bound without columns ([`Limit::Work`]).
+    pub max_work: u64,
+    /// Stops the analysis from outside (a deadline, a cancel flag).
+    pub interrupt: Interrupt,
 }
 
 impl Default for Options {
@@ -85,6 +95,9 @@ impl Default for Options {
             max_call_depth: 32,
             max_diagnostics: 10_000,
             platform_assumed: false,
+            max_row_width: MAX_ROW_WIDTH,
+            max_work: MAX_WORK,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -234,6 +247,9 @@ pub struct Analysis {
     /// and the worst severity among them.
     pub dropped: usize,
     pub dropped_worst: Option<Severity>,
+    /// Why the analysis did not follow the whole query (an
+    /// `analysis-limit` diagnostic says where), if it did not.
+    pub limit: Option<Limit>,
 }
 
 impl Analysis {

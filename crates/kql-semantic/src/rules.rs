@@ -1,6 +1,7 @@
 //! Registry metadata of every diagnostic this crate emits: `semantic`
-//! (KQL100–KQL149) and the DeviceNetworkEvents ActionType checks
-//! (KQL150–KQL169).
+//! (KQL100–KQL149), the DeviceNetworkEvents ActionType checks
+//! (KQL150–KQL169) and, in the `io` range, the analysis limits (KQL940–949,
+//! declared in `budget.rs`).
 
 use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
 
@@ -27,6 +28,7 @@ pub static RULES: &[&RuleMeta] = &[
     &OTHER_PLATFORM,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
+    &crate::budget::ANALYSIS_LIMIT,
 ];
 
 const WONT_RUN: &str = "Sentinel, Defender XDR and Azure Data Explorer refuse the query with a \

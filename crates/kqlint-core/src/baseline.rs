@@ -151,8 +151,8 @@ impl Baseline {
         };
         let mut text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
         text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| format!("cannot write the baseline {}: {e}", path.display()))?;
+        crate::atomic::write_atomic(path, text.as_bytes())
+            .map_err(|e| format!("cannot write the baseline {}: {}", path.display(), e.error))?;
         Ok(n)
     }
 }

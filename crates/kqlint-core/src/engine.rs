@@ -10,6 +10,7 @@ use crate::target::Target;
 use crate::{core_rules, syntax_rules};
 use kql_lint::QueryKind;
 use kql_schema::{Catalog, Platform};
+use kql_semantic::Interrupt;
 use kqlint_diagnostics::{Diagnostic, Label, Severity, Span, sort_diagnostics};
 use kqlint_source::{Encoding, Limits, QuerySource, Source, SourceKind};
 use std::collections::HashMap;
@@ -98,6 +99,7 @@ struct QueryStage<'a> {
     /// The platform was not declared (config, `--platform`) nor implied by
     /// the file's kind: the query's own tables may decide it.
     platform_assumed: bool,
+    interrupt: &'a Interrupt,
 }
 
 impl Engine {
@@ -258,19 +260,31 @@ impl Engine {
         if !target.explicit && is_not_a_rule(&source) {
             return None;
         }
-        Some(self.analyse_source(&target.display, source))
+        Some(self.analyse_source(&target.display, source, &Interrupt::default()))
     }
 
     /// Checks a loaded source (a file, or an editor buffer made with
     /// [`Source::from_text`]).
     pub fn check_source(&self, display: &str, source: Source) -> FileReport {
-        let checked = self.analyse_source(display, source);
+        self.check_source_with(display, source, &Interrupt::default())
+    }
+
+    /// [`Engine::check_source`] that `interrupt` can stop (the language
+    /// server's time budget and cancellation): the semantic analysis then
+    /// ends early with an `analysis-limit` diagnostic where it stopped.
+    pub fn check_source_with(
+        &self,
+        display: &str,
+        source: Source,
+        interrupt: &Interrupt,
+    ) -> FileReport {
+        let checked = self.analyse_source(display, source, interrupt);
         self.conclude(checked)
     }
 
     /// Every stage but the configuration: the findings of one source before
     /// the cross-file pass.
-    fn analyse_source(&self, display: &str, source: Source) -> Checked {
+    fn analyse_source(&self, display: &str, source: Source, interrupt: &Interrupt) -> Checked {
         let (config, config_error) = match self.config_for(&source.path) {
             Ok(c) => (c, None),
             Err(e) => (
@@ -294,9 +308,19 @@ impl Engine {
                 catalog: self.catalog(&config, platform),
                 kind,
                 platform_assumed,
+                interrupt,
             };
             let mut comments = Vec::new();
             let query_diags = self.check_query(query, text, &mut report, &stage, &mut comments);
+            if let Some(why) = query.edit_refusal()
+                && query_diags.iter().any(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.applicability == kqlint_diagnostics::Applicability::Safe)
+                })
+            {
+                report.fix_refused = Some(why);
+            }
             report.diagnostics.extend(
                 query_diags
                     .into_iter()
@@ -424,7 +448,17 @@ impl Engine {
         if target.error.is_some() || target.path.as_os_str() == "-" {
             return None;
         }
-        let source = Source::load(&target.path, &self.options.limits);
+        // Locked from this read until the fixed file is renamed into place,
+        // so two runs on one file do not both edit the old content
+        // (crate::atomic).
+        let editing =
+            crate::atomic::Editing::open(&target.path, self.options.limits.max_file_bytes).ok()?; // an unreadable file: the check reports it
+        let source = Source::from_bytes(
+            &target.path,
+            editing.original(),
+            SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql),
+            &self.options.limits,
+        );
         if !target.explicit && is_not_a_rule(&source) {
             return None;
         }
@@ -462,6 +496,9 @@ impl Engine {
             outcome.applied += n;
         }
         if outcome.applied == 0 {
+            if let Some(why) = report.fix_refused {
+                outcome.error.get_or_insert_with(|| why.to_owned());
+            }
             return outcome.error.is_some().then_some(outcome);
         }
         let mut bytes = Vec::with_capacity(text.len() + 3);
@@ -469,8 +506,12 @@ impl Engine {
             bytes.extend_from_slice(b"\xEF\xBB\xBF");
         }
         bytes.extend_from_slice(text.as_bytes());
-        if let Err(e) = std::fs::write(&target.path, bytes) {
-            outcome.error = Some(format!("cannot write the fixed file: {e}"));
+        if let Err(e) = editing.replace(&bytes) {
+            outcome.error = Some(format!(
+                "cannot write the fixed file: {} (the file was left as it was)",
+                e.error
+            ));
+            outcome.failed = true;
             outcome.applied = 0;
         }
         Some(outcome)
@@ -513,6 +554,7 @@ impl Engine {
             catalog,
             &kql_semantic::Options {
                 platform_assumed: stage.platform_assumed,
+                interrupt: stage.interrupt.clone(),
                 ..kql_semantic::Options::default()
             },
         );
@@ -558,6 +600,7 @@ impl Engine {
         )
         .with_analysis(&analysis);
         diags.extend(kql_lint::lint_query(&lint));
+        drop_fixes_after_syntax_errors(&parse, &mut diags);
         // Suppression comments, for the configuration stage.
         comments.extend_from_slice(&parse.comments);
         diags.shrink_to_fit();
@@ -722,6 +765,24 @@ fn optional_tables<T: AsRef<str>>(parse: &kql_syntax::Parse, tables: &[T]) -> Ve
     Vec::new()
 }
 
+/// A fix stands on the analysis of the text up to its edits; after a
+/// syntax error that analysis is a guess. With syntax errors, a fix is kept
+/// only when the finding and every edit lie before the first error (rules
+/// whose evidence is the whole query, such as `unused-let`, offer none
+/// themselves).
+fn drop_fixes_after_syntax_errors(parse: &kql_syntax::Parse, diags: &mut [Diagnostic]) {
+    let Some(first) = parse.errors.iter().map(|e| e.span.start).min() else {
+        return;
+    };
+    for d in diags {
+        if let Some(f) = &d.fix
+            && (d.span.end > first || f.edits.iter().any(|e| e.span.end > first))
+        {
+            d.fix = None;
+        }
+    }
+}
+
 /// Semantic findings outside the statements that have syntax errors. A
 /// broken statement's tree is the parser's best guess, and names checked
 /// against a guess give findings that vanish once the syntax is fixed.
@@ -819,16 +880,20 @@ fn syntax_diagnostics(
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     if parse.query.statements.is_empty() && parse.errors.is_empty() {
-        let what = if query.key.is_some() {
-            "the query is empty"
-        } else {
-            "the file holds no query"
-        };
-        diags.push(Diagnostic::new(
-            &core_rules::EMPTY_QUERY,
-            Span::empty(0),
-            what,
-        ));
+        // Kusto refuses an empty query: in a rule that is an error.
+        diags.push(match &query.key {
+            Some(key) => Diagnostic::new(
+                &core_rules::EMPTY_QUERY,
+                Span::empty(0),
+                format!("the `{key}` is empty: Kusto refuses a query without a statement"),
+            )
+            .with_severity(Severity::Error),
+            None => Diagnostic::new(
+                &core_rules::EMPTY_QUERY,
+                Span::empty(0),
+                "the file holds no query",
+            ),
+        });
     }
     for e in &parse.errors {
         let meta = syntax_rules::meta(e.kind);
@@ -909,6 +974,13 @@ fn read_stdin(limits: &Limits) -> Source {
 fn finish(diags: &mut Vec<Diagnostic>, uncounted: (usize, Option<Severity>)) {
     sort_diagnostics(diags);
     diags.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    // Where the analysis stopped is shown even past the cap: it says why
+    // the findings after it are missing.
+    let limit = diags
+        .iter()
+        .position(|d| d.code == kql_semantic::ANALYSIS_LIMIT.code)
+        .filter(|&i| i >= MAX_DIAGNOSTICS_PER_FILE)
+        .map(|i| diags.remove(i));
     if diags.len() > MAX_DIAGNOSTICS_PER_FILE || uncounted.0 > 0 {
         let keep = diags.len().min(MAX_DIAGNOSTICS_PER_FILE);
         let hidden = diags.len() - keep + uncounted.0;
@@ -938,6 +1010,7 @@ fn finish(diags: &mut Vec<Diagnostic>, uncounted: (usize, Option<Severity>)) {
             }),
         );
     }
+    diags.extend(limit);
 }
 
 #[cfg(test)]
@@ -1015,6 +1088,28 @@ mod tests {
         // A statement without syntax errors is still checked.
         let diags = check_kql("let x = DeviceNetworkEvents | where RemoteIp == 1;\nprint (1\n");
         assert!(diags.iter().any(|d| d.0 == "KQL102"), "{diags:?}");
+    }
+
+    #[test]
+    fn no_fix_after_a_syntax_error() {
+        let fixes = |text: &str| -> Vec<(&'static str, bool)> {
+            let engine = Engine::new(EngineOptions::isolated()).unwrap();
+            let source = Source::from_text("q.kql", text, SourceKind::Kql, &Limits::default());
+            engine
+                .check_source("q.kql", source)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.category != kqlint_diagnostics::Category::Syntax)
+                .map(|d| (d.code, d.fix.is_some()))
+                .collect()
+        };
+        // The case: `a` is used where the parser gave up.
+        assert_eq!(fixes("let a = 1;\nprint x = 1 y = a\n"), []);
+        // A fix before the first error stays; one after it goes.
+        let q = "SecurityEvent\n| summarize makeset(Account) by Computer\n| where (\n";
+        assert_eq!(fixes(q), [("KQL305", true)]);
+        let q = "print (\n;\nSecurityEvent\n| summarize makeset(Account) by Computer\n";
+        assert_eq!(fixes(q), [("KQL305", false)]);
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct FixOutcome {
     pub applied: usize,
     /// Why the file was not fixed or written, when it was not.
     pub error: Option<String>,
+    /// The fixed file could not be written (an I/O error: the disk is full,
+    /// no permission...): `error` says why, the file is unchanged, and the
+    /// run ends with exit status 2.
+    pub failed: bool,
 }
 
 #[cfg(test)]

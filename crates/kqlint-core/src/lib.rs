@@ -1,6 +1,7 @@
 //! The one entry point of kqlint: the CLI and the language server call this
 //! crate to check files and buffers, and only translate what it returns.
 
+pub mod atomic;
 pub mod baseline;
 pub mod config;
 pub mod core_rules;
@@ -18,6 +19,7 @@ pub use config::{Config, ConfigError, ConfigOptions};
 pub use engine::{Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
 pub use fix::FixOutcome;
 pub use kql_schema::Platform;
+pub use kql_semantic::{Interrupt, Limit};
 pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
     Severity, Span,

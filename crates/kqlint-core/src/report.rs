@@ -70,6 +70,9 @@ pub struct FileReport {
     /// Findings the analysis only counted (past its own cap on hostile
     /// input), with the worst severity: the report's cap notice counts them.
     pub(crate) uncounted: (usize, Option<Severity>),
+    /// Why the query's fixes are not applied although it has some (its
+    /// text is a YAML anchor that an alias repeats): `--fix` says so.
+    pub fix_refused: Option<&'static str>,
 }
 
 impl FileReport {
@@ -85,6 +88,7 @@ impl FileReport {
             platform: None,
             rule_id: None,
             uncounted: (0, None),
+            fix_refused: None,
         }
     }
 

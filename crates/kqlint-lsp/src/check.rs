@@ -24,6 +24,18 @@ pub struct Checked {
 /// not a rule (no top-level `query`, `ParserQuery` or `FunctionQuery`)
 /// gets nothing, as when `kqlint check` walks past it.
 pub fn check(doc: &Document, ws: &Workspace, client: &Client) -> Checked {
+    check_with(doc, ws, client, &kqlint_core::Interrupt::default())
+}
+
+/// [`check`] that `interrupt` can stop (the server's time budget and
+/// cancellation): the analysis then ends early, with an `analysis-limit`
+/// diagnostic where it stopped.
+pub fn check_with(
+    doc: &Document,
+    ws: &Workspace,
+    client: &Client,
+    interrupt: &kqlint_core::Interrupt,
+) -> Checked {
     let started = Instant::now();
     let Some(kind) = doc.kind else {
         return Checked {
@@ -42,7 +54,9 @@ pub fn check(doc: &Document, ws: &Workspace, client: &Client) -> Checked {
         Vec::new()
     } else {
         let display = doc.path.to_string_lossy().into_owned();
-        ws.engine.check_source(&display, source).diagnostics
+        ws.engine
+            .check_source_with(&display, source, interrupt)
+            .diagnostics
     };
     let lsp = diagnostics.iter().map(|d| to_lsp(d, doc, client)).collect();
     Checked {

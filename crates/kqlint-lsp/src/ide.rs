@@ -120,6 +120,15 @@ pub fn definition(r: &Resolved) -> Option<Span> {
 
 impl Ide {
     pub fn new(doc: &Document, ws: &Workspace) -> Ide {
+        Ide::with_interrupt(doc, ws, &kqlint_core::Interrupt::default())
+    }
+
+    /// [`Ide::new`] whose analysis `interrupt` can stop.
+    pub fn with_interrupt(
+        doc: &Document,
+        ws: &Workspace,
+        interrupt: &kqlint_core::Interrupt,
+    ) -> Ide {
         let query = doc.kind.and_then(|kind| {
             Source::from_text(
                 &doc.path,
@@ -135,7 +144,11 @@ impl Ide {
         let mut c = Functions::default();
         c.visit_query(&parse.query);
         let semantic = (text.len() <= MAX_SEMANTIC_BYTES).then(|| {
-            kql_semantic::analyze(&parse, text, &ws.catalog, &kql_semantic::Options::default())
+            let options = kql_semantic::Options {
+                interrupt: interrupt.clone(),
+                ..kql_semantic::Options::default()
+            };
+            kql_semantic::analyze(&parse, text, &ws.catalog, &options)
         });
         Ide {
             query,

@@ -10,13 +10,30 @@
 //!
 //! - the **main loop** reads messages in order, keeps the open documents
 //!   (applying incremental edits at once, which is cheap) and dispatches;
-//! - the **checker** thread checks documents for pushed diagnostics after a
-//!   debounce delay (a newer version of a document replaces the one waiting;
-//!   a result for a version that has been superseded, or for a closed
-//!   document, is dropped, never published);
+//! - the **checker** thread schedules documents for pushed diagnostics after
+//!   a debounce delay (a newer version of a document replaces the one
+//!   waiting) and hands them to its **check workers** (two), one document
+//!   per worker at a time, so a slow document never holds up the others'
+//!   diagnostics. A newer version of a document, or closing it, stops a
+//!   check of it that is running; a result for a version that has been
+//!   superseded, or for a closed document, is dropped, never published;
 //! - a small **request pool** answers hover, completion, pull diagnostics
 //!   and the rest from a snapshot of the document taken when the request
 //!   arrived, so a slow request never holds up the message loop.
+//!   `$/cancelRequest` stops a request that is queued or running: its
+//!   analysis gives up at its next step and the answer is the LSP
+//!   `RequestCancelled` error.
+//!
+//! # Budgets
+//!
+//! Every analysis has a time budget ([`Options::analysis_budget`], 2 s) on
+//! top of the row-width and work limits that `kqlint check` has too (see
+//! `kql_semantic::budget`); past any of them the analysis stops where it
+//! is, with one `analysis-limit` (KQL940) diagnostic there. Documents over
+//! the engine's size limit (10 MiB) get `file-too-large`. `exit` stops every
+//! analysis that is still running, so the server never outlives it; the
+//! transport ([`transport`]) answers malformed frames and resynchronises,
+//! so `shutdown` and `exit` always get through.
 //!
 //! # Positions
 //!

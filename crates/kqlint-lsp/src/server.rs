@@ -6,17 +6,18 @@ use crate::document::{Document, uri_to_path};
 use crate::features::{self, Ctx};
 use crate::ide::Ide;
 use crate::workspace::{self, Settings, Workspace};
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
+use crossbeam_channel::{Receiver, Sender, select, unbounded};
+use kqlint_core::Interrupt;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -37,6 +38,13 @@ pub struct Options {
     pub debounce: Duration,
     /// Threads answering requests.
     pub request_threads: usize,
+    /// Threads checking documents for pushed diagnostics: a slow document
+    /// does not hold up the others.
+    pub check_threads: usize,
+    /// The time budget of one analysis of a document: past it the
+    /// analysis stops where it is, with an `analysis-limit` diagnostic
+    /// there (the row-width and work limits apply as in `kqlint check`).
+    pub analysis_budget: Duration,
 }
 
 impl Default for Options {
@@ -44,6 +52,8 @@ impl Default for Options {
         Options {
             debounce: Duration::from_millis(150),
             request_threads: 2,
+            check_threads: 2,
+            analysis_budget: Duration::from_secs(2),
         }
     }
 }
@@ -54,7 +64,13 @@ struct Shared {
     client: Client,
     docs: Mutex<HashMap<lsp::Uri, Arc<Document>>>,
     ws: RwLock<Arc<Workspace>>,
-    cancelled: Mutex<HashSet<RequestId>>,
+    /// The cancel flag of every request queued or running on the pool
+    /// (`$/cancelRequest` sets it; its analysis stops at once).
+    running: Mutex<HashMap<RequestId, Arc<AtomicBool>>>,
+    /// Set at `exit` (or when the client goes away): every analysis gives up.
+    stop: Arc<AtomicBool>,
+    /// [`Options::analysis_budget`].
+    budget: Duration,
     /// Debounce delay in milliseconds (settings may change it).
     debounce_ms: AtomicU64,
     /// The last check times (for `kqlint/stats`), newest last.
@@ -84,14 +100,37 @@ impl Shared {
         self.send(Notification::new(N::METHOD.to_owned(), params));
     }
 
-    /// The check result of a snapshot, computed once per workspace generation.
-    fn checked(&self, doc: &Document, ws: &Workspace) -> Arc<Checked> {
+    /// What stops one analysis: the time budget from now, `exit`, and the
+    /// caller's own cancel flag.
+    fn interrupt(&self, cancel: Option<&Arc<AtomicBool>>) -> Interrupt {
+        let mut flags = vec![self.stop.clone()];
+        flags.extend(cancel.cloned());
+        Interrupt {
+            deadline: Some(Instant::now() + self.budget),
+            flags,
+        }
+    }
+
+    /// The check result of a snapshot, computed once per workspace
+    /// generation. A result cut short by a cancel flag (or `exit`) is
+    /// returned but not kept; one cut by the time budget is kept (with its
+    /// `analysis-limit` diagnostic): the next edit checks again.
+    fn checked_with(
+        &self,
+        doc: &Document,
+        ws: &Workspace,
+        cancel: Option<&Arc<AtomicBool>>,
+    ) -> Arc<Checked> {
         if let Some((g, c)) = &*lock(&doc.checked)
             && *g == ws.generation
         {
             return c.clone();
         }
-        let c = Arc::new(check::check(doc, ws, &self.client));
+        let interrupt = self.interrupt(cancel);
+        let c = Arc::new(check::check_with(doc, ws, &self.client, &interrupt));
+        if interrupt.flags.iter().any(|f| f.load(Ordering::Relaxed)) {
+            return c;
+        }
         {
             let mut times = lock(&self.check_times);
             if times.len() >= 10_000 {
@@ -103,13 +142,22 @@ impl Shared {
         c
     }
 
-    fn ide(&self, doc: &Document, ws: &Workspace) -> Arc<Ide> {
+    fn ide_with(
+        &self,
+        doc: &Document,
+        ws: &Workspace,
+        cancel: Option<&Arc<AtomicBool>>,
+    ) -> Arc<Ide> {
         if let Some((g, i)) = &*lock(&doc.ide)
             && *g == ws.generation
         {
             return i.clone();
         }
-        let i = Arc::new(Ide::new(doc, ws));
+        let interrupt = self.interrupt(cancel);
+        let i = Arc::new(Ide::with_interrupt(doc, ws, &interrupt));
+        if interrupt.flags.iter().any(|f| f.load(Ordering::Relaxed)) {
+            return i;
+        }
         *lock(&doc.ide) = Some((ws.generation, i.clone()));
         i
     }
@@ -137,6 +185,32 @@ impl Shared {
 
 enum Job {
     Check(Arc<Document>),
+    /// The document was closed: a check of it that is running stops.
+    Forget(lsp::Uri),
+}
+
+/// What a request running on the pool sees: the shared state, and its own
+/// cancel flag, which every analysis it starts obeys.
+struct Scope<'a> {
+    shared: &'a Shared,
+    cancel: &'a Arc<AtomicBool>,
+}
+
+impl std::ops::Deref for Scope<'_> {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        self.shared
+    }
+}
+
+impl Scope<'_> {
+    fn checked(&self, doc: &Document, ws: &Workspace) -> Arc<Checked> {
+        self.shared.checked_with(doc, ws, Some(self.cancel))
+    }
+
+    fn ide(&self, doc: &Document, ws: &Workspace) -> Arc<Ide> {
+        self.shared.ide_with(doc, ws, Some(self.cancel))
+    }
 }
 
 /// Runs the server on a connection until `exit`; returns the exit status.
@@ -172,17 +246,19 @@ pub fn run(conn: Connection, options: Options) -> i32 {
         client,
         docs: Mutex::new(HashMap::new()),
         ws: RwLock::new(Arc::new(ws)),
-        cancelled: Mutex::new(HashSet::new()),
+        running: Mutex::new(HashMap::new()),
+        stop: Arc::new(AtomicBool::new(false)),
+        budget: options.analysis_budget,
         debounce_ms: AtomicU64::new(debounce_ms),
         check_times: Mutex::new(Vec::new()),
     });
     let (jobs, job_rx) = unbounded::<Job>();
     let checker = {
         let shared = shared.clone();
+        let workers = options.check_threads.max(1);
         thread::Builder::new()
             .name("kqlint-lsp-checker".into())
-            .stack_size(ANALYSIS_STACK)
-            .spawn(move || checker(&shared, &job_rx))
+            .spawn(move || checker(&shared, &job_rx, workers))
             .expect("cannot start the checker thread")
     };
     let (tasks, task_rx) = unbounded::<Task>();
@@ -213,7 +289,18 @@ pub fn run(conn: Connection, options: Options) -> i32 {
         pending: HashMap::new(),
     };
     let code = main.run(&conn.receiver);
-    let Main { jobs, tasks, .. } = main;
+    let Main {
+        jobs,
+        tasks,
+        shared,
+        ..
+    } = main;
+    // Every analysis still running gives up at its next step, so the
+    // threads end at once; `exit` never waits for a slow document.
+    shared.stop.store(true, Ordering::Relaxed);
+    for flag in lock(&shared.running).values() {
+        flag.store(true, Ordering::Relaxed);
+    }
     drop(jobs);
     drop(tasks);
     let _ = checker.join();
@@ -555,7 +642,9 @@ impl Main {
     fn spawn_position<T>(
         &self,
         r: Request,
-        f: impl FnOnce(&Shared, Arc<Document>, Arc<Workspace>, T::Params) -> T::Result + Send + 'static,
+        f: impl FnOnce(&Scope<'_>, Arc<Document>, Arc<Workspace>, T::Params) -> T::Result
+        + Send
+        + 'static,
     ) where
         T: lsp::request::Request,
         T::Params: DeserializeOwned + Send + 'static,
@@ -576,26 +665,38 @@ impl Main {
         };
         let ws = self.shared.workspace();
         let shared = self.shared.clone();
+        let cancel = self.track(&id);
         let _ = self.tasks.send(Box::new(move || {
-            if lock(&shared.cancelled).remove(&id) {
-                shared.send(Response::new_err(
-                    id,
-                    ErrorCode::RequestCanceled as i32,
-                    "cancelled".into(),
-                ));
-                return;
+            let mut answered = false;
+            if !cancel.load(Ordering::Relaxed) {
+                let scope = Scope {
+                    shared: &shared,
+                    cancel: &cancel,
+                };
+                let out = catch_unwind(AssertUnwindSafe(|| f(&scope, doc, ws, params)));
+                // A request cancelled while it ran is answered as cancelled:
+                // its analysis stopped part-way.
+                if !cancel.load(Ordering::Relaxed) {
+                    answered = true;
+                    match out {
+                        Ok(result) => shared.send(Response::new_ok(id.clone(), result)),
+                        Err(_) => shared.send(Response::new_err(
+                            id.clone(),
+                            ErrorCode::InternalError as i32,
+                            format!("kqlint failed on `{}` (a bug; please report it)", T::METHOD),
+                        )),
+                    }
+                }
             }
-            let out = catch_unwind(AssertUnwindSafe(|| f(&shared, doc, ws, params)));
-            match out {
-                Ok(result) => shared.send(Response::new_ok(id.clone(), result)),
-                Err(_) => shared.send(Response::new_err(
-                    id.clone(),
-                    ErrorCode::InternalError as i32,
-                    format!("kqlint failed on `{}` (a bug; please report it)", T::METHOD),
-                )),
-            }
-            lock(&shared.cancelled).remove(&id);
+            finish(&shared, &id, answered);
         }));
+    }
+
+    /// Registers a request's cancel flag until it is answered.
+    fn track(&self, id: &RequestId) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        lock(&self.shared.running).insert(id.clone(), flag.clone());
+        flag
     }
 
     fn pull_diagnostics(&self, r: Request) {
@@ -612,55 +713,95 @@ impl Main {
         };
         let ws = self.shared.workspace();
         let shared = self.shared.clone();
+        let cancel = self.track(&id);
         let _ = self.tasks.send(Box::new(move || {
-            let result_id = format!("{}:{}", ws.generation, doc.generation);
-            if p.previous_result_id.as_deref() == Some(result_id.as_str()) {
-                let r = lsp::DocumentDiagnosticReportResult::Report(
-                    lsp::DocumentDiagnosticReport::Unchanged(
-                        lsp::RelatedUnchangedDocumentDiagnosticReport {
-                            related_documents: None,
-                            unchanged_document_diagnostic_report:
-                                lsp::UnchangedDocumentDiagnosticReport { result_id },
-                        },
-                    ),
-                );
-                return shared.send(Response::new_ok(id, r));
-            }
-            let checked = match catch_unwind(AssertUnwindSafe(|| shared.checked(&doc, &ws))) {
-                Ok(c) => c,
-                Err(_) => {
-                    return shared.send(Response::new_err(
-                        id,
-                        ErrorCode::InternalError as i32,
-                        "kqlint failed to check the document (a bug; please report it)".into(),
-                    ));
-                }
-            };
-            // Superseded while we worked: let the client ask again.
-            let current = shared
-                .doc(&doc.uri)
-                .is_some_and(|d| d.generation == doc.generation);
-            if !current {
-                let mut resp =
-                    Response::new_err(id, SERVER_CANCELLED, "the document changed".into());
-                if let Err(e) = &mut resp.response_result {
-                    e.data = Some(serde_json::json!({ "retriggerRequest": true }));
-                }
-                return shared.send(resp);
-            }
-            let report = lsp::DocumentDiagnosticReportResult::Report(
-                lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
-                    related_documents: None,
-                    full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                        result_id: Some(result_id),
-                        items: checked.lsp.clone(),
-                    },
-                }),
-            );
-            shared.send(Response::new_ok(id, report));
+            let answered = pull(&shared, id.clone(), doc, ws, p, &cancel);
+            finish(&shared, &id, answered);
         }));
     }
+}
 
+/// Answers a request that was cancelled before it was answered, and
+/// forgets its flag.
+fn finish(shared: &Shared, id: &RequestId, answered: bool) {
+    if !answered {
+        shared.send(Response::new_err(
+            id.clone(),
+            ErrorCode::RequestCanceled as i32,
+            "cancelled".into(),
+        ));
+    }
+    lock(&shared.running).remove(id);
+}
+
+/// A pull-diagnostics request, on the pool.
+fn pull(
+    shared: &Shared,
+    id: RequestId,
+    doc: Arc<Document>,
+    ws: Arc<Workspace>,
+    p: lsp::DocumentDiagnosticParams,
+    cancel: &Arc<AtomicBool>,
+) -> bool {
+    if cancel.load(Ordering::Relaxed) {
+        return false;
+    }
+    let result_id = format!("{}:{}", ws.generation, doc.generation);
+    if p.previous_result_id.as_deref() == Some(result_id.as_str()) {
+        let r =
+            lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Unchanged(
+                lsp::RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                        result_id,
+                    },
+                },
+            ));
+        shared.send(Response::new_ok(id, r));
+        return true;
+    }
+    let checked = match catch_unwind(AssertUnwindSafe(|| {
+        shared.checked_with(&doc, &ws, Some(cancel))
+    })) {
+        Ok(c) => c,
+        Err(_) => {
+            shared.send(Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                "kqlint failed to check the document (a bug; please report it)".into(),
+            ));
+            return true;
+        }
+    };
+    if cancel.load(Ordering::Relaxed) {
+        return false;
+    }
+    // Superseded while we worked: let the client ask again.
+    let current = shared
+        .doc(&doc.uri)
+        .is_some_and(|d| d.generation == doc.generation);
+    if !current {
+        let mut resp = Response::new_err(id, SERVER_CANCELLED, "the document changed".into());
+        if let Err(e) = &mut resp.response_result {
+            e.data = Some(serde_json::json!({ "retriggerRequest": true }));
+        }
+        shared.send(resp);
+        return true;
+    }
+    let report = lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(
+        lsp::RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                result_id: Some(result_id),
+                items: checked.lsp.clone(),
+            },
+        },
+    ));
+    shared.send(Response::new_ok(id, report));
+    true
+}
+
+impl Main {
     fn notification(&mut self, n: Notification) {
         let s = self.shared.clone();
         match n.method.as_str() {
@@ -702,6 +843,7 @@ impl Main {
                     return;
                 };
                 let removed = lock(&s.docs).remove(&p.text_document.uri);
+                let _ = self.jobs.send(Job::Forget(p.text_document.uri.clone()));
                 if removed.is_some() && !s.client.pull_diagnostics {
                     s.notify::<notif::PublishDiagnostics>(lsp::PublishDiagnosticsParams::new(
                         p.text_document.uri,
@@ -742,7 +884,9 @@ impl Main {
                         lsp::NumberOrString::Number(i) => i.into(),
                         lsp::NumberOrString::String(s) => s.into(),
                     };
-                    lock(&s.cancelled).insert(id);
+                    if let Some(flag) = lock(&s.running).get(&id) {
+                        flag.store(true, Ordering::Relaxed);
+                    }
                 }
             }
             _ => {} // didSave, $/setTrace, unknown notifications: nothing to do
@@ -869,28 +1013,73 @@ fn document_uri(params: &Value) -> Option<lsp::Uri> {
 }
 
 /// The checker: waits `debounce` after the last change of a document,
-/// checks the newest version, publishes if still current.
-fn checker(shared: &Shared, rx: &Receiver<Job>) {
+/// then has one of its `workers` check the newest version, and publishes
+/// the result if it is still current. A document is checked by one worker
+/// at a time; a newer version (or closing it) stops a check that is
+/// running, and the new version waits for it to finish. Other documents go
+/// to the other workers meanwhile, and every analysis has its time budget,
+/// so one slow document never holds up the rest.
+fn checker(shared: &Arc<Shared>, rx: &Receiver<Job>, workers: usize) {
+    let (task_tx, task_rx) = unbounded::<(Arc<Document>, Arc<AtomicBool>)>();
+    let (done_tx, done_rx) = unbounded::<lsp::Uri>();
+    let pool: Vec<_> = (0..workers)
+        .map(|i| {
+            let (shared, task_rx, done_tx) = (shared.clone(), task_rx.clone(), done_tx.clone());
+            thread::Builder::new()
+                .name(format!("kqlint-lsp-check-{i}"))
+                .stack_size(ANALYSIS_STACK)
+                .spawn(move || {
+                    for (doc, cancel) in task_rx {
+                        check_one(&shared, &doc, &cancel);
+                        let _ = done_tx.send(doc.uri.clone());
+                    }
+                })
+                .expect("cannot start a check thread")
+        })
+        .collect();
+    drop(done_tx);
     let mut waiting: HashMap<lsp::Uri, (Arc<Document>, Instant)> = HashMap::new();
+    let mut running: HashMap<lsp::Uri, (u64, Arc<AtomicBool>)> = HashMap::new();
     loop {
-        let next_due = waiting.values().map(|(_, due)| *due).min();
-        let msg = match next_due {
-            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
-        };
-        match msg {
-            Ok(Job::Check(doc)) => {
-                let debounce = Duration::from_millis(shared.debounce_ms.load(Ordering::Relaxed));
-                waiting.insert(doc.uri.clone(), (doc, Instant::now() + debounce));
-                continue;
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
+        let next_due = waiting
+            .iter()
+            .filter(|(u, _)| !running.contains_key(*u))
+            .map(|(_, (_, due))| *due)
+            .min();
+        let timeout = next_due.map_or(Duration::from_secs(3600), |d| {
+            d.saturating_duration_since(Instant::now())
+        });
+        select! {
+            recv(rx) -> msg => match msg {
+                Ok(Job::Check(doc)) => {
+                    if let Some((g, flag)) = running.get(&doc.uri)
+                        && *g != doc.generation
+                    {
+                        flag.store(true, Ordering::Relaxed); // superseded
+                    }
+                    let debounce =
+                        Duration::from_millis(shared.debounce_ms.load(Ordering::Relaxed));
+                    waiting.insert(doc.uri.clone(), (doc, Instant::now() + debounce));
+                }
+                Ok(Job::Forget(uri)) => {
+                    waiting.remove(&uri);
+                    if let Some((_, flag)) = running.get(&uri) {
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                }
+                Err(_) => break,
+            },
+            recv(done_rx) -> uri => {
+                if let Ok(uri) = uri {
+                    running.remove(&uri);
+                }
+            },
+            default(timeout) => {}
         }
         let now = Instant::now();
         let due: Vec<lsp::Uri> = waiting
             .iter()
-            .filter(|(_, (_, t))| *t <= now)
+            .filter(|(u, (_, t))| *t <= now && !running.contains_key(*u))
             .map(|(u, _)| u.clone())
             .collect();
         for uri in due {
@@ -904,20 +1093,35 @@ fn checker(shared: &Shared, rx: &Receiver<Job>) {
             {
                 continue;
             }
-            let ws = shared.workspace();
-            match catch_unwind(AssertUnwindSafe(|| shared.checked(&doc, &ws))) {
-                Ok(checked) => {
-                    shared.publish_if_current(&doc, &ws, &checked);
-                }
-                Err(_) => eprintln!(
-                    "kqlint lsp: checking {} failed (a bug; please report it)",
-                    uri.as_str()
-                ),
-            }
-            // Newer edits that arrived meanwhile are picked up next round.
-            if !rx.is_empty() {
-                break;
+            let cancel = Arc::new(AtomicBool::new(false));
+            running.insert(uri, (doc.generation, cancel.clone()));
+            let _ = task_tx.send((doc, cancel));
+        }
+    }
+    for (_, flag) in running.values() {
+        flag.store(true, Ordering::Relaxed);
+    }
+    drop(task_tx);
+    for t in pool {
+        let _ = t.join();
+    }
+}
+
+/// Checks one document snapshot and publishes the result if it is still
+/// current and was not stopped part-way.
+fn check_one(shared: &Shared, doc: &Document, cancel: &Arc<AtomicBool>) {
+    let ws = shared.workspace();
+    match catch_unwind(AssertUnwindSafe(|| {
+        shared.checked_with(doc, &ws, Some(cancel))
+    })) {
+        Ok(checked) => {
+            if !cancel.load(Ordering::Relaxed) && !shared.stop.load(Ordering::Relaxed) {
+                shared.publish_if_current(doc, &ws, &checked);
             }
         }
+        Err(_) => eprintln!(
+            "kqlint lsp: checking {} failed (a bug; please report it)",
+            doc.uri.as_str()
+        ),
     }
 }

@@ -5,7 +5,7 @@ use crate::map::{MapBuilder, OffsetMap};
 use crate::rules::{MISSING_QUERY, NOT_A_MAPPING, QUERY_NOT_A_STRING};
 use crate::scalar::{BlockHeader, rescan};
 use crate::yaml::load::load;
-use crate::yaml::{ScalarStyle, YamlKind, YamlNode};
+use crate::yaml::{ScalarStyle, YamlKind, YamlNode, core_scalar};
 use kqlint_diagnostics::{Diagnostic, Edit, Fix, Span};
 
 /// The top-level keys whose value is KQL, in the order they are looked for:
@@ -72,6 +72,10 @@ pub struct QuerySource {
     /// How many diagnostics the YAML loader gave the file (duplicate keys,
     /// a second document): an edit must not add any.
     yaml_diagnostics: usize,
+    /// The value is a YAML anchor that an alias repeats elsewhere (`query:
+    /// &q |` and `*q` under another key), or an alias of such an anchor:
+    /// its text is also another key's, so it is never edited.
+    aliased: bool,
 }
 
 impl QuerySource {
@@ -105,6 +109,7 @@ impl QuerySource {
             parent_indent: -1,
             crlf: false,
             yaml_diagnostics: 0,
+            aliased: false,
         }
     }
 
@@ -112,7 +117,19 @@ impl QuerySource {
     /// a fix's edits may be applied through [`QuerySource::map_fix`]: a `.kql`
     /// file or a `|` block, from a file that decoded without loss.
     pub fn is_exact(&self) -> bool {
-        self.precision == Precision::Exact && !self.lossy
+        self.precision == Precision::Exact && !self.lossy && !self.aliased
+    }
+
+    /// Why fixes are not applied to this query although its mapping is
+    /// exact: its text is a YAML anchor that an alias repeats (or an alias),
+    /// so an edit would change another key's value too.
+    pub fn edit_refusal(&self) -> Option<&'static str> {
+        let editable = matches!(self.style, QueryStyle::Literal | QueryStyle::File);
+        (self.aliased && editable && !self.lossy).then_some(
+            "not fixed: the query is a YAML anchor that an alias (`*name`) repeats under another \
+             key (or is itself an alias), so editing it would change that key too; write the \
+             query out under `query` alone to let kqlint fix it",
+        )
     }
 
     pub fn precision(&self) -> Precision {
@@ -214,7 +231,7 @@ impl QuerySource {
         if !reread.complete || reread.diagnostics.len() != self.yaml_diagnostics {
             return None;
         }
-        let q = from_yaml(&edited, reread.root.as_ref(), false).ok()?;
+        let q = from_yaml(&edited, reread.root.as_ref(), &reread.aliased, false).ok()?;
         if q.text != expected || q.key != self.key || !q.is_exact() {
             return None;
         }
@@ -265,6 +282,7 @@ fn apply(text: &str, edits: &[Edit]) -> Option<String> {
 pub(crate) fn from_yaml(
     text: &str,
     root: Option<&YamlNode>,
+    aliased: &[Span],
     lossy: bool,
 ) -> Result<QuerySource, Box<Diagnostic>> {
     let root = match root {
@@ -333,25 +351,16 @@ pub(crate) fn from_yaml(
     let (value_text, style) = match &value.kind {
         YamlKind::Scalar { value, style } => (value.as_str(), *style),
         YamlKind::Null => {
-            // Just after the `:`.
-            let after_key = &text[key.span.end as usize..];
-            let colon = after_key.find(':').map_or(0, |i| i + 1);
-            let at = key.span.end + colon as u32;
-            return Ok(QuerySource {
-                text: String::new(),
-                key: Some(name.to_owned()),
-                key_span: Some(key.span),
-                value_span: Span::empty(at),
-                style: QueryStyle::Empty,
-                block: None,
-                precision: Precision::Start,
-                lossy,
-                map: OffsetMap::point(0, at),
-                key_end: key.span.end,
-                parent_indent,
-                crlf: false,
-                yaml_diagnostics: 0,
-            });
+            return Err(Box::new(
+                Diagnostic::new(
+                    &QUERY_NOT_A_STRING,
+                    key.span,
+                    format!("`{name}` has no value: the query is empty"),
+                )
+                .with_help(format!(
+                    "write the query as a literal block: `{name}: |` followed by the query lines, indented"
+                )),
+            ));
         }
         YamlKind::Mapping(_) | YamlKind::Sequence(_) => {
             let what = if value.as_mapping().is_some() {
@@ -372,6 +381,31 @@ pub(crate) fn from_yaml(
             ));
         }
     };
+    // YAML reads a plain `12345`, `true` or `~` as a number, a boolean or
+    // null, not as text; Sentinel and Kusto refuse such a query.
+    if style == ScalarStyle::Plain {
+        let what = match core_scalar(value_text) {
+            serde_json::Value::String(_) => None,
+            serde_json::Value::Null => Some("null"),
+            serde_json::Value::Bool(_) => Some("a boolean"),
+            _ => Some("a number"),
+        };
+        if let Some(what) = what {
+            return Err(Box::new(
+                Diagnostic::new(
+                    &QUERY_NOT_A_STRING,
+                    value.span,
+                    format!(
+                        "the value of `{name}` is {what} (`{value_text}`), not the text of a query"
+                    ),
+                )
+                .with_label(key.span, format!("YAML reads the value of `{name}` as {what}"))
+                .with_help(format!(
+                    "write the query as a literal block: `{name}: |` followed by the query lines, indented"
+                )),
+            ));
+        }
+    }
     let qstyle = match style {
         ScalarStyle::Plain => QueryStyle::Plain,
         ScalarStyle::SingleQuoted => QueryStyle::SingleQuoted,
@@ -426,6 +460,9 @@ pub(crate) fn from_yaml(
         parent_indent,
         crlf,
         yaml_diagnostics: 0,
+        aliased: aliased
+            .iter()
+            .any(|a| a.start <= value.span.start && value.span.end <= a.end),
     })
 }
 

@@ -125,16 +125,28 @@ pub static QUERY_NOT_A_STRING: RuleMeta = RuleMeta {
     name: "query-not-a-string",
     category: Category::Yaml,
     severity: Severity::Error,
-    summary: "The `query` value is a list or a mapping, not text",
-    what: "Reports a `query` (or `ParserQuery` / `FunctionQuery`) whose value is a YAML list or \
-           mapping, typically because the query's first line was indented under the key without a \
-           `|` block indicator and looks like `key: value` or `- item`.",
-    why: "Sentinel reads the query as one string; a list or mapping cannot be run and fails the import.",
+    summary: "The `query` value is not text: a number, a boolean, null (no value), a list or a mapping",
+    what: "Reports a `query` (or `ParserQuery` / `FunctionQuery`) whose value YAML does not read as \
+           text: a plain `12345` or `1.5` (a number), `true` or `false` (a boolean), `~`, `null` or \
+           nothing at all after the `:` (null: the query is empty), or a YAML list or mapping, \
+           typically because the query's first line was indented under the key without a `|` block \
+           indicator and looks like `key: value` or `- item`.",
+    why: "Sentinel reads the query as one string and Kusto refuses an empty query; a value of another \
+          type cannot be run and fails the import (Kusto.Language's own tooling stops at \
+          \"YAML 'query' is not a string\").",
     fix: "Write the query as a literal block: `query: |` followed by the query lines, indented.",
     fixable: false,
     example_kind: ExampleKind::Yaml,
-    fail: &["id: 1\nquery:\n  - SecurityEvent\n  - Syslog\n"],
-    pass: &["id: 1\nquery: |\n  - SecurityEvent\n"],
+    fail: &[
+        "id: 1\nquery:\n  - SecurityEvent\n  - Syslog\n",
+        "id: 1\nquery: 12345\n",
+        "id: 1\nquery: true\n",
+        "id: 1\nquery:\nseverity: Low\n",
+    ],
+    pass: &[
+        "id: 1\nquery: |\n  - SecurityEvent\n",
+        "id: 1\nquery: |\n  print 12345\n",
+    ],
 };
 
 pub static UNREADABLE_FILE: RuleMeta = RuleMeta {
@@ -144,7 +156,9 @@ pub static UNREADABLE_FILE: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The file could not be read",
     what: "Reports a file that the operating system would not let kqlint read (missing, a directory, \
-           no permission, an I/O error), with the operating system's own error message.",
+           no permission, an I/O error), with the operating system's own error message, and a path \
+           that is not a regular file: a named pipe (FIFO), a socket or a device, whether named or \
+           found in a directory (standard input is read when the path is `-`).",
     why: "A file that cannot be read cannot be checked; reporting it keeps a CI run from passing \
           silently.",
     fix: "Check the path and the file's permissions.",

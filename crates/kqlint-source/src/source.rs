@@ -157,7 +157,7 @@ impl Source {
                 if loaded.limit_hit {
                     (None, None)
                 } else {
-                    match from_yaml(&text, loaded.root.as_ref(), lossy) {
+                    match from_yaml(&text, loaded.root.as_ref(), &loaded.aliased, lossy) {
                         Ok(q) => (
                             loaded.complete.then_some(loaded.root).flatten(),
                             Some(q.with_yaml_diagnostics(diagnostics.len())),
@@ -196,6 +196,18 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Box<Diagnostic>> {
             format!("cannot read {}: {e}", path.display()),
         ))
     };
+    // Opening a named pipe would wait for a writer, and a device may never
+    // end: only regular files are read (discovery reports the others).
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return Err(Box::new(Diagnostic::new(
+            &UNREADABLE_FILE,
+            Span::empty(0),
+            format!("cannot read {}: it is not a regular file", path.display()),
+        )));
+    }
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let meta = file.metadata().map_err(unreadable)?;
     if meta.is_dir() {

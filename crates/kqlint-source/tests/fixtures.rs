@@ -5,7 +5,9 @@ mod common;
 
 use common::{check_mapping, fixture, fixtures_dir, pos, render};
 use kqlint_diagnostics::Span;
-use kqlint_source::{Chomping, Encoding, Precision, QueryStyle, ScalarTyping};
+use kqlint_source::{
+    Chomping, Encoding, Limits, Precision, QueryStyle, ScalarTyping, Source, SourceKind,
+};
 
 #[test]
 fn every_fixture_snapshot() {
@@ -307,13 +309,84 @@ fn files_without_a_query() {
 }
 
 #[test]
-fn an_empty_query_value_is_an_empty_query() {
+fn an_empty_query_value_is_an_error() {
+    // Kusto refuses an empty query, and YAML reads `query:` as null.
     let src = fixture("empty-query.yaml");
-    assert!(src.diagnostics.is_empty());
-    let q = src.query.as_ref().unwrap();
-    assert_eq!(q.text, "");
-    assert_eq!(q.style, QueryStyle::Empty);
-    assert_eq!(pos(text_of(&src), q.map_offset(0)), "3:7");
+    assert!(src.query.is_none());
+    assert_eq!(diags(&src), [("query-not-a-string", "3:1".to_owned())]);
+    assert!(src.diagnostics[0].message.contains("has no value"));
+}
+
+#[test]
+fn numbers_booleans_and_null_are_not_queries() {
+    for (value, what) in [
+        ("12345", "a number"),
+        ("-1.5e3", "a number"),
+        ("0x1F", "a number"),
+        ("true", "a boolean"),
+        ("False", "a boolean"),
+        ("~", "null"),
+        ("null", "null"),
+    ] {
+        let yaml = format!("id: 1\nquery: {value}\n");
+        let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
+        assert!(src.query.is_none(), "{value}");
+        assert_eq!(
+            diags(&src),
+            [("query-not-a-string", "2:8".to_owned())],
+            "{value}"
+        );
+        assert!(src.diagnostics[0].message.contains(what), "{value}");
+        assert_eq!(
+            src.diagnostics[0].severity,
+            kqlint_diagnostics::Severity::Error
+        );
+    }
+    // Text that looks like one is fine when it is quoted or a block.
+    for yaml in [
+        "query: '12345'\n",
+        "query: \"true\"\n",
+        "query: |\n  12345\n",
+        "query: T\n",
+    ] {
+        let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
+        assert!(src.query.is_some(), "{yaml}");
+        assert!(src.diagnostics.is_empty(), "{yaml}");
+    }
+}
+
+#[test]
+fn an_aliased_query_takes_no_edits() {
+    let plain = "id: 1\nquery: |\n  T\n  | take 1\n";
+    let anchored_unused = "id: 1\nquery: &q |\n  T\n  | take 1\n";
+    let anchored_used = "id: 1\nquery: &q |\n  T\n  | take 1\ndescription: *q\n";
+    let an_alias = "x: &q |\n  T\n  | take 1\nquery: *q\n";
+    let nested = "x: [&q \"T | take 1\"]\nquery: *q\n";
+    for (yaml, refused) in [
+        (plain, false),
+        (anchored_unused, false),
+        (anchored_used, true),
+        (an_alias, true),
+        (nested, false), // quoted: never exact anyway
+    ] {
+        let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
+        let q = src.query.as_ref().unwrap();
+        assert!(
+            q.text.starts_with("T") && q.text.contains("| take 1"),
+            "{yaml}"
+        );
+        assert_eq!(q.edit_refusal().is_some(), refused, "{yaml}");
+        if refused {
+            assert!(!q.is_exact(), "{yaml}");
+            let fix = kqlint_diagnostics::Fix::replace(
+                "f",
+                Span::new(0, 1),
+                "U",
+                kqlint_diagnostics::Applicability::Safe,
+            );
+            assert!(q.map_fix(&fix, text_of(&src)).is_none(), "{yaml}");
+        }
+    }
 }
 
 #[test]

@@ -141,6 +141,8 @@ proptest! {
         }
         let yaml = render(style, &lines, &extra, trailing_ws);
         let src = Source::from_text("p.yaml", yaml.clone(), SourceKind::Yaml, &Limits::default());
+        // A plain `7` or `true` is a number or a boolean, not a query.
+        prop_assume!(!src.diagnostics.iter().any(|d| d.name == "query-not-a-string"));
         prop_assert!(src.diagnostics.is_empty(), "{:?}\n{yaml}", src.diagnostics);
         let q = src.query.as_ref().unwrap();
         prop_assert_eq!(q.precision(), Precision::Position, "{}", yaml);

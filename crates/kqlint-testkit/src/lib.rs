@@ -9,6 +9,8 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+pub mod shapes;
+
 /// Environment variable that overrides where the shared material lives.
 pub const SHARED_ENV: &str = "KQLINT_SHARED";
 
@@ -143,6 +145,43 @@ pub fn oracle_syntax() -> Vec<OracleRecord> {
 /// Kusto.Language's full-analysis verdicts (with the Sentinel schemas).
 pub fn oracle_full() -> Vec<OracleRecord> {
     read_jsonl("full.jsonl")
+}
+
+/// The oracle command (`shared/oracle/kql-oracle`, Kusto.Language in node)
+/// and the `--schema` arguments the recorded full verdicts were made with
+/// (see `shared/corpus/README.md`); `None`, with the reason, when it cannot
+/// run here (no node, or no oracle). A test that needs it skips with that
+/// reason, unless `KQLINT_REQUIRE_ORACLE` is set (CI sets it), where it
+/// panics.
+pub fn oracle() -> Result<(PathBuf, Vec<String>), String> {
+    let script = shared_dir().join("oracle").join("kql-oracle");
+    let missing = if !script.is_file() {
+        Some(format!("the oracle {} is missing", script.display()))
+    } else {
+        match std::process::Command::new("node").arg("--version").output() {
+            Ok(o) if o.status.success() => None,
+            _ => Some("node is not installed (the oracle runs on node)".to_owned()),
+        }
+    };
+    if let Some(why) = missing {
+        if std::env::var_os("KQLINT_REQUIRE_ORACLE").is_some() {
+            panic!("{why}, and KQLINT_REQUIRE_ORACLE is set");
+        }
+        return Err(why);
+    }
+    let schemas = shared_dir().join("schemas-sentinel");
+    let mut args = Vec::new();
+    for dir in [
+        "2022-08-b819f67/CustomTables",
+        "2023-11-copy/CustomTables",
+        "2023-11-copy/CustomFunctions",
+        "builtin-kustoservices-5.0.1/tables",
+        "builtin-kustoservices-5.0.1/functions",
+    ] {
+        args.push("--schema".to_owned());
+        args.push(schemas.join(dir).display().to_string());
+    }
+    Ok((script, args))
 }
 
 /// The whole text of seed document `n` (`000` ... `004`).

@@ -22,7 +22,9 @@ pub static META: RuleMeta = RuleMeta {
     why: "An unused `let` is dead code: usually a leftover from editing, sometimes a sign that the query does \
           not use a value it was meant to (a threshold or an allow-list that is never applied).",
     fix: "Use the value where it was meant to be used, or delete the statement. `--fix` deletes it: a `let` has \
-          no effect of its own, so the query's results do not change.",
+          no effect of its own, so the query's results do not change. When the query has a syntax error there \
+          is no fix (a use may be in the text the parser could not read), and a name mentioned anywhere after \
+          the `let` counts as used.",
     fixable: true,
     example_kind: ExampleKind::Kql,
     fail: &[
@@ -117,8 +119,17 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         names,
     };
     visit::walk_query(&mut uses, q);
+    // A syntax error after a `let` leaves text the tree does not hold: a
+    // use of the name may be in it (`let a = 1;\nprint x = 1 y = a`). The
+    // evidence that a `let` is unused is the whole rest of the query, so
+    // with a syntax error there is no fix, and a name that the rest of the
+    // text mentions anywhere counts as used.
+    let first_error = ctx.parse.errors.iter().map(|e| e.span.start).min();
     for l in lets {
         if uses.used(l) {
+            continue;
+        }
+        if first_error.is_some() && mentioned_after(ctx.text, l) {
             continue;
         }
         let name = l.name.as_str();
@@ -134,7 +145,9 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "use the {what} where it was meant to be used, or delete this `let`"
         ));
-        if let Some((span, replacement)) = removal(ctx.text, l.span) {
+        if let Some((span, replacement)) = removal(ctx.text, l.span)
+            && first_error.is_none()
+        {
             d = d.with_fix(Fix::replace(
                 format!("Delete the unused `let {name}`"),
                 span,
@@ -144,6 +157,19 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// Whether the name of `l` appears as a word in the text after its
+/// statement (in a string or a comment too: after a syntax error the
+/// tokens cannot be trusted, so this errs towards "used").
+fn mentioned_after(text: &str, l: &LetStmt) -> bool {
+    let name = l.name.as_str();
+    let rest = &text[(l.span.end as usize).min(text.len())..];
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    rest.match_indices(name).any(|(i, _)| {
+        !rest[..i].chars().next_back().is_some_and(word)
+            && !rest[i + name.len()..].chars().next().is_some_and(word)
+    })
 }
 
 /// The edit that deletes a `let` statement: the statement and its `;`,
@@ -238,6 +264,37 @@ mod tests {
         assert!(lint("let a = 1;\nlet b = 2;", R).is_empty());
         // used only by another unused let: one finding now, one after the fix
         assert_eq!(lint("let a = 1;\nlet b = a;\nprint 1", R).len(), 1);
+    }
+
+    /// The rule on a query that need not parse.
+    fn broken(text: &str) -> Vec<kqlint_diagnostics::Diagnostic> {
+        let parse = kql_syntax::parse(text);
+        assert!(!parse.errors.is_empty(), "{text} parses");
+        let options = crate::LintOptions::default();
+        let ctx = crate::LintContext::new(
+            text,
+            &parse,
+            kql_schema::Catalog::builtin(),
+            crate::QueryKind::File,
+            &options,
+        );
+        let mut out = Vec::new();
+        super::check(&ctx, &mut out);
+        out
+    }
+
+    #[test]
+    fn after_a_syntax_error_no_fix_and_a_mention_counts() {
+        // `a` is used in text the parser could not make sense of.
+        assert!(broken("let a = 1;\nprint x = 1 y = a").is_empty());
+        // Not mentioned at all: still reported, but not deleted.
+        let d = broken("let b = 1;\nprint x = 1 y = 2");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        // `a` inside a longer word is not a mention.
+        assert_eq!(broken("let a = 1;\nprint x = 1 y = ab").len(), 1);
+        // Without a syntax error the fix is there.
+        assert!(lint("let a = 1;\nprint x = 1", R)[0].fix.is_some());
     }
 
     #[test]

@@ -751,6 +751,8 @@ impl<'a> Binder<'a> {
             .map(|r| r.schema.columns().iter().map(|c| c.name.as_str()).collect())
             .unwrap_or_default();
         let env = env_names(&cx.env);
+        // A did-you-mean search costs the row's width (crate::budget).
+        self.budget.spend(row_names.len() + env.len(), id.span);
         let suggestion = suggest_column(n, row_names.iter().copied())
             .map(|s| (s.to_string(), "a column"))
             .or_else(|| {
@@ -819,6 +821,7 @@ impl<'a> Binder<'a> {
             .iter()
             .map(|c| c.name.as_str())
             .collect();
+        self.budget.spend(names.len(), id.span);
         if other.is_none_or(|o| o.schema.column(n).is_none()) {
             let s = suggest_column(n, names.iter().copied()).map(str::to_owned);
             if self.unknown_column_open_world(id.span, n, row, s.as_deref()) {
@@ -864,6 +867,8 @@ impl<'a> Binder<'a> {
         let env = env_names(&cx.env);
         let tables = self.catalog.table_names();
         let stored = self.catalog.stored_function_names();
+        self.budget
+            .spend(env.len() + tables.len() + stored.len(), id.span);
         // the nearest of all (`AlertIfo`: the table `AlertInfo`, not the
         // `let` `alertId`), ties to a `let`, then a table
         let all = env.iter().chain(&tables).chain(&stored).copied();
@@ -957,6 +962,8 @@ impl<'a> Binder<'a> {
             return;
         }
         let env = env_names(&cx.env);
+        // about as many names as there are built-in and stored functions
+        self.budget.spend(env.len() + 1_000, func.span);
         let suggestion = self
             .catalog
             .suggest_function(n, kind)

@@ -14,6 +14,7 @@ mod tabular;
 
 pub(crate) use expr::suggest;
 
+use crate::budget::Budget;
 use crate::fx::FxMap;
 use crate::names::Ids;
 use crate::ty::{Column, Origin, Schema, Ty};
@@ -314,6 +315,11 @@ pub(crate) struct Binder<'a> {
     /// The `let` names used only as legs of fuzzy unions, with the union's
     /// `isfuzzy=true`.
     fuzzy_names: FxMap<SmolStr, Span>,
+    /// The limits on row width and work, and the interrupt.
+    pub budget: Budget,
+    /// Where binding is (the statement, then the operator), for the place
+    /// of an `analysis-limit` diagnostic.
+    pub cursor: Span,
 }
 
 /// Collects the spans of the parser's `Error` nodes.
@@ -438,10 +444,15 @@ impl<'a> Binder<'a> {
             } else {
                 FxMap::default()
             },
+            budget: Budget::new(opts.max_row_width, opts.max_work, opts.interrupt.clone()),
+            cursor: Span::empty(0),
         };
         let result = b.statements(&parse.query.statements, &Cx::new(None), true);
         let tables: Vec<SmolStr> = b.frames.pop().unwrap_or_default().into_iter().collect();
         let mut diags = b.diags;
+        // Past the cap and while expanding functions too: it says what the
+        // analysis did not check.
+        diags.extend(b.budget.diagnostic());
         kqlint_diagnostics::sort_diagnostics(&mut diags);
         diags.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
         let result = match result {
@@ -473,6 +484,7 @@ impl<'a> Binder<'a> {
             lets: b.lets,
             dropped: b.dropped,
             dropped_worst: b.dropped_worst,
+            limit: b.budget.hit.map(|(l, _)| l),
         }
     }
 
@@ -528,9 +540,10 @@ impl<'a> Binder<'a> {
     }
 
     /// Runs `f` one level deeper, growing the stack when needed; `None`
-    /// past the depth limit.
+    /// past the depth limit, and once the budget is spent or the analysis
+    /// is interrupted (see [`crate::budget`]).
     pub fn deeper<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Option<T> {
-        if self.depth >= MAX_BIND_DEPTH {
+        if self.depth >= MAX_BIND_DEPTH || !self.budget.step(self.cursor) {
             return None;
         }
         self.depth += 1;
@@ -625,6 +638,9 @@ impl<'a> Binder<'a> {
                 depth += 1;
             }
             after_query = matches!(s, Statement::Expr(_));
+            if self.depth == 0 {
+                self.cursor = s.span();
+            }
             let scx = Cx {
                 env: env.clone(),
                 depth,

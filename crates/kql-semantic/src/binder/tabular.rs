@@ -129,9 +129,11 @@ impl<'a> Binder<'a> {
     /// Binds one operator; `input` is `None` for a source operator.
     pub fn operator(&mut self, op: &'a Operator, input: Option<Tab>, cx: &Cx<'a>) -> Tab {
         let inp = input.clone().unwrap_or_else(|| Tab::new(Schema::empty()));
+        self.cursor = op.span;
         let out = self
             .deeper(|b| b.operator_inner(op, input.as_ref(), &inp, cx))
             .unwrap_or_else(Tab::open);
+        let out = self.bounded(&inp, out, op.span);
         if self.quiet == 0 && self.opts.record {
             self.operators.push(OperatorInfo {
                 name: op.kind.name().into(),
@@ -143,6 +145,31 @@ impl<'a> Binder<'a> {
             });
         }
         out
+    }
+
+    /// An operator's output within the budget (crate::budget): cut to the
+    /// widest row followed, and unknown once the work is spent.
+    fn bounded(&mut self, inp: &Tab, out: Tab, at: kql_syntax::Span) -> Tab {
+        // An operator that passes its input's rows on (`where`, `take`)
+        // makes no new schema.
+        let made = if out.schema.addr() == inp.schema.addr() {
+            0
+        } else {
+            out.schema.len()
+        };
+        match self.budget.charge(made, at) {
+            // (an open input without columns is passed on, not made anew:
+            // a million operators after the stop share one schema)
+            _ if self.budget.stopped() && inp.schema.is_open() && inp.schema.is_empty() => {
+                inp.clone()
+            }
+            _ if self.budget.stopped() => Tab::open(),
+            Some(keep) => Tab {
+                schema: Schema::new(out.schema.columns()[..keep].to_vec(), true),
+                narrow: out.narrow,
+            },
+            None => out,
+        }
     }
 
     fn same(&self, inp: &Tab) -> Tab {
@@ -207,7 +234,8 @@ impl<'a> Binder<'a> {
                 }
             }
             OperatorKind::ProjectAway(pats) => {
-                let remove = self.pattern_columns(pats, inp, &rcx);
+                let remove: crate::fx::FxSet<u32> =
+                    self.pattern_columns(pats, inp, &rcx).into_iter().collect();
                 let cols: Vec<Column> = inp
                     .schema
                     .columns()
@@ -221,7 +249,8 @@ impl<'a> Binder<'a> {
                 }
             }
             OperatorKind::ProjectKeep(pats) => {
-                let keep = self.pattern_columns(pats, inp, &rcx);
+                let keep: crate::fx::FxSet<u32> =
+                    self.pattern_columns(pats, inp, &rcx).into_iter().collect();
                 let cols: Vec<Column> = inp
                     .schema
                     .columns()
@@ -585,8 +614,10 @@ impl<'a> Binder<'a> {
                     .filter(|c| !replaced.contains(&c.name.as_str()))
                     .cloned()
                     .collect();
+                let mut have: crate::fx::FxSet<SmolStr> =
+                    cols.iter().map(|c| c.name.clone()).collect();
                 for c in out.schema.columns() {
-                    if !cols.iter().any(|x| x.name == c.name) {
+                    if have.insert(c.name.clone()) {
                         cols.push(c.clone());
                     }
                 }
@@ -1129,12 +1160,11 @@ impl<'a> Binder<'a> {
             cols.push(self.new_col(ws, Ty::String));
             unique.add(ws);
         }
-        let mut done: Vec<&str> = Vec::new();
+        let mut done: crate::fx::FxSet<&str> = Default::default();
         for c in &all {
-            if done.contains(&c.name.as_str()) {
+            if !done.insert(c.name.as_str()) {
                 continue;
             }
-            done.push(c.name.as_str());
             let groups = &map[c.name.as_str()];
             if inner {
                 let present = tabs.iter().all(|t| t.schema.column(&c.name).is_some());

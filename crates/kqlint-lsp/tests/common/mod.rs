@@ -28,16 +28,23 @@ impl TestClient {
         init_options: Value,
         debounce: Duration,
     ) -> (TestClient, Value) {
+        Self::start_options(
+            capabilities,
+            init_options,
+            kqlint_lsp::Options {
+                debounce,
+                ..Default::default()
+            },
+        )
+    }
+
+    pub fn start_options(
+        capabilities: Value,
+        init_options: Value,
+        options: kqlint_lsp::Options,
+    ) -> (TestClient, Value) {
         let (server_conn, conn) = Connection::memory();
-        let server = std::thread::spawn(move || {
-            kqlint_lsp::run(
-                server_conn,
-                kqlint_lsp::Options {
-                    debounce,
-                    ..Default::default()
-                },
-            )
-        });
+        let server = std::thread::spawn(move || kqlint_lsp::run(server_conn, options));
         let mut c = TestClient {
             conn,
             server: Some(server),
@@ -179,6 +186,11 @@ impl TestClient {
             .expect("shutdown failed");
         self.notify("exit", Value::Null);
         self.server.take().unwrap().join().unwrap()
+    }
+
+    /// The server thread, to join after `exit` (and time how long that takes).
+    pub fn take_server(&mut self) -> std::thread::JoinHandle<i32> {
+        self.server.take().unwrap()
     }
 
     pub fn exit_without_shutdown(mut self) -> i32 {

@@ -25,6 +25,9 @@ pub(crate) struct LoadedYaml {
     /// A limit was hit: `root` is `None` and nothing else should be read.
     pub limit_hit: bool,
     pub diagnostics: Vec<Diagnostic>,
+    /// The spans of anchored nodes that an alias repeats: editing the text
+    /// of such a node changes every place that names it.
+    pub aliased: Vec<Span>,
 }
 
 enum Open {
@@ -65,6 +68,7 @@ struct Builder<'t> {
     documents: usize,
     root: Option<YamlNode>,
     diagnostics: Vec<Diagnostic>,
+    aliased: Vec<Span>,
 }
 
 /// A limit was hit: the diagnostic saying which.
@@ -82,6 +86,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> LoadedYaml {
         documents: 0,
         root: None,
         diagnostics: Vec::new(),
+        aliased: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -104,6 +109,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> LoadedYaml {
                     complete: false,
                     limit_hit: true,
                     diagnostics: b.diagnostics,
+                    aliased: b.aliased,
                 };
             }
             Some(Err(e)) => {
@@ -115,6 +121,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> LoadedYaml {
                     complete: false,
                     limit_hit: false,
                     diagnostics: b.diagnostics,
+                    aliased: b.aliased,
                 };
             }
         };
@@ -126,6 +133,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> LoadedYaml {
                 complete: false,
                 limit_hit: true,
                 diagnostics: b.diagnostics,
+                aliased: b.aliased,
             };
         }
     }
@@ -134,6 +142,7 @@ pub(crate) fn load(text: &str, limits: &Limits) -> LoadedYaml {
         complete: true,
         limit_hit: false,
         diagnostics: b.diagnostics,
+        aliased: b.aliased,
     }
 }
 
@@ -231,6 +240,8 @@ impl Builder<'_> {
                 }
                 self.count(size, span)?;
                 let node = self.anchors[&id].node.clone();
+                // (at most `max_yaml_alias_nodes` aliases get this far)
+                self.aliased.push(node.span);
                 self.attach(node, size, height, 0)?;
             }
         }

@@ -4,4 +4,5 @@ mod error;
 pub(crate) mod load;
 mod tree;
 
+pub(crate) use tree::core_scalar;
 pub use tree::{PointerTarget, ScalarStyle, ScalarTyping, Walk, YamlKind, YamlNode};

@@ -285,7 +285,7 @@ fn json_key(key: &YamlNode) -> String {
 }
 
 /// Types a plain scalar by the YAML 1.2 core schema (§10.3.2).
-fn core_scalar(s: &str) -> Value {
+pub(crate) fn core_scalar(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
