@@ -1093,7 +1093,15 @@ mod tests {
     #[test]
     fn no_fix_after_a_syntax_error() {
         let fixes = |text: &str| -> Vec<(&'static str, bool)> {
-            let engine = Engine::new(EngineOptions::isolated()).unwrap();
+            // obsolete-function (opt-in) gives the fixes to look at
+            let engine = Engine::new(EngineOptions {
+                config: ConfigOptions {
+                    extend_select: vec!["obsolete-function".to_owned()],
+                    ..ConfigOptions::isolated()
+                },
+                ..EngineOptions::default()
+            })
+            .unwrap();
             let source = Source::from_text("q.kql", text, SourceKind::Kql, &Limits::default());
             engine
                 .check_source("q.kql", source)

@@ -8,7 +8,9 @@
 //! Needs node and `shared/oracle`; without them the test says so and
 //! passes, unless `KQLINT_REQUIRE_ORACLE` is set (scripts/ci sets it).
 
-use kqlint_core::{Engine, EngineOptions, Limits, Source, SourceKind, Target};
+use kqlint_core::{
+    ConfigOptions, Engine, EngineOptions, Limits, Source, SourceKind, Target, registry,
+};
 use kqlint_testkit::{corpus_dir, corpus_files};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -30,7 +32,17 @@ fn fix_the_corpus() -> Vec<(String, String, String)> {
         originals.push(std::fs::read_to_string(&f).unwrap_or_default());
         targets.push(Target::file(to, rel.to_string_lossy().into_owned(), true));
     }
-    let engine = Engine::new(EngineOptions::isolated()).unwrap();
+    // Every rule, the opt-in ones (`obsolete-function`, with most of the
+    // corpus's safe fixes) included, so that all fixes are put to the oracle.
+    let every: Vec<String> = registry::all().iter().map(|m| m.code.to_owned()).collect();
+    let engine = Engine::new(EngineOptions {
+        config: ConfigOptions {
+            select: Some(every),
+            ..ConfigOptions::isolated()
+        },
+        ..EngineOptions::default()
+    })
+    .unwrap();
     let outcomes = engine.fix_targets(&targets);
     assert!(outcomes.iter().all(|o| !o.failed), "{outcomes:#?}");
     let query = |path: &std::path::Path, text: String| {
