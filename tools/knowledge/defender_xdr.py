@@ -133,6 +133,13 @@ def body(text: str) -> str:
     return text
 
 
+def heading_preview(text: str) -> bool:
+    """Whether the page's `# Name` heading marks the table as a preview
+    (`# AgentsInfo (Preview)`): its columns may still change."""
+    m = re.search(r"^#\s+[A-Za-z_][A-Za-z0-9_]*[^\n]*", body(text), re.M)
+    return bool(m) and re.search(r"\(\s*preview\s*\)", m.group(0), re.I) is not None
+
+
 def heading_name(text: str) -> str | None:
     m = re.search(r"^#\s+([A-Za-z_][A-Za-z0-9_]*)(\(\))?", body(text), re.M)
     return m.group(1) if m else None
@@ -416,7 +423,7 @@ def main() -> int:
                 raise SystemExit(f"{rel}: no `Column name | Data type` table")
             if name in tables:
                 raise SystemExit(f"{rel}: table {name} also on {tables[name][0]}")
-            tables[name] = (rel, date, commit, cols)
+            tables[name] = (rel, date, commit, cols, heading_preview(text))
         else:
             form, params, cols = parse_function(name, text, rel, notes)
             functions[name] = (rel, date, commit, form, params, cols)
@@ -482,9 +489,11 @@ def main() -> int:
         "",
     ]
     for name in sorted(tables):
-        rel, date, commit, cols = tables[name]
+        rel, date, commit, cols, preview = tables[name]
         out.append(f"table {name}")
         out.append(page_line(rel, date, commit))
+        if preview:
+            out.append("preview")
         out += [f"column {c} {t}" for c, t in cols]
         out.append("")
     for name in sorted(functions):

@@ -202,6 +202,7 @@ mod tests {
                 provenance: Provenance::bundled("test"),
                 extensible: false,
                 retired: Vec::new(),
+                preview: false,
             });
         }
         let text: &'static str = Box::leak(w.finish().into_boxed_str());

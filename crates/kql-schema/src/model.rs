@@ -251,6 +251,10 @@ pub enum PartialReason {
     /// The table has resource- or solution-specific columns beyond the
     /// documented ones (`AzureDiagnostics`' `*_s`, `*_d`, `*_g` columns).
     Extensible,
+    /// Microsoft documents the table as a preview, whose columns "may be
+    /// substantially modified": queries written against an earlier preview
+    /// use names today's page does not list.
+    Preview,
 }
 
 impl PartialReason {
@@ -262,6 +266,9 @@ impl PartialReason {
             PartialReason::Parser => "read from a parser's source",
             PartialReason::Extensible => {
                 "its documented columns; resources add their own columns to it"
+            }
+            PartialReason::Preview => {
+                "Microsoft documents it as a preview table, whose columns still change"
             }
         }
     }
@@ -290,6 +297,9 @@ pub struct Table {
     /// table, but a name among them is not certain to be a mistake.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired: Vec<Column>,
+    /// Microsoft's reference page marks the table as a preview.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
 }
 
 impl Table {
@@ -297,6 +307,9 @@ impl Table {
     pub fn completeness(&self) -> Completeness {
         if self.extensible {
             return Completeness::Partial(PartialReason::Extensible);
+        }
+        if self.preview {
+            return Completeness::Partial(PartialReason::Preview);
         }
         match self.provenance.kind() {
             None | Some(SourceKind::Documented) => Completeness::Complete,

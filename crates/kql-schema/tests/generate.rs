@@ -490,6 +490,7 @@ fn apply_curated_table(
             provenance: documented(set, None),
             extensible: false,
             retired: Vec::new(),
+            preview: false,
         }
     });
     if let Provenance::Bundled { kind, .. } = &mut t.provenance {
@@ -582,10 +583,12 @@ fn apply_documented_table(
             provenance: documented(set, None),
             extensible: false,
             retired: Vec::new(),
+            preview: false,
         }
     });
     t.provenance = documented(set, ft.pages.first());
     t.extensible |= ft.open;
+    t.preview |= ft.preview;
     let mut added = 0;
     for (cname, ty) in &ft.columns {
         match t.columns.iter_mut().find(|c| c.name == cname.as_str()) {
@@ -696,6 +699,7 @@ fn build_defender_tables(
                 provenance: documented("defender-xdr-docs", ft.pages.first()),
                 extensible: ft.open,
                 retired: Vec::new(),
+                preview: ft.preview,
             },
         );
     }

@@ -22,6 +22,8 @@ pub struct FactTable {
     pub pages: Vec<Page>,
     pub columns: Vec<(String, ScalarType)>,
     pub open: bool,
+    /// The source marks the table as a preview (its columns still change).
+    pub preview: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -200,6 +202,7 @@ pub fn parse_text(name: &str, text: &str) -> Result<FactFile, String> {
                     pages: Vec::new(),
                     columns: Vec::new(),
                     open: false,
+                    preview: false,
                 });
             }
             "function" => {
@@ -243,6 +246,10 @@ pub fn parse_text(name: &str, text: &str) -> Result<FactFile, String> {
                     _ => return Err(at("`column` outside a table or function".into())),
                 }
             }
+            "preview" => match &mut rec {
+                Rec::Table(t) => t.preview = true,
+                _ => return Err(at("`preview` outside a table".into())),
+            },
             "open" => match &mut rec {
                 Rec::Table(t) => t.open = true,
                 Rec::Function(f) => f.open = true,
