@@ -223,3 +223,48 @@ fn schema_shows_what_kqlint_knows_and_where_it_comes_from() {
         "{out}"
     );
 }
+
+#[test]
+fn a_preview_tables_unknown_column_is_a_warning_that_says_why() {
+    let d = Dir::new("preview");
+    // AgentsInfo is a preview table on Microsoft's page: a name the page
+    // does not list may come from an earlier preview, not a mistake.
+    d.write("q.kql", "AgentsInfo | project Timestamp, Name\n");
+    let f = findings(&d, &["--platform", "defender", "q.kql"]);
+    assert!(f.iter().all(|x| !x.starts_with("error")), "{f:?}");
+    let (_, out, _) = d.kqlint(&[
+        "check",
+        "--isolated",
+        "--platform",
+        "defender",
+        "-f",
+        "concise",
+        "q.kql",
+    ]);
+    assert!(out.contains("warning[KQL116]"), "{out}");
+    assert!(out.contains("preview"), "{out}");
+    // A table that is not a preview keeps its error.
+    d.write("r.kql", "DeviceInfo | project Timestamp, Name\n");
+    let f = findings(&d, &["--platform", "defender", "r.kql"]);
+    assert!(f.iter().any(|x| x.starts_with("error")), "{f:?}");
+}
+
+#[test]
+fn a_rule_format_template_is_noted_not_checked() {
+    let d = Dir::new("template");
+    d.write(
+        "ExplorationQueryTemplate.yaml",
+        "Id: guid\nDisplayName: string\nDescription: string\nInputEntityType: string\n\
+         QueryPeriodBefore: time\nquery: |\n\n  string\n",
+    );
+    let (code, out, _) = d.kqlint(&[
+        "check",
+        "--isolated",
+        "-f",
+        "concise",
+        "ExplorationQueryTemplate.yaml",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("KQL430"), "{out}");
+    assert!(!out.contains("error"), "{out}");
+}

@@ -296,7 +296,13 @@ impl Engine {
         let mut report = FileReport::new(display, text.clone());
         report.diagnostics = source.diagnostics;
         let mut suppressions = Suppressions::default();
-        if let (Some(text), Some(query)) = (&text, &source.query) {
+        // A rule format described with type names (`query: string`) has no
+        // query; sentinel-rules says so once (schema-template).
+        let template = source
+            .yaml
+            .as_ref()
+            .is_some_and(sentinel_rules::is_schema_template);
+        if let (Some(text), Some(query), false) = (&text, &source.query, template) {
             let kind = match (&source.kind, &source.yaml) {
                 (SourceKind::Yaml, Some(root)) => QueryKind::of_yaml(root, query.key.as_deref()),
                 (SourceKind::Yaml, None) => QueryKind::Hunting,
@@ -342,7 +348,7 @@ impl Engine {
             }
         }
         // Stage: placeholders in rule metadata (kql-lint), YAML sources only.
-        if let (Some(text), Some(root)) = (&text, &source.yaml) {
+        if let (Some(text), Some(root), false) = (&text, &source.yaml, template) {
             report.diagnostics.extend(kql_lint::lint_metadata(
                 &text.text,
                 root,

@@ -38,7 +38,7 @@ mod schema;
 mod text;
 
 pub use cross::QueryFacts;
-pub use kind::{RuleKind, detect_kind, is_rule};
+pub use kind::{RuleKind, detect_kind, is_rule, is_schema_template};
 pub use model::{EntityType, MODEL_JSON, Model};
 pub use rules::*;
 pub use schema::{SCHEMA_FILES, compile as compile_schema, schema_file};
@@ -118,6 +118,21 @@ pub fn check_rule(
 ) -> Option<RuleCheck> {
     root.as_mapping()?;
     let kind = detect_kind(path, root);
+    if is_schema_template(root) {
+        let first_line = text[root.span.start as usize..]
+            .find('\n')
+            .map_or(root.span.end, |n| root.span.start + n as u32);
+        return Some(RuleCheck {
+            kind,
+            id: None,
+            diagnostics: vec![Diagnostic::new(
+                &SCHEMA_TEMPLATE,
+                Span::new(root.span.start, first_line),
+                "this file describes a rule format with type names (`guid`, `string`), it is not \
+                 a rule: neither its query nor its fields are checked",
+            )],
+        });
+    }
     let mut ctx = Ctx {
         text,
         kind,

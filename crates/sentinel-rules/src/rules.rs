@@ -30,6 +30,7 @@ pub static RULES: &[&RuleMeta] = &[
     &MISSING_DATA_CONNECTOR,
     &DUPLICATE_RULE_ID,
     &DUPLICATE_RULE_COPY,
+    &SCHEMA_TEMPLATE,
 ];
 
 // ----------------------------------------------------------- examples
@@ -814,5 +815,25 @@ pub static DUPLICATE_RULE_COPY: RuleMeta = RuleMeta {
     fixable: false,
     example_kind: ExampleKind::Yaml,
     fail: &[],
+    pass: &[rule!()],
+};
+
+pub static SCHEMA_TEMPLATE: RuleMeta = RuleMeta {
+    code: "KQL430",
+    name: "schema-template",
+    category: Category::Rule,
+    severity: Severity::Info,
+    summary: "A file that describes a rule format with type names; it is not checked as a rule",
+    what: "Reports a rule-shaped YAML file whose values are nearly all type names (`Id: guid`, \
+           `DisplayName: string`, `query: string`): the template a repository keeps to document \
+           its rule format. kqlint checks neither its query nor its fields.",
+    why: "Checking such a file as a rule would report `string` as a query and every type name as \
+          a bad value: errors on a file that is documentation, which no deployment reads.",
+    fix: "Nothing to fix. If the file is meant to be a rule, replace the type names with values.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        "Id: guid\nDisplayName: string\nDescription: string\nInputEntityType: string\nquery: |\n  string\n",
+    ],
     pass: &[rule!()],
 };
