@@ -563,7 +563,8 @@ const INVISIBLE: [char; 6] = [
 /// The heuristic for untagged and mislabelled blocks: ignoring blank lines
 /// and `//` comment lines, the text starts like a KQL query (a start
 /// keyword such as `let`, `union`, `print`, `datatable`; a `(`; or a bare
-/// name, optionally called, followed by nothing, a `|` or a comment) and
+/// name, optionally called, or a member of a call's result such as
+/// `arg("").Resources`, followed by nothing, a `|` or a comment) and
 /// has a tabular operator after a pipe (`| where`, `| project`, `| sort by`,
 /// ...; `| where {` is PowerShell's, not KQL's). So `DeviceEvents | where
 /// ...` is taken, while SPL (`index=x | stats`), PowerShell (`Get-X |
@@ -608,26 +609,42 @@ fn starts_like_kql(line: &str) -> bool {
             return true;
         }
     }
-    // A bare name, optionally called: `T`, `T | ...`, `F(1, (2))`, `T // c`.
-    let mut rest = line[word_len..].trim_start();
-    if rest.starts_with('(') {
-        let mut depth = 0usize;
-        let mut end = None;
-        for (k, c) in rest.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(k + 1);
-                        break;
-                    }
-                }
-                _ => {}
-            }
+    // A bare name, optionally called, optionally a member of a call's
+    // result: `T`, `T | ...`, `F(1, (2))`, `T // c`, `arg("").Resources`,
+    // `cluster('c').database('d').T`.
+    let mut rest = line;
+    loop {
+        let b = rest.as_bytes();
+        let word_len = b.iter().take_while(|&&c| is_ident(c)).count();
+        if word_len == 0 || !is_ident_start(b[0]) {
+            return false;
         }
-        let Some(end) = end else { return false };
-        rest = rest[end..].trim_start();
+        rest = rest[word_len..].trim_start();
+        let called = rest.starts_with('(');
+        if called {
+            let mut depth = 0usize;
+            let mut end = None;
+            for (k, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(k + 1);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let Some(end) = end else { return false };
+            rest = rest[end..].trim_start();
+        }
+        // Only a call's result has members (`arg("").T`, not `os.path`).
+        match rest.strip_prefix('.').filter(|_| called) {
+            Some(member) => rest = member,
+            None => break,
+        }
     }
     rest.is_empty() || rest.starts_with('|') || rest.starts_with("//")
 }
@@ -700,6 +717,11 @@ mod tests {
         assert!(!looks_like_kql("SELECT * FROM T WHERE a = 1"));
         assert!(!looks_like_kql("| where x"));
         assert!(!looks_like_kql("DeviceEvents"));
+        // a member of a call: cross-service and cross-cluster queries
+        assert!(looks_like_kql("arg(\"\").Resources\n| distinct type\n"));
+        assert!(looks_like_kql("cluster('c').database('d').T | take 1"));
+        assert!(!looks_like_kql("os.path.join(a) | where x"));
+        assert!(!looks_like_kql("a. | where x"));
     }
 
     #[test]
