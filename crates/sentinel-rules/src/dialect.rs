@@ -417,11 +417,16 @@ pub fn check_pascal_rule(
     let t = pascal_translate(root);
     debug_assert_eq!(&t.tree, view);
     let check = crate::check_tree(path, text, &t.tree, None, facts);
-    // `Query` is the dialect's name: not a misspelling of `query`.
+    // `Query` is the dialect's name: not a misspelling of `query`. The
+    // tools that write this dialect name a rule by its `DisplayName` and
+    // make up the resource's id when they deploy it: no `Id` is required.
     finish(
         check,
         t,
-        |d| d.code != NON_CANONICAL_SPELLING.code,
+        |d| {
+            d.code != NON_CANONICAL_SPELLING.code
+                && !(d.code == MISSING_REQUIRED_FIELD.code && d.message.contains("`id`"))
+        },
         RuleForm::Yaml,
     )
 }
