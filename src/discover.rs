@@ -9,7 +9,13 @@ use ignore::WalkBuilder;
 use kqlint_core::Target;
 use std::path::{Path, PathBuf};
 
-const EXTENSIONS: [&str; 4] = ["kql", "csl", "yaml", "yml"];
+/// Query files, rule YAML, and the files that may hold KQL (Markdown, ARM
+/// templates and Defender XDR rules in JSON, Bicep): those without any are
+/// skipped by the engine, and `[formats]` in `kqlint.toml` can leave whole
+/// kinds out.
+const EXTENSIONS: [&str; 8] = [
+    "kql", "csl", "yaml", "yml", "md", "markdown", "json", "bicep",
+];
 
 fn has_known_extension(path: &Path) -> bool {
     path.extension()
@@ -320,6 +326,31 @@ mod tests {
         assert!(
             message.starts_with("cannot follow the symbolic link"),
             "{message}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn markdown_json_and_bicep_are_found() {
+        let dir = std::env::temp_dir().join(format!("kqlint-discover-md-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in [
+            "README.md",
+            "a.markdown",
+            "main.bicep",
+            "rule.json",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+        let found: Vec<String> = discover(std::slice::from_ref(&dir), false)
+            .into_iter()
+            .map(|t| t.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            found,
+            ["README.md", "a.markdown", "main.bicep", "rule.json"]
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

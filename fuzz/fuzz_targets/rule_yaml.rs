@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         let source = Source::from_bytes(path, data, SourceKind::Yaml, &limits);
         let text = source.text.as_deref().unwrap_or("");
         kqlint_fuzz::check_diagnostics(text, &source.diagnostics, false);
-        if let Some(q) = &source.query {
+        if let Some(q) = source.query() {
             check_mapping(text, q);
         }
         if let Some(root) = &source.yaml {

@@ -2,7 +2,7 @@
 //! README). Fields are only ever added, never renamed or removed.
 
 use super::span_positions;
-use kqlint_core::{FileReport, ResultColumn, Summary};
+use kqlint_core::{FileReport, QueryReport, ResultColumn, Summary};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -27,6 +27,11 @@ struct File<'a> {
     tables: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     result_columns: Option<&'a [ResultColumn]>,
+    /// Each query of a file that holds several (Markdown, ARM templates,
+    /// Defender XDR rules, Bicep): where it starts, its label, platform,
+    /// tables and result columns.
+    #[serde(skip_serializing_if = "<[QueryReport]>::is_empty")]
+    queries: &'a [QueryReport],
 }
 
 #[derive(Serialize)]
@@ -78,6 +83,7 @@ pub fn render(reports: &[FileReport]) -> String {
                     .collect(),
                 tables: r.tables.as_deref(),
                 result_columns: r.result_columns.as_deref(),
+                queries: &r.queries,
             })
             .collect(),
         summary: SummaryOut {

@@ -66,9 +66,10 @@ def test_manifest_is_valid_and_matches_the_right_files():
         assert hook["entry"] == "kqlint check --skip-non-rules"
         assert hook["require_serial"] is True
         files = re.compile(hook["files"])
-        for name in ["a.kql", "q/B.CSL", "Hunting Queries/x.yaml", "Detections/y.YML"]:
+        for name in ["a.kql", "q/B.CSL", "Hunting Queries/x.yaml", "Detections/y.YML",
+                     "README.md", "notes/hunt.markdown", "Package/mainTemplate.json", "rules.bicep"]:
             assert files.search(name), name
-        for name in ["a.json", "README.md", "x.yaml.bak", "kql", "notes.kqlx"]:
+        for name in ["x.yaml.bak", "kql", "notes.kqlx", "a.jsonl", "README.mdx"]:
             assert not files.search(name), name
 
 
@@ -101,6 +102,31 @@ def test_hook_fails_on_an_unfilled_placeholder_and_passes_once_filled(
     assert "Passed" in text and "no problems found" in text, text
     for name in NOT_RULES:
         assert name not in text, text
+
+
+def test_hook_fails_on_a_markdown_query_with_an_unfilled_placeholder(tmp_path, base_env, head_sha):
+    """KQL kept in Markdown: the hook checks the fenced block at its place in
+    the .md file; the repository's README (Markdown without KQL) is not
+    reported."""
+    repo = consumer_repo(tmp_path, base_env, head_sha)
+    fill(repo / "Hunting Queries" / "connections-to-indicator.yaml")
+    notes = repo / "docs" / "hunting-notes.md"
+    notes.parent.mkdir()
+    text = (FIXTURES / "mistakes" / "hunting-notes.md").read_text()
+    notes.write_text(text)
+    run(["git", "add", "-A"], repo, env=base_env, check=0)
+    proc = pre_commit(repo, base_env, "run", "--all-files")
+    out = output(proc)
+    assert proc.returncode == 1, out
+    assert "docs/hunting-notes.md:7:21" in out or "hunting-notes.md:7:21" in out, out
+    assert "KQL201" in out and "IP ADDRESS GOES HERE" in out, out
+    assert "README.md" not in out, out
+
+    notes.write_text(text.replace('"IP ADDRESS GOES HERE"', '"203.0.113.7"'))
+    proc = pre_commit(repo, base_env, "run", "--all-files", "--verbose")
+    out = output(proc)
+    assert proc.returncode == 0, out
+    assert "no problems found" in out, out
 
 
 def test_hook_blocks_a_commit_with_a_syntax_error(tmp_path, base_env, head_sha):

@@ -13,7 +13,7 @@ fn main() {
     let catalog = kql_schema::Catalog::builtin();
     for f in std::env::args().skip(1) {
         let src = Source::load(&f, &Limits::default());
-        let (Some(text), Some(q)) = (src.text.as_ref(), src.query.as_ref()) else {
+        let (Some(text), Some(q)) = (src.text.as_ref(), src.query()) else {
             continue;
         };
         let kind = match (&src.kind, &src.yaml) {

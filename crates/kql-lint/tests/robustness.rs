@@ -37,7 +37,9 @@ fn truncated_corpus_queries() {
     let mut n = 0;
     for (i, f) in kqlint_testkit::corpus_files().iter().enumerate() {
         let src = Source::load(f, &Limits::default());
-        let Some(q) = src.query else { continue };
+        let Some(q) = src.query().cloned() else {
+            continue;
+        };
         let text = q.text.as_str();
         let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         for k in 1..6 {

@@ -22,6 +22,12 @@
 //! [schema]
 //! dirs = ["schemas/CustomTables", "schemas/CustomFunctions"]
 //!
+//! [formats]                            # what is read besides .kql/.csl and rule YAML
+//! markdown = true                      # fenced KQL in Markdown
+//! markdown-untagged = true             # untagged / mislabelled fences that look like KQL
+//! json = true                          # ARM templates, solution packages, Defender XDR rules
+//! bicep = true                         # analytic rules in Bicep
+//!
 //! [placeholders]
 //! disable = ["example-domain"]
 //! extra = ['\bPUT_\w+_HERE\b', { pattern = "(?i)<tenant>", help = "your tenant id", metadata = true }]
@@ -184,6 +190,51 @@ pub struct Config {
     /// directory.
     pub schema_dirs: Vec<PathBuf>,
     pub lint: LintOptions,
+    /// `[formats]`: which kinds of files are read when found by walking.
+    pub formats: Formats,
+}
+
+/// `[formats]`: the kinds of files besides `.kql`, `.csl` and rule YAML
+/// that kqlint reads when it finds them (all by default), and how it finds
+/// KQL in Markdown.
+///
+/// ```toml
+/// [formats]
+/// markdown = true           # fenced KQL in .md files
+/// markdown-untagged = true  # untagged or mislabelled fences that look like KQL
+/// json = true               # ARM templates, solution packages, Defender XDR detection rules
+/// bicep = true              # analytic rule resources in .bicep files
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Formats {
+    pub markdown: bool,
+    pub markdown_untagged: bool,
+    pub json: bool,
+    pub bicep: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Formats {
+        Formats {
+            markdown: true,
+            markdown_untagged: true,
+            json: true,
+            bicep: true,
+        }
+    }
+}
+
+impl Formats {
+    /// Whether files of this kind are read when found by walking.
+    pub fn reads(&self, kind: kqlint_source::SourceKind) -> bool {
+        use kqlint_source::SourceKind as K;
+        match kind {
+            K::Kql | K::Yaml => true,
+            K::Markdown => self.markdown,
+            K::Json => self.json,
+            K::Bicep => self.bicep,
+        }
+    }
 }
 
 impl Default for Config {
@@ -199,6 +250,7 @@ impl Default for Config {
             per_path_platform: Vec::new(),
             schema_dirs: Vec::new(),
             lint: LintOptions::default(),
+            formats: Formats::default(),
         }
     }
 }
@@ -412,6 +464,15 @@ impl Config {
                 c.schema_dirs.push(p);
             }
         }
+        if let Some(f) = &raw.formats {
+            let d = Formats::default();
+            c.formats = Formats {
+                markdown: f.markdown.unwrap_or(d.markdown),
+                markdown_untagged: f.markdown_untagged.unwrap_or(d.markdown_untagged),
+                json: f.json.unwrap_or(d.json),
+                bicep: f.bicep.unwrap_or(d.bicep),
+            };
+        }
         if let Some(ph) = &raw.placeholders {
             let mut patterns = PlaceholderPatterns::default();
             for name in ph.disable.iter().flatten() {
@@ -537,6 +598,16 @@ struct RawConfig {
     placeholders: Option<RawPlaceholders>,
     platform: Option<Spanned<String>>,
     per_path_platform: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    formats: Option<RawFormats>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFormats {
+    markdown: Option<bool>,
+    markdown_untagged: Option<bool>,
+    json: Option<bool>,
+    bicep: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError, ConfigOptions, ConfigResolver};
 use crate::fix::{self, FixOutcome};
-use crate::report::{FileReport, SourceText};
+use crate::report::{FileReport, QueryReport, ResultColumn, SourceText};
 use crate::suppress::Suppressions;
 use crate::target::Target;
 use crate::{core_rules, syntax_rules};
@@ -12,7 +12,10 @@ use kql_lint::QueryKind;
 use kql_schema::{Catalog, Platform};
 use kql_semantic::Interrupt;
 use kqlint_diagnostics::{Diagnostic, Label, Severity, Span, sort_diagnostics};
-use kqlint_source::{Encoding, Limits, QuerySource, Source, SourceKind};
+use kqlint_source::{
+    Encoding, Limits, LinkedQuery, PlatformHint, QueryOrigin, QuerySource, Source, SourceKind,
+    SourceOptions,
+};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -67,7 +70,13 @@ pub struct Engine {
     catalogs: Mutex<HashMap<CatalogKey, Arc<Catalog>>>,
     /// Problems loading user schemas, for the caller to show once.
     warnings: Mutex<Vec<String>>,
+    /// The `.kql` files Bicep rules load, by the folder of the Bicep files.
+    bicep_links: Mutex<HashMap<PathBuf, BicepLinks>>,
 }
+
+/// The `.kql` files the Bicep files of one folder load (canonical paths),
+/// each with the Bicep file that loads it.
+type BicepLinks = Arc<Vec<(PathBuf, PathBuf)>>;
 
 /// User schema directories and the platform they are seen from.
 type CatalogKey = (Vec<PathBuf>, Platform);
@@ -99,7 +108,45 @@ struct QueryStage<'a> {
     /// The platform was not declared (config, `--platform`) nor implied by
     /// the file's kind: the query's own tables may decide it.
     platform_assumed: bool,
+    /// Several queries may follow each other, separated by blank lines.
+    script: bool,
     interrupt: &'a Interrupt,
+}
+
+/// What the analysis of one query learnt, besides its diagnostics.
+#[derive(Default)]
+struct QueryOutcome {
+    platform: Option<Platform>,
+    tables: Option<Vec<String>>,
+    optional_tables: Vec<String>,
+    result_columns: Option<Vec<ResultColumn>>,
+    result_partial: Option<String>,
+    uncounted: (usize, Option<Severity>),
+    syntax_errors: bool,
+}
+
+impl QueryOutcome {
+    /// What the semantic stage learnt about a rule's query, for the rule
+    /// cross-checks: `None` without an analysis, or when the query has
+    /// syntax errors (its tree, and so its result columns, are a guess).
+    fn facts(&self) -> Option<sentinel_rules::QueryFacts> {
+        let tables = self.tables.clone()?;
+        if self.syntax_errors {
+            return None;
+        }
+        Some(sentinel_rules::QueryFacts {
+            // The engine keeps result columns only when the output is fully known.
+            open: self.result_columns.is_none(),
+            partial: self.result_partial.clone(),
+            result_columns: self.result_columns.as_ref().map(|cols| {
+                cols.iter()
+                    .map(|c| (c.name.clone(), c.ty.clone()))
+                    .collect()
+            }),
+            tables,
+            optional_tables: self.optional_tables.clone(),
+        })
+    }
 }
 
 impl Engine {
@@ -116,6 +163,7 @@ impl Engine {
             configs,
             catalogs: Mutex::new(HashMap::new()),
             warnings: Mutex::new(Vec::new()),
+            bicep_links: Mutex::new(HashMap::new()),
         })
     }
 
@@ -192,15 +240,28 @@ impl Engine {
         (*c).clone()
     }
 
-    /// The platform a file's query is for, and whether it was only assumed.
+    /// The platform a query is for, and whether it was only assumed.
     /// Declared: `--platform`, `[per-path-platform]`, `platform`. Implied:
-    /// a Sentinel rule (rule YAML) runs in Sentinel; a path naming Defender
-    /// XDR suggests advanced hunting. Otherwise the query's own tables
-    /// decide (in [`Self::check_query`]), else Sentinel.
-    fn platform(&self, config: &Config, path: &Path, kind: QueryKind) -> (Platform, bool) {
+    /// by the query's place (a Markdown heading or front matter naming
+    /// Defender XDR or Sentinel, a Defender XDR detection rule, an ARM
+    /// analytic rule), and a Sentinel rule (rule YAML) runs in Sentinel; a
+    /// path naming Defender XDR suggests advanced hunting. Otherwise the
+    /// query's own tables decide (in [`Self::check_query`]), else Sentinel.
+    fn platform(
+        &self,
+        config: &Config,
+        path: &Path,
+        kind: QueryKind,
+        hint: Option<PlatformHint>,
+    ) -> (Platform, bool) {
         let p = (path.as_os_str() != "-").then_some(path);
         if let Some(declared) = config.platform_for(p) {
             return (declared, false);
+        }
+        match hint {
+            Some(PlatformHint::Defender) => return (Platform::Defender, false),
+            Some(PlatformHint::Sentinel) => return (Platform::Sentinel, false),
+            None => {}
         }
         if kind != QueryKind::File {
             return (Platform::Sentinel, false);
@@ -209,6 +270,112 @@ impl Engine {
             return (Platform::Defender, true);
         }
         (Platform::Sentinel, true)
+    }
+
+    /// Whether the configuration lets kqlint read files of this kind when
+    /// it finds them (`[formats]` in `kqlint.toml`).
+    fn reads(&self, path: &Path, kind: SourceKind) -> bool {
+        match self.config_for(path) {
+            Ok(c) => c.formats.reads(kind),
+            Err(_) => true,
+        }
+    }
+
+    /// How queries are found in a file: its configuration's `[formats]`.
+    pub fn source_options(&self, path: &Path) -> SourceOptions {
+        match self.config_for(path) {
+            Ok(c) => SourceOptions {
+                markdown_untagged: c.formats.markdown_untagged,
+            },
+            Err(_) => SourceOptions::default(),
+        }
+    }
+
+    /// The Bicep analytic rule that loads a `.kql` file with
+    /// `loadTextContent(...)`, if a `.bicep` file in its folder or the
+    /// folder above does: the query is then checked as that rule's.
+    fn bicep_link_for(&self, kql: &Path) -> Option<PathBuf> {
+        if kql.as_os_str() == "-" {
+            return None;
+        }
+        let file = std::fs::canonicalize(kql).ok()?;
+        let dir = file.parent()?;
+        let dirs = [Some(dir), dir.parent()];
+        for d in dirs.into_iter().flatten() {
+            let links = self.bicep_links_in(d);
+            if let Some((_, bicep)) = links.iter().find(|(k, _)| *k == file) {
+                return Some(bicep.clone());
+            }
+        }
+        None
+    }
+
+    /// The `.kql` files the Bicep files of a folder load, with the Bicep
+    /// file loading each (read once per folder and run).
+    fn bicep_links_in(&self, dir: &Path) -> BicepLinks {
+        if let Ok(cache) = self.bicep_links.lock()
+            && let Some(found) = cache.get(dir)
+        {
+            return found.clone();
+        }
+        let mut found = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut bicep: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("bicep"))
+                        && p.is_file()
+                })
+                .collect();
+            bicep.sort();
+            for b in bicep.into_iter().take(200) {
+                let src = Source::load_as(&b, SourceKind::Bicep, &self.options.limits);
+                for l in src.linked {
+                    if let Ok(k) = std::fs::canonicalize(&l.path) {
+                        found.push((k, b.clone()));
+                    }
+                }
+            }
+        }
+        let found = Arc::new(found);
+        if let Ok(mut cache) = self.bicep_links.lock() {
+            cache.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    /// What the analysis of a query a Bicep rule loads from a file learnt,
+    /// for the rule's cross-checks (the file's own findings are reported
+    /// when that file is checked).
+    fn linked_facts(
+        &self,
+        config: &Config,
+        link: &LinkedQuery,
+    ) -> Option<sentinel_rules::QueryFacts> {
+        let source = Source::load_as(&link.path, SourceKind::Kql, &self.options.limits);
+        let text = SourceText::new(source.text.clone()?);
+        let query = source.query()?;
+        let (platform, platform_assumed) = self.platform(
+            config,
+            &link.path,
+            QueryKind::AnalyticRule,
+            Some(PlatformHint::Sentinel),
+        );
+        let stage = QueryStage {
+            config,
+            catalog: self.catalog(config, platform),
+            kind: QueryKind::AnalyticRule,
+            platform_assumed,
+            script: false,
+            interrupt: &Interrupt::default(),
+        };
+        let mut outcome = QueryOutcome::default();
+        let diags = self.check_query(query, &text, &mut outcome, &stage, &mut Vec::new());
+        outcome.syntax_errors = diags.iter().any(|d| {
+            d.category == kqlint_diagnostics::Category::Syntax && d.severity == Severity::Error
+        });
+        outcome.facts()
     }
 
     pub fn options(&self) -> &EngineOptions {
@@ -255,7 +422,16 @@ impl Engine {
         let source = if target.path.as_os_str() == "-" {
             read_stdin(&self.options.limits)
         } else {
-            Source::load(&target.path, &self.options.limits)
+            let kind = SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql);
+            if !target.explicit && !self.reads(&target.path, kind) {
+                return None;
+            }
+            Source::load_as_with(
+                &target.path,
+                kind,
+                &self.options.limits,
+                &self.source_options(&target.path),
+            )
         };
         if !target.explicit && is_not_a_rule(&source) {
             return None;
@@ -294,69 +470,237 @@ impl Engine {
         };
         let text = source.text.clone().map(SourceText::new);
         let mut report = FileReport::new(display, text.clone());
-        report.diagnostics = source.diagnostics;
+        let mut source = source;
+        report.diagnostics = std::mem::take(&mut source.diagnostics);
         let mut suppressions = Suppressions::default();
+        // A PascalCase rule is checked as the camelCase rule it stands for.
+        let pascal = match (&source.kind, &source.yaml) {
+            (SourceKind::Yaml, Some(root)) if kqlint_source::is_pascal_rule(root) => {
+                Some(sentinel_rules::pascal_view(root))
+            }
+            _ => None,
+        };
+        let bicep_rule = match source.kind {
+            SourceKind::Kql => self.bicep_link_for(&source.path),
+            _ => None,
+        };
+        let several = source.queries.len() > 1 || source.kind.kql_optional();
+        // Stage: each query (syntax, semantics, lint rules), on the
+        // platform its place declares, implies or its tables suggest.
+        let mut outcomes: Vec<(usize, QueryOutcome)> = Vec::new();
         // A rule format described with type names (`query: string`) has no
         // query; sentinel-rules says so once (schema-template).
-        let template = source
-            .yaml
-            .as_ref()
-            .is_some_and(sentinel_rules::is_schema_template);
-        if let (Some(text), Some(query), false) = (&text, &source.query, template) {
-            let kind = match (&source.kind, &source.yaml) {
-                (SourceKind::Yaml, Some(root)) => QueryKind::of_yaml(root, query.key.as_deref()),
-                (SourceKind::Yaml, None) => QueryKind::Hunting,
-                (SourceKind::Kql, _) => QueryKind::File,
-            };
-            let (platform, platform_assumed) = self.platform(&config, &source.path, kind);
-            let stage = QueryStage {
-                config: &config,
-                catalog: self.catalog(&config, platform),
-                kind,
-                platform_assumed,
-                interrupt,
-            };
-            let mut comments = Vec::new();
-            let query_diags = self.check_query(query, text, &mut report, &stage, &mut comments);
-            if let Some(why) = query.edit_refusal()
-                && query_diags.iter().any(|d| {
-                    d.fix
+        let template = matches!(source.kind, SourceKind::Yaml)
+            && source
+                .yaml
+                .as_ref()
+                .is_some_and(sentinel_rules::is_schema_template);
+        if let (Some(text), false) = (&text, template) {
+            for (i, query) in source.queries.iter().enumerate() {
+                let kind = match &query.origin {
+                    QueryOrigin::Yaml => match (pascal.as_ref(), &source.yaml) {
+                        (Some(view), _) => QueryKind::of_yaml(view, Some("query")),
+                        (None, Some(root)) => QueryKind::of_yaml(root, query.key.as_deref()),
+                        (None, None) => QueryKind::Hunting,
+                    },
+                    QueryOrigin::File if bicep_rule.is_some() => QueryKind::AnalyticRule,
+                    QueryOrigin::File | QueryOrigin::Markdown { .. } => QueryKind::File,
+                    QueryOrigin::Arm { resource } => source
+                        .yaml
                         .as_ref()
-                        .is_some_and(|f| f.applicability == kqlint_diagnostics::Applicability::Safe)
-                })
-            {
-                report.fix_refused = Some(why);
+                        .and_then(|r| r.pointer(resource))
+                        .and_then(|t| kqlint_source::arm::arm_rule_kind(t.node))
+                        .map_or(QueryKind::AnalyticRule, |k| match k {
+                            kqlint_source::arm::ArmRuleKind::HuntingQuery => QueryKind::Hunting,
+                            _ => QueryKind::AnalyticRule,
+                        }),
+                    QueryOrigin::Defender { .. } | QueryOrigin::Bicep { .. } => {
+                        QueryKind::AnalyticRule
+                    }
+                };
+                let hint = match &bicep_rule {
+                    Some(_) => Some(PlatformHint::Sentinel),
+                    None => query.platform,
+                };
+                let (platform, platform_assumed) = self.platform(&config, &source.path, kind, hint);
+                let stage = QueryStage {
+                    config: &config,
+                    catalog: self.catalog(&config, platform),
+                    kind,
+                    platform_assumed,
+                    // A rule's query is one query, whatever its file.
+                    script: query.script && bicep_rule.is_none(),
+                    interrupt,
+                };
+                let mut comments = Vec::new();
+                let mut outcome = QueryOutcome::default();
+                let query_diags =
+                    self.check_query(query, text, &mut outcome, &stage, &mut comments);
+                if let Some(why) = query.edit_refusal()
+                    && query_diags.iter().any(|d| {
+                        d.fix.as_ref().is_some_and(|f| {
+                            f.applicability == kqlint_diagnostics::Applicability::Safe
+                        })
+                    })
+                {
+                    report.fix_refused = Some(why);
+                }
+                outcome.syntax_errors = query_diags.iter().any(|d| {
+                    d.category == kqlint_diagnostics::Category::Syntax
+                        && d.severity == Severity::Error
+                });
+                report.diagnostics.extend(
+                    query_diags
+                        .into_iter()
+                        .map(|d| query.map_diagnostic(d, &text.text)),
+                );
+                suppressions.add_query(text, query, &comments, several);
+                outcomes.push((i, outcome));
             }
-            report.diagnostics.extend(
-                query_diags
-                    .into_iter()
-                    .map(|d| query.map_diagnostic(d, &text.text)),
-            );
-            suppressions.add_query(text, query, &comments);
         }
-        // Stage: rule-YAML validation (sentinel-rules), rule YAML only; its
-        // diagnostics are already in file coordinates.
-        if let (Some(text), Some(root)) = (&text, &source.yaml)
-            && (source.query.is_some() || sentinel_rules::is_rule(root))
-        {
-            let facts = rule_facts(&report);
-            if let Some(rule) =
-                sentinel_rules::check_rule(&source.path, &text.text, root, facts.as_ref())
-            {
-                report.diagnostics.extend(rule.diagnostics);
-                report.rule_id = rule.id;
+        let facts_of = |i: usize| -> Option<sentinel_rules::QueryFacts> {
+            outcomes
+                .iter()
+                .find(|(k, _)| *k == i)
+                .and_then(|(_, o)| o.facts())
+        };
+        // Stage: rule validation (sentinel-rules); its diagnostics are already
+        // in file coordinates.
+        let mut rule_ids: Vec<sentinel_rules::RuleId> = Vec::new();
+        if let (Some(text), Some(root)) = (&text, &source.yaml) {
+            let query_at = |origin: &dyn Fn(&QueryOrigin) -> bool| {
+                source.queries.iter().position(|q| origin(&q.origin))
+            };
+            let mut add = |check: Option<sentinel_rules::RuleCheck>, report: &mut FileReport| {
+                if let Some(rule) = check {
+                    report.diagnostics.extend(rule.diagnostics);
+                    rule_ids.extend(rule.id);
+                }
+            };
+            match source.kind {
+                SourceKind::Yaml if kqlint_source::arm::defender_rules(root).is_some() => {
+                    for rule in kqlint_source::arm::defender_rules(root).unwrap_or_default() {
+                        let i = query_at(
+                            &|o| matches!(o, QueryOrigin::Defender { rule: r } if *r == rule),
+                        );
+                        let facts = i.and_then(&facts_of);
+                        let check = sentinel_rules::check_detection_rule(
+                            &source.path,
+                            &text.text,
+                            root,
+                            &rule,
+                            facts.as_ref(),
+                        );
+                        add(check, &mut report);
+                    }
+                }
+                SourceKind::Yaml => {
+                    if !source.queries.is_empty() || sentinel_rules::is_rule(root) {
+                        let facts = facts_of(0);
+                        let check = match &pascal {
+                            Some(view) => sentinel_rules::check_pascal_rule(
+                                &source.path,
+                                &text.text,
+                                root,
+                                view,
+                                facts.as_ref(),
+                            ),
+                            None => sentinel_rules::check_rule(
+                                &source.path,
+                                &text.text,
+                                root,
+                                facts.as_ref(),
+                            ),
+                        };
+                        add(check, &mut report);
+                    }
+                }
+                SourceKind::Json | SourceKind::Bicep => {
+                    if let Some(rules) = kqlint_source::arm::defender_rules(root) {
+                        for rule in rules {
+                            let i = query_at(
+                                &|o| matches!(o, QueryOrigin::Defender { rule: r } if *r == rule),
+                            );
+                            let facts = i.and_then(&facts_of);
+                            let check = sentinel_rules::check_detection_rule(
+                                &source.path,
+                                &text.text,
+                                root,
+                                &rule,
+                                facts.as_ref(),
+                            );
+                            add(check, &mut report);
+                        }
+                    } else {
+                        for resource in kqlint_source::arm::arm_rules(root) {
+                            let i = query_at(&|o| match o {
+                                QueryOrigin::Arm { resource: r }
+                                | QueryOrigin::Bicep { resource: r } => *r == resource,
+                                _ => false,
+                            });
+                            let facts = match i {
+                                Some(i) => facts_of(i),
+                                None => source
+                                    .linked
+                                    .iter()
+                                    .find(|l| l.resource == resource)
+                                    .and_then(|l| self.linked_facts(&config, l)),
+                            };
+                            let check = sentinel_rules::check_arm_rule(
+                                &source.path,
+                                &text.text,
+                                root,
+                                &resource,
+                                facts.as_ref(),
+                            );
+                            add(check, &mut report);
+                        }
+                    }
+                }
+                SourceKind::Kql | SourceKind::Markdown => {}
             }
         }
         // Stage: placeholders in rule metadata (kql-lint), YAML sources only.
-        if let (Some(text), Some(root), false) = (&text, &source.yaml, template) {
+        if let (Some(text), Some(root), SourceKind::Yaml, false) =
+            (&text, &source.yaml, source.kind, template)
+        {
             report.diagnostics.extend(kql_lint::lint_metadata(
                 &text.text,
                 root,
-                source.query.as_ref().map(|q| q.value_span),
+                source.query().map(|q| q.value_span),
                 &config.lint,
             ));
             suppressions.add_yaml(text, root);
         }
+        if let (Some(text), SourceKind::Markdown) = (&text, source.kind) {
+            suppressions.add_markdown(text);
+        }
+        // The facts of the file's query, or of each of its queries.
+        for (i, o) in &outcomes {
+            report.uncounted.0 += o.uncounted.0;
+            report.uncounted.1 = report.uncounted.1.max(o.uncounted.1);
+            if several && let Some(q) = source.queries.get(*i) {
+                let at = report.position(q.map_offset(0));
+                report.queries.push(QueryReport {
+                    line: at.line,
+                    column: at.column,
+                    label: q.label.clone(),
+                    platform: o.platform.map(|p| p.as_str().to_owned()),
+                    tables: o.tables.clone(),
+                    result_columns: o.result_columns.clone(),
+                });
+            }
+        }
+        if !several && let Some((_, o)) = outcomes.into_iter().next() {
+            report.platform = o.platform;
+            report.tables = o.tables;
+            report.optional_tables = o.optional_tables;
+            report.result_columns = o.result_columns;
+            report.result_partial = o.result_partial;
+        }
+        let mut ids = rule_ids.into_iter();
+        report.rule_id = ids.next();
+        report.more_rule_ids = ids.collect();
         Checked {
             report,
             pending: Some(Pending {
@@ -459,11 +803,17 @@ impl Engine {
         // (crate::atomic).
         let editing =
             crate::atomic::Editing::open(&target.path, self.options.limits.max_file_bytes).ok()?; // an unreadable file: the check reports it
-        let source = Source::from_bytes(
+        let kind = SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql);
+        if !target.explicit && !self.reads(&target.path, kind) {
+            return None;
+        }
+        let options = self.source_options(&target.path);
+        let source = Source::from_bytes_with(
             &target.path,
             editing.original(),
-            SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql),
+            kind,
             &self.options.limits,
+            &options,
         );
         if !target.explicit && is_not_a_rule(&source) {
             return None;
@@ -488,7 +838,13 @@ impl Engine {
             }
             let again = self.check_source(
                 &target.display,
-                Source::from_text(&target.path, next.clone(), kind, &self.options.limits),
+                Source::from_text_with(
+                    &target.path,
+                    next.clone(),
+                    kind,
+                    &self.options.limits,
+                    &options,
+                ),
             );
             if fix::syntax_errors(&again.diagnostics) > before {
                 outcome.error = Some(
@@ -529,13 +885,14 @@ impl Engine {
         &self,
         query: &QuerySource,
         file: &Arc<SourceText>,
-        report: &mut FileReport,
+        report: &mut QueryOutcome,
         stage: &QueryStage<'_>,
         comments: &mut Vec<Span>,
     ) -> Vec<Diagnostic> {
-        // Stage 1: syntax. A query file may hold several queries separated
-        // by blank lines, as Kusto's editors take them; a rule's query is one.
-        let parse = if stage.kind == QueryKind::File {
+        // Stage 1: syntax. A query file (or a Markdown block) may hold
+        // several queries separated by blank lines, as Kusto's editors take
+        // them; a rule's query is one.
+        let parse = if stage.script {
             kql_syntax::parse_script(&query.text)
         } else {
             kql_syntax::parse(&query.text)
@@ -825,47 +1182,28 @@ struct Pending {
     suppressions: Suppressions,
 }
 
-/// What the semantic stage learnt about a rule's query, for the rule
-/// cross-checks: `None` without an analysis, or when the query has syntax
-/// errors (its tree, and so its result columns, are a guess).
-fn rule_facts(report: &FileReport) -> Option<sentinel_rules::QueryFacts> {
-    let tables = report.tables.clone()?;
-    if report.diagnostics.iter().any(|d| {
-        d.category == kqlint_diagnostics::Category::Syntax && d.severity == Severity::Error
-    }) {
-        return None;
-    }
-    Some(sentinel_rules::QueryFacts {
-        // The engine keeps result columns only when the output is fully known.
-        open: report.result_columns.is_none(),
-        partial: report.result_partial.clone(),
-        result_columns: report.result_columns.as_ref().map(|cols| {
-            cols.iter()
-                .map(|c| (c.name.clone(), c.ty.clone()))
-                .collect()
-        }),
-        tables,
-        optional_tables: report.optional_tables.clone(),
-    })
-}
-
 /// The cross-file pass: a rule id used by two files of the run.
 fn duplicate_rule_ids(checked: &mut [Checked]) {
     let found: Vec<(usize, Diagnostic)> = {
         let entries: Vec<(usize, sentinel_rules::IdEntry<'_>)> = checked
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| {
-                let id = c.report.rule_id.as_ref()?;
-                let line = c.report.position(id.span.start).line;
-                Some((
-                    i,
-                    sentinel_rules::IdEntry {
-                        file: &c.report.path,
-                        id,
-                        line,
-                    },
-                ))
+            .flat_map(|(i, c)| {
+                c.report
+                    .rule_id
+                    .iter()
+                    .chain(&c.report.more_rule_ids)
+                    .map(move |id| {
+                        let line = c.report.position(id.span.start).line;
+                        (
+                            i,
+                            sentinel_rules::IdEntry {
+                                file: &c.report.path,
+                                id,
+                                line,
+                            },
+                        )
+                    })
             })
             .collect();
         let ids: Vec<sentinel_rules::IdEntry<'_>> = entries.iter().map(|(_, e)| *e).collect();
@@ -941,11 +1279,21 @@ fn with_opener_position(message: &str, opener: &str, at: crate::Position) -> Str
     }
 }
 
-/// A YAML file found by walking that holds no query is not a rule file
-/// (a workflow, a config): it is skipped, not reported.
+/// A file found by walking that holds no query is skipped, not reported:
+/// a YAML file without a query (a workflow, a config), a Markdown, JSON or
+/// Bicep file without KQL (a README, a `package.json`).
 fn is_not_a_rule(source: &Source) -> bool {
+    if source.kind.kql_optional() {
+        return source.queries.is_empty()
+            && source.linked.is_empty()
+            && source.diagnostics.is_empty()
+            && source.yaml.as_ref().is_none_or(|root| {
+                kqlint_source::arm::arm_rules(root).is_empty()
+                    && kqlint_source::arm::defender_rules(root).is_none()
+            });
+    }
     source.kind == SourceKind::Yaml
-        && source.query.is_none()
+        && source.queries.is_empty()
         && source.diagnostics.iter().any(|d| {
             d.code == kqlint_source::MISSING_QUERY.code
                 || d.code == kqlint_source::NOT_A_MAPPING.code
@@ -964,7 +1312,7 @@ fn read_stdin(limits: &Limits) -> Source {
         Ok(_) => Source::from_bytes("-", &bytes, SourceKind::Kql, limits),
         Err(e) => {
             let mut s = Source::from_text("-", "", SourceKind::Kql, limits);
-            s.query = None;
+            s.queries.clear();
             s.diagnostics.push(Diagnostic::new(
                 &kqlint_source::UNREADABLE_FILE,
                 Span::empty(0),

@@ -25,5 +25,5 @@ pub use kqlint_diagnostics::{
     Severity, Span,
 };
 pub use kqlint_source::{Limits, Source, SourceKind};
-pub use report::{FileReport, Position, ResultColumn, SourceText, Summary};
+pub use report::{FileReport, Position, QueryReport, ResultColumn, SourceText, Summary};
 pub use target::Target;

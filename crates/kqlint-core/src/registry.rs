@@ -184,6 +184,9 @@ pub fn markdown() -> String {
         let lang = match m.example_kind {
             ExampleKind::Kql => "kql",
             ExampleKind::Yaml => "yaml",
+            ExampleKind::Markdown => "markdown",
+            ExampleKind::Json => "json",
+            ExampleKind::Bicep => "bicep",
             ExampleKind::None => "",
         };
         for (title, list) in [("Reported", m.fail), ("Not reported", m.pass)] {

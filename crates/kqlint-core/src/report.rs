@@ -43,6 +43,26 @@ pub struct ResultColumn {
     pub ty: String,
 }
 
+/// What is known of one query of a file with several (a Markdown file, an
+/// ARM template): where it is and what it reads and returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QueryReport {
+    /// 1-based line and column in the file where the query starts.
+    pub line: u32,
+    pub column: u32,
+    /// What the query is called in its file (the heading above a Markdown
+    /// block, the rule's display name), if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The platform it was checked for (`sentinel`, `defender`, `adx`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_columns: Option<Vec<ResultColumn>>,
+}
+
 /// Everything kqlint found in one file.
 #[derive(Debug)]
 pub struct FileReport {
@@ -65,8 +85,15 @@ pub struct FileReport {
     pub result_partial: Option<String>,
     /// The platform the query was checked for.
     pub platform: Option<kql_schema::Platform>,
+    /// Each query of a file that holds several (Markdown, JSON, Bicep), in
+    /// file order; empty for a file with one query (whose facts are the
+    /// fields above).
+    pub queries: Vec<QueryReport>,
     /// The rule's id (rule YAML files), for the cross-file duplicate-id pass.
     pub rule_id: Option<sentinel_rules::RuleId>,
+    /// The ids of the other rules of the file (an ARM template holds many),
+    /// for the same pass.
+    pub(crate) more_rule_ids: Vec<sentinel_rules::RuleId>,
     /// Findings the analysis only counted (past its own cap on hostile
     /// input), with the worst severity: the report's cap notice counts them.
     pub(crate) uncounted: (usize, Option<Severity>),
@@ -86,7 +113,9 @@ impl FileReport {
             result_columns: None,
             result_partial: None,
             platform: None,
+            queries: Vec::new(),
             rule_id: None,
+            more_rule_ids: Vec::new(),
             uncounted: (0, None),
             fix_refused: None,
         }

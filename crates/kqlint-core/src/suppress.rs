@@ -20,6 +20,10 @@ struct Named {
 
 struct Entry {
     scope: Scope,
+    /// For `disable-file` in one of several queries of a file (a Markdown
+    /// block, an ARM rule): the query's span in the file, which the
+    /// directive is limited to.
+    within: Option<Span>,
     /// For `disable-next-line`: the 1-based file line it applies to
     /// (`None`: the comment is on the last line).
     line: Option<u32>,
@@ -35,8 +39,16 @@ pub(crate) struct Suppressions {
 
 impl Suppressions {
     /// Reads the directives in a query's comments (`comments` are spans
-    /// into `query.text`).
-    pub(crate) fn add_query(&mut self, file: &SourceText, query: &QuerySource, comments: &[Span]) {
+    /// into `query.text`). With `scoped`, a `disable-file` directive applies
+    /// to this query only (a file with several queries).
+    pub(crate) fn add_query(
+        &mut self,
+        file: &SourceText,
+        query: &QuerySource,
+        comments: &[Span],
+        scoped: bool,
+    ) {
+        let within = scoped.then_some(query.value_span);
         for c in comments {
             let text = c.text(&query.text);
             let Some(parsed) = suppression::parse(text) else {
@@ -50,7 +62,40 @@ impl Suppressions {
                 .map(|i| c.end as usize + i + 1)
                 .filter(|&n| n < query.text.len())
                 .map(|n| file.position(query.map_offset(n as u32)).line);
-            self.add(parsed, next, to_file);
+            self.add(parsed, next, within, to_file);
+        }
+    }
+
+    /// Reads the directives in a Markdown file's HTML comments
+    /// (`<!-- kqlint-disable-next-line RULE -->` on the line before a
+    /// finding, `<!-- kqlint-disable-file RULE -->` for the whole file).
+    pub(crate) fn add_markdown(&mut self, file: &SourceText) {
+        let text = &file.text;
+        let mut at = 0usize;
+        for (i, line) in text.split('\n').enumerate() {
+            let start = at;
+            at += line.len() + 1;
+            let trimmed = line.trim();
+            let Some(inner) = trimmed
+                .strip_prefix("<!--")
+                .and_then(|t| t.strip_suffix("-->"))
+            else {
+                continue;
+            };
+            let body = inner.trim();
+            if !body.starts_with("kqlint-") {
+                continue;
+            }
+            // The grammar is a comment's: read the body as a `#` comment.
+            let Some(parsed) = suppression::parse(&format!("#{body}")) else {
+                continue;
+            };
+            let offset = (start + line.find(body).unwrap_or(0)).saturating_sub(1);
+            let line_no = i as u32 + 1;
+            let next = (at < text.len()).then_some(line_no + 1);
+            self.add(parsed, next, None, |r| {
+                Span::new((offset + r.start) as u32, (offset + r.end) as u32)
+            });
         }
     }
 
@@ -84,7 +129,7 @@ impl Suppressions {
             };
             let line_no = i as u32 + 1;
             let next = (at < text.len()).then_some(line_no + 1);
-            self.add(parsed, next, |r| {
+            self.add(parsed, next, None, |r| {
                 Span::new((hash + r.start) as u32, (hash + r.end) as u32)
             });
         }
@@ -94,6 +139,7 @@ impl Suppressions {
         &mut self,
         parsed: Result<suppression::Directive, suppression::Malformed>,
         next_line: Option<u32>,
+        within: Option<Span>,
         to_file: impl Fn(std::ops::Range<usize>) -> Span,
     ) {
         let directive = match parsed {
@@ -128,6 +174,7 @@ impl Suppressions {
         }
         self.entries.push(Entry {
             scope: directive.scope,
+            within,
             line: next_line,
             rules,
         });
@@ -142,7 +189,9 @@ impl Suppressions {
             let mut line = None;
             for e in &mut self.entries {
                 let applies = match e.scope {
-                    Scope::File => true,
+                    Scope::File => e
+                        .within
+                        .is_none_or(|w| w.start <= d.span.start && d.span.start <= w.end),
                     Scope::NextLine => {
                         let l = *line.get_or_insert_with(|| {
                             file.map_or(0, |f| f.position(d.span.start).line)
@@ -169,6 +218,7 @@ impl Suppressions {
         for e in self.entries {
             for n in e.rules.into_iter().filter(|n| !n.used) {
                 let where_ = match (e.scope, e.line) {
+                    (Scope::File, _) if e.within.is_some() => "in this query".to_owned(),
                     (Scope::File, _) => "in this file".to_owned(),
                     (Scope::NextLine, Some(l)) => format!("on line {l}"),
                     (Scope::NextLine, None) => "(there is no next line)".to_owned(),

@@ -83,13 +83,13 @@ fn fixing_the_corpus_is_safe_and_idempotent() {
             &Default::default(),
         );
         assert_eq!(
-            old.query.as_ref().and_then(|q| q.key.clone()),
-            new.query.as_ref().and_then(|q| q.key.clone()),
+            old.query().and_then(|q| q.key.clone()),
+            new.query().and_then(|q| q.key.clone()),
             "{}",
             t.display
         );
         // Only the query changed: every other line is as it was.
-        let (qo, qn) = (old.query.unwrap(), new.query.unwrap());
+        let (qo, qn) = (old.query().cloned().unwrap(), new.query().cloned().unwrap());
         assert_eq!(
             &originals[i][..qo.value_span.start as usize],
             &now[..qn.value_span.start as usize],

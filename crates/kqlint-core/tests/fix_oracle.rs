@@ -47,8 +47,8 @@ fn fix_the_corpus() -> Vec<(String, String, String)> {
     assert!(outcomes.iter().all(|o| !o.failed), "{outcomes:#?}");
     let query = |path: &std::path::Path, text: String| {
         Source::from_text(path, text, SourceKind::Yaml, &Limits::default())
-            .query
-            .map(|q| q.text)
+            .query()
+            .map(|q| q.text.clone())
     };
     let mut pairs = Vec::new();
     for (t, old) in targets.iter().zip(&originals) {

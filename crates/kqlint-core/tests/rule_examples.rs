@@ -27,6 +27,9 @@ fn every_rule_example_behaves_as_documented() {
         let (name, kind) = match m.example_kind {
             ExampleKind::Kql => ("example.kql", SourceKind::Kql),
             ExampleKind::Yaml => ("example.yaml", SourceKind::Yaml),
+            ExampleKind::Markdown => ("example.md", SourceKind::Markdown),
+            ExampleKind::Json => ("example.json", SourceKind::Json),
+            ExampleKind::Bicep => ("example.bicep", SourceKind::Bicep),
             ExampleKind::None => {
                 assert!(
                     m.fail.is_empty() && m.pass.is_empty(),

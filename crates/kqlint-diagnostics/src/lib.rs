@@ -103,6 +103,12 @@ pub enum ExampleKind {
     Kql,
     /// A Sentinel rule / hunting-query YAML file.
     Yaml,
+    /// A Markdown file with fenced KQL.
+    Markdown,
+    /// A JSON file (an ARM template, a Defender XDR detection rule).
+    Json,
+    /// A Bicep file.
+    Bicep,
     /// Raw bytes that cannot be shown as a doc example (I/O conditions).
     None,
 }

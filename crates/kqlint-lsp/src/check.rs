@@ -44,11 +44,12 @@ pub fn check_with(
             elapsed: started.elapsed(),
         };
     };
-    let source = Source::from_text(
+    let source = Source::from_text_with(
         &doc.path,
         doc.text.clone(),
         kind,
         &ws.engine.options().limits,
+        &ws.engine.source_options(&doc.path),
     );
     let diagnostics = if is_not_a_rule(&source) {
         Vec::new()
@@ -70,7 +71,7 @@ pub fn check_with(
 /// query is not a rule file (a workflow, a config) and is not reported on.
 fn is_not_a_rule(source: &Source) -> bool {
     source.kind == SourceKind::Yaml
-        && source.query.is_none()
+        && source.query().is_none()
         && source.diagnostics.iter().any(|d| {
             d.code == kqlint_source::MISSING_QUERY.code
                 || d.code == kqlint_source::NOT_A_MAPPING.code

@@ -34,7 +34,7 @@ pub struct Document {
     /// Cached results, each tagged with the workspace generation (settings)
     /// it was computed with.
     pub(crate) checked: Mutex<Option<(u64, Arc<crate::check::Checked>)>>,
-    pub(crate) ide: Mutex<Option<(u64, Arc<crate::ide::Ide>)>>,
+    pub(crate) ide: Mutex<Option<(u64, Arc<crate::ide::Ides>)>>,
 }
 
 impl Document {
@@ -43,6 +43,9 @@ impl Document {
         let kind = SourceKind::from_path(&path).or(match language_id {
             "kql" | "kusto" => Some(SourceKind::Kql),
             "yaml" => Some(SourceKind::Yaml),
+            "markdown" => Some(SourceKind::Markdown),
+            "json" | "jsonc" => Some(SourceKind::Json),
+            "bicep" => Some(SourceKind::Bicep),
             _ => None,
         });
         Document {

@@ -697,6 +697,35 @@ pub fn highlights(cx: &Ctx, pos: lsp::Position) -> Option<Vec<lsp::DocumentHighl
 // Document symbols
 // ---------------------------------------------------------------------------
 
+/// The symbols of every query of a document (a Markdown or JSON file may
+/// hold several), in file order.
+pub fn all_symbols(
+    doc: &Document,
+    ides: &crate::ide::Ides,
+    ws: &Workspace,
+    client: &Client,
+) -> lsp::DocumentSymbolResponse {
+    let mut nested = Vec::new();
+    let mut flat = Vec::new();
+    for ide in &ides.queries {
+        let cx = Ctx {
+            doc,
+            ide,
+            ws,
+            client,
+        };
+        match symbols(&cx) {
+            lsp::DocumentSymbolResponse::Nested(n) => nested.extend(n),
+            lsp::DocumentSymbolResponse::Flat(f) => flat.extend(f),
+        }
+    }
+    if client.hierarchical_symbols {
+        lsp::DocumentSymbolResponse::Nested(nested)
+    } else {
+        lsp::DocumentSymbolResponse::Flat(flat)
+    }
+}
+
 #[allow(deprecated)] // DocumentSymbol::deprecated must be written out
 pub fn symbols(cx: &Ctx) -> lsp::DocumentSymbolResponse {
     use kql_syntax::ast::{ExprKind, LetValue, Statement};

@@ -21,7 +21,6 @@ use kql_semantic::{Analysis, LetInfo, LetKind, Resolved, Ty};
 use kql_syntax::ast::{FunctionDef, Param};
 use kql_syntax::visit::{self, Visitor};
 use kql_syntax::{Parse, Span, Token, TokenKind};
-use kqlint_core::Source;
 use kqlint_source::QuerySource;
 
 /// The largest query the editor features analyse semantically (the
@@ -118,26 +117,71 @@ pub fn definition(r: &Resolved) -> Option<Span> {
     }
 }
 
-impl Ide {
-    pub fn new(doc: &Document, ws: &Workspace) -> Ide {
-        Ide::with_interrupt(doc, ws, &kqlint_core::Interrupt::default())
+/// The editor's view of every query of a document, in file order: one for
+/// a query file or rule YAML, any number for Markdown, JSON and Bicep.
+pub struct Ides {
+    pub queries: Vec<Ide>,
+    /// What features see outside every query (no query text).
+    empty: Ide,
+}
+
+impl Ides {
+    pub fn new(doc: &Document, ws: &Workspace) -> Ides {
+        Ides::with_interrupt(doc, ws, &kqlint_core::Interrupt::default())
     }
 
-    /// [`Ide::new`] whose analysis `interrupt` can stop.
+    /// [`Ides::new`] whose analyses `interrupt` can stop.
     pub fn with_interrupt(
         doc: &Document,
         ws: &Workspace,
         interrupt: &kqlint_core::Interrupt,
-    ) -> Ide {
-        let query = doc.kind.and_then(|kind| {
-            Source::from_text(
+    ) -> Ides {
+        let queries = doc.kind.map_or_else(Vec::new, |kind| {
+            kqlint_core::Source::from_text_with(
                 &doc.path,
                 doc.text.clone(),
                 kind,
                 &ws.engine.options().limits,
+                &ws.engine.source_options(&doc.path),
             )
-            .query
+            .queries
         });
+        Ides {
+            queries: queries
+                .into_iter()
+                .map(|q| Ide::of_query(Some(q), ws, interrupt))
+                .collect(),
+            empty: Ide::of_query(None, ws, interrupt),
+        }
+    }
+
+    /// The query a file offset is in (a cursor at a query's end counts),
+    /// or a view with no query.
+    pub fn at(&self, file_offset: u32) -> &Ide {
+        self.queries
+            .iter()
+            .find(|i| i.to_query(file_offset).is_some())
+            .unwrap_or(&self.empty)
+    }
+}
+
+impl Ide {
+    /// The view of a document's first (or only) query.
+    pub fn new(doc: &Document, ws: &Workspace) -> Ide {
+        let mut all = Ides::new(doc, ws);
+        if all.queries.is_empty() {
+            all.empty
+        } else {
+            all.queries.swap_remove(0)
+        }
+    }
+
+    /// The view of one query.
+    pub fn of_query(
+        query: Option<QuerySource>,
+        ws: &Workspace,
+        interrupt: &kqlint_core::Interrupt,
+    ) -> Ide {
         let text = query.as_ref().map_or("", |q| q.text.as_str());
         let parse = kql_syntax::parse(text);
         let tokens = kql_syntax::lex(text);

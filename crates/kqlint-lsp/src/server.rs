@@ -4,7 +4,7 @@ use crate::check::{self, Checked};
 use crate::client::Client;
 use crate::document::{Document, uri_to_path};
 use crate::features::{self, Ctx};
-use crate::ide::Ide;
+use crate::ide::Ides;
 use crate::workspace::{self, Settings, Workspace};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use kqlint_core::Interrupt;
@@ -147,14 +147,14 @@ impl Shared {
         doc: &Document,
         ws: &Workspace,
         cancel: Option<&Arc<AtomicBool>>,
-    ) -> Arc<Ide> {
+    ) -> Arc<Ides> {
         if let Some((g, i)) = &*lock(&doc.ide)
             && *g == ws.generation
         {
             return i.clone();
         }
         let interrupt = self.interrupt(cancel);
-        let i = Arc::new(Ide::with_interrupt(doc, ws, &interrupt));
+        let i = Arc::new(Ides::with_interrupt(doc, ws, &interrupt));
         if interrupt.flags.iter().any(|f| f.load(Ordering::Relaxed)) {
             return i;
         }
@@ -208,7 +208,7 @@ impl Scope<'_> {
         self.shared.checked_with(doc, ws, Some(self.cancel))
     }
 
-    fn ide(&self, doc: &Document, ws: &Workspace) -> Arc<Ide> {
+    fn ide(&self, doc: &Document, ws: &Workspace) -> Arc<Ides> {
         self.shared.ide_with(doc, ws, Some(self.cancel))
     }
 }
@@ -479,11 +479,14 @@ impl Main {
             ),
             req::HoverRequest::METHOD => {
                 self.spawn_position::<req::HoverRequest>(r, |s, doc, ws, p: lsp::HoverParams| {
-                    let ide = s.ide(&doc, &ws);
+                    let ides = s.ide(&doc, &ws);
+                    let ide = ides.at(doc
+                        .lines(s.client.encoding)
+                        .offset(p.text_document_position_params.position));
                     let checked = s.checked(&doc, &ws);
                     let cx = Ctx {
                         doc: &doc,
-                        ide: &ide,
+                        ide,
                         ws: &ws,
                         client: &s.client,
                     };
@@ -496,10 +499,13 @@ impl Main {
             }
             req::Completion::METHOD => {
                 self.spawn_position::<req::Completion>(r, |s, doc, ws, p: lsp::CompletionParams| {
-                    let ide = s.ide(&doc, &ws);
+                    let ides = s.ide(&doc, &ws);
+                    let ide = ides.at(doc
+                        .lines(s.client.encoding)
+                        .offset(p.text_document_position.position));
                     let cx = Ctx {
                         doc: &doc,
-                        ide: &ide,
+                        ide,
                         ws: &ws,
                         client: &s.client,
                     };
@@ -509,10 +515,13 @@ impl Main {
             req::GotoDefinition::METHOD => self.spawn_position::<req::GotoDefinition>(
                 r,
                 |s, doc, ws, p: lsp::GotoDefinitionParams| {
-                    let ide = s.ide(&doc, &ws);
+                    let ides = s.ide(&doc, &ws);
+                    let ide = ides.at(doc
+                        .lines(s.client.encoding)
+                        .offset(p.text_document_position_params.position));
                     let cx = Ctx {
                         doc: &doc,
-                        ide: &ide,
+                        ide,
                         ws: &ws,
                         client: &s.client,
                     };
@@ -522,10 +531,13 @@ impl Main {
             ),
             req::References::METHOD => {
                 self.spawn_position::<req::References>(r, |s, doc, ws, p: lsp::ReferenceParams| {
-                    let ide = s.ide(&doc, &ws);
+                    let ides = s.ide(&doc, &ws);
+                    let ide = ides.at(doc
+                        .lines(s.client.encoding)
+                        .offset(p.text_document_position.position));
                     let cx = Ctx {
                         doc: &doc,
-                        ide: &ide,
+                        ide,
                         ws: &ws,
                         client: &s.client,
                     };
@@ -540,10 +552,13 @@ impl Main {
                 .spawn_position::<req::DocumentHighlightRequest>(
                     r,
                     |s, doc, ws, p: lsp::DocumentHighlightParams| {
-                        let ide = s.ide(&doc, &ws);
+                        let ides = s.ide(&doc, &ws);
+                        let ide = ides.at(doc
+                            .lines(s.client.encoding)
+                            .offset(p.text_document_position_params.position));
                         let cx = Ctx {
                             doc: &doc,
-                            ide: &ide,
+                            ide,
                             ws: &ws,
                             client: &s.client,
                         };
@@ -554,32 +569,34 @@ impl Main {
                 .spawn_position::<req::DocumentSymbolRequest>(
                     r,
                     |s, doc, ws, _p: lsp::DocumentSymbolParams| {
-                        let ide = s.ide(&doc, &ws);
-                        let cx = Ctx {
-                            doc: &doc,
-                            ide: &ide,
-                            ws: &ws,
-                            client: &s.client,
-                        };
-                        Some(features::symbols(&cx))
+                        let ides = s.ide(&doc, &ws);
+                        Some(features::all_symbols(&doc, &ides, &ws, &s.client))
                     },
                 ),
             req::SemanticTokensFullRequest::METHOD => self
                 .spawn_position::<req::SemanticTokensFullRequest>(
                     r,
                     |s, doc, ws, _p: lsp::SemanticTokensParams| {
-                        let ide = s.ide(&doc, &ws);
-                        Some(crate::tokens::tokens(&doc, &ide, s.client.encoding, None).into())
+                        let ides = s.ide(&doc, &ws);
+                        Some(
+                            crate::tokens::tokens(&doc, &ides.queries, s.client.encoding, None)
+                                .into(),
+                        )
                     },
                 ),
             req::SemanticTokensRangeRequest::METHOD => self
                 .spawn_position::<req::SemanticTokensRangeRequest>(
                     r,
                     |s, doc, ws, p: lsp::SemanticTokensRangeParams| {
-                        let ide = s.ide(&doc, &ws);
+                        let ides = s.ide(&doc, &ws);
                         Some(
-                            crate::tokens::tokens(&doc, &ide, s.client.encoding, Some(p.range))
-                                .into(),
+                            crate::tokens::tokens(
+                                &doc,
+                                &ides.queries,
+                                s.client.encoding,
+                                Some(p.range),
+                            )
+                            .into(),
                         )
                     },
                 ),

@@ -123,16 +123,20 @@ struct Class {
 /// The semantic tokens of a document, optionally only those in `range`.
 pub fn tokens(
     doc: &Document,
-    ide: &Ide,
+    ides: &[Ide],
     encoding: Encoding,
     range: Option<lsp::Range>,
 ) -> lsp::SemanticTokens {
     let lines = doc.lines(encoding);
     let want = range.map(|r| lines.span(r));
-    let text = ide.text();
     let mut data = Vec::new();
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
-    for c in classify(ide) {
+    // The queries are in file order and do not overlap.
+    for (ide, c) in ides
+        .iter()
+        .flat_map(|ide| classify(ide).into_iter().map(move |c| (ide, c)))
+    {
+        let text = ide.text();
         // one token per line of the query
         let mut start = c.span.start;
         for piece in c.span.text(text).split_inclusive('\n') {

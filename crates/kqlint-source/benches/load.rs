@@ -33,7 +33,7 @@ fn main() {
     let d = best_of(5, || {
         files
             .iter()
-            .map(|p| Source::load(p, &limits).query.map_or(0, |q| q.text.len()))
+            .map(|p| Source::load(p, &limits).query().map_or(0, |q| q.text.len()))
             .sum::<usize>()
     });
     println!(
@@ -47,7 +47,7 @@ fn main() {
             .iter()
             .map(|(p, b)| {
                 Source::from_bytes(p, b, SourceKind::Yaml, &limits)
-                    .query
+                    .query()
                     .map_or(0, |q| q.text.len())
             })
             .sum::<usize>()

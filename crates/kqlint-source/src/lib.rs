@@ -26,7 +26,7 @@
 //! use kqlint_source::{Limits, Source, SourceKind};
 //! let yaml = "id: 1\nquery: |\n  SecurityEvent\n  | take 10\n";
 //! let src = Source::from_text("rule.yaml", yaml, SourceKind::Yaml, &Limits::default());
-//! let q = src.query.as_ref().unwrap();
+//! let q = src.query().unwrap();
 //! assert_eq!(q.text, "SecurityEvent\n| take 10\n");
 //! assert!(q.is_exact());
 //! // `take` is at query offset 16; in the file it is at byte 35.
@@ -77,9 +77,13 @@
 //!   that last line holds only indentation). The query text follows the
 //!   parser; that `\n` maps to the end of the file.
 
+pub mod arm;
+pub mod bicep;
 mod decode;
+mod json;
 mod limits;
 mod map;
+pub mod markdown;
 mod positions;
 mod query;
 mod rules;
@@ -89,8 +93,11 @@ pub mod yaml;
 
 pub use decode::Encoding;
 pub use limits::Limits;
-pub use query::{Precision, QUERY_KEYS, QuerySource, QueryStyle};
+pub use query::{
+    PASCAL_RULE_KEYS, PlatformHint, Precision, QUERY_KEYS, QueryOrigin, QuerySource, QueryStyle,
+    is_pascal_rule,
+};
 pub use rules::*;
 pub use scalar::{BlockHeader, Chomping};
-pub use source::{Source, SourceKind};
+pub use source::{LinkedQuery, Source, SourceKind, SourceOptions};
 pub use yaml::{PointerTarget, ScalarStyle, ScalarTyping, Walk, YamlKind, YamlNode};

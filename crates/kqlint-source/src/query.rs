@@ -13,6 +13,41 @@ use kqlint_diagnostics::{Diagnostic, Edit, Fix, Span};
 /// (ASIM parsers), `FunctionQuery` (solution parsers).
 pub const QUERY_KEYS: [&str; 3] = ["query", "ParserQuery", "FunctionQuery"];
 
+/// Top-level keys of the PascalCase rule dialect that some deployment
+/// tools write (`DisplayName`, `QueryFrequency: PT5H`, ...), besides `Query`.
+pub const PASCAL_RULE_KEYS: [&str; 15] = [
+    "DisplayName",
+    "Description",
+    "Severity",
+    "Enabled",
+    "Kind",
+    "QueryFrequency",
+    "QueryPeriod",
+    "TriggerOperator",
+    "TriggerThreshold",
+    "SuppressionDuration",
+    "SuppressionEnabled",
+    "Tactics",
+    "Techniques",
+    "EntityMappings",
+    "AlertRuleTemplateName",
+];
+
+/// Whether a YAML mapping is a rule in the PascalCase dialect: a `Query`
+/// key, at least two other PascalCase rule keys, and no camelCase `query`,
+/// `id` or `name` (a camelCase rule with a mistyped `Query` is not one).
+pub fn is_pascal_rule(root: &YamlNode) -> bool {
+    root.get("Query").is_some()
+        && ["query", "id", "name"]
+            .iter()
+            .all(|k| root.get(k).is_none())
+        && PASCAL_RULE_KEYS
+            .iter()
+            .filter(|k| root.get(k).is_some())
+            .count()
+            >= 2
+}
+
 /// How the query was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum QueryStyle {
@@ -27,6 +62,50 @@ pub enum QueryStyle {
     DoubleQuoted,
     /// The key has no value (`query:`): the query is empty.
     Empty,
+    /// A fenced code block of a Markdown file (the block's lines, without
+    /// the indentation of its fence).
+    Fence,
+    /// A JSON string (an ARM template, a Defender XDR detection rule):
+    /// escapes are decoded.
+    JsonString,
+    /// A Bicep string (`'...'` with escapes, or a `'''` multi-line string).
+    BicepString,
+}
+
+/// What a query belongs to in its file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum QueryOrigin {
+    /// The whole file is the query (`.kql`, `.csl`).
+    File,
+    /// The query key of a rule YAML file (`query`, `ParserQuery`,
+    /// `FunctionQuery`, or `Query` in the PascalCase dialect).
+    Yaml,
+    /// A fenced code block of a Markdown file; `tag` is the first word of
+    /// its info string (lower case), if any.
+    Markdown { tag: Option<String> },
+    /// An analytic rule (`Microsoft.SecurityInsights/alertRules`,
+    /// `AlertRuleTemplates`) or a hunting query (`savedSearches`) of an ARM
+    /// template; `resource` is the JSON pointer of its resource object in
+    /// [`crate::Source::yaml`].
+    Arm { resource: String },
+    /// A Defender XDR custom detection rule (Microsoft Graph
+    /// `detectionRule`, in JSON or YAML); `rule` is the JSON pointer of the
+    /// rule object.
+    Defender { rule: String },
+    /// The query of an analytic rule resource in a Bicep file; `resource`
+    /// is the JSON pointer of the resource's body.
+    Bicep { resource: String },
+}
+
+/// The platform the place of a query names (a Markdown heading or front
+/// matter, the kind of rule): the engine uses it unless the configuration
+/// declares one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlatformHint {
+    /// Microsoft Sentinel (Log Analytics).
+    Sentinel,
+    /// Defender XDR advanced hunting.
+    Defender,
 }
 
 /// How precisely query offsets map to the file, from coarsest to finest.
@@ -59,6 +138,18 @@ pub struct QuerySource {
     pub style: QueryStyle,
     /// The header of a `|` / `>` block.
     pub block: Option<BlockHeader>,
+    /// What the query belongs to.
+    pub origin: QueryOrigin,
+    /// The platform the query's place names, if any.
+    pub platform: Option<PlatformHint>,
+    /// Several queries may follow each other, separated by blank lines (a
+    /// query file, a Markdown block): Kusto's editors read such a text as a
+    /// script (`CodeScript`), a blank line between two statements ending the
+    /// first. A rule's query is one query.
+    pub script: bool,
+    /// What to call the query in messages: the Markdown heading above it,
+    /// the rule's display name.
+    pub label: Option<String>,
     precision: Precision,
     /// The file text was decoded lossily: edits would corrupt it.
     lossy: bool,
@@ -69,6 +160,8 @@ pub struct QuerySource {
     parent_indent: i64,
     /// `\r\n` when the value's lines end that way in the file.
     crlf: bool,
+    /// The indentation removed from the lines of a Markdown fence.
+    fence_indent: u32,
     /// How many diagnostics the YAML loader gave the file (duplicate keys,
     /// a second document): an edit must not add any.
     yaml_diagnostics: usize,
@@ -102,15 +195,61 @@ impl QuerySource {
             value_span: Span::new(0, text.len() as u32),
             style: QueryStyle::File,
             block: None,
+            origin: QueryOrigin::File,
+            platform: None,
+            script: true,
+            label: None,
             precision: Precision::Exact,
             lossy,
             map: OffsetMap::identity(text.len() as u32),
             key_end: 0,
             parent_indent: -1,
             crlf: false,
+            fence_indent: 0,
             yaml_diagnostics: 0,
             aliased: false,
         }
+    }
+
+    /// A query taken from `map`: the text the builder accumulated and where
+    /// each piece came from (Markdown fences, JSON and Bicep strings).
+    pub(crate) fn mapped(
+        builder: MapBuilder,
+        value_span: Span,
+        style: QueryStyle,
+        origin: QueryOrigin,
+        precision: Precision,
+        lossy: bool,
+    ) -> QuerySource {
+        let clamp = style == QueryStyle::Fence;
+        let (text, map) = builder.finish(value_span.start, clamp);
+        QuerySource {
+            text,
+            key: None,
+            key_span: None,
+            value_span,
+            style,
+            block: None,
+            origin,
+            platform: None,
+            script: false,
+            label: None,
+            precision,
+            lossy,
+            map,
+            key_end: 0,
+            parent_indent: -1,
+            crlf: false,
+            fence_indent: 0,
+            yaml_diagnostics: 0,
+            aliased: false,
+        }
+    }
+
+    pub(crate) fn with_fence_indent(mut self, indent: u32, crlf: bool) -> QuerySource {
+        self.fence_indent = indent;
+        self.crlf = crlf;
+        self
     }
 
     /// True when query spans map to file spans character for character, so
@@ -124,7 +263,10 @@ impl QuerySource {
     /// exact: its text is a YAML anchor that an alias repeats (or an alias),
     /// so an edit would change another key's value too.
     pub fn edit_refusal(&self) -> Option<&'static str> {
-        let editable = matches!(self.style, QueryStyle::Literal | QueryStyle::File);
+        let editable = matches!(
+            self.style,
+            QueryStyle::Literal | QueryStyle::File | QueryStyle::Fence
+        );
         (self.aliased && editable && !self.lossy).then_some(
             "not fixed: the query is a YAML anchor that an alias (`*name`) repeats under another \
              key (or is itself an alias), so editing it would change that key too; write the \
@@ -187,6 +329,9 @@ impl QuerySource {
                 ..fix.clone()
             });
         }
+        if self.style == QueryStyle::Fence {
+            return self.map_fence_fix(fix, file_text);
+        }
         let block = self.block?;
         let mut q_edits = fix.edits.clone();
         q_edits.sort_by_key(|e| (e.span.start, e.span.end));
@@ -233,6 +378,47 @@ impl QuerySource {
         }
         let q = from_yaml(&edited, reread.root.as_ref(), &reread.aliased, false).ok()?;
         if q.text != expected || q.key != self.key || !q.is_exact() {
+            return None;
+        }
+        Some(Fix {
+            message: fix.message.clone(),
+            edits: f_edits,
+            applicability: fix.applicability,
+        })
+    }
+}
+
+impl QuerySource {
+    /// A fix inside a Markdown fence: line breaks in replacements get the
+    /// fence's indentation, and the edited file must read back, block for
+    /// block, as the edited query.
+    fn map_fence_fix(&self, fix: &Fix, file_text: &str) -> Option<Fix> {
+        let mut q_edits = fix.edits.clone();
+        q_edits.sort_by_key(|e| (e.span.start, e.span.end));
+        if q_edits.windows(2).any(|w| w[0].span.end > w[1].span.start)
+            || q_edits
+                .iter()
+                .any(|e| e.span.end as usize > self.text.len())
+        {
+            return None;
+        }
+        let indent = " ".repeat(self.fence_indent as usize);
+        let brk = if self.crlf { "\r\n" } else { "\n" };
+        let f_edits: Vec<Edit> = q_edits
+            .iter()
+            .map(|e| Edit {
+                span: self.map_span(e.span),
+                replacement: reindent(&e.replacement, brk, &indent),
+            })
+            .collect();
+        let expected = apply(&self.text, &q_edits)?;
+        let edited = apply(file_text, &f_edits)?;
+        let again = crate::markdown::extract(&edited, false, &crate::SourceOptions::default());
+        let same = again
+            .queries
+            .iter()
+            .find(|q| q.value_span.start == self.value_span.start)?;
+        if same.text != expected || !same.is_exact() {
             return None;
         }
         Some(Fix {
@@ -321,7 +507,12 @@ pub(crate) fn from_yaml(
     };
     let found = QUERY_KEYS
         .iter()
-        .find_map(|k| root.entry(k).map(|e| (*k, e)));
+        .find_map(|k| root.entry(k).map(|e| (*k, e)))
+        .or_else(|| {
+            is_pascal_rule(root)
+                .then(|| root.entry("Query").map(|e| ("Query", e)))
+                .flatten()
+        });
     let Some((name, (key, value))) = found else {
         let near = entries.iter().find_map(|(k, _)| {
             let s = k.as_str()?;
@@ -348,6 +539,20 @@ pub(crate) fn from_yaml(
         return Err(Box::new(d));
     };
     let parent_indent = column(text, root.span.start) as i64;
+    yaml_scalar_query(text, name, key, value, parent_indent, aliased, lossy)
+}
+
+/// The query that is the YAML scalar `value` of `key` (named `name`), in a
+/// block mapping at column `parent_indent`: its text, mapped to the file.
+pub(crate) fn yaml_scalar_query(
+    text: &str,
+    name: &str,
+    key: &YamlNode,
+    value: &YamlNode,
+    parent_indent: i64,
+    aliased: &[Span],
+    lossy: bool,
+) -> Result<QuerySource, Box<Diagnostic>> {
     let (value_text, style) = match &value.kind {
         YamlKind::Scalar { value, style } => (value.as_str(), *style),
         YamlKind::Null => {
@@ -453,12 +658,17 @@ pub(crate) fn from_yaml(
         value_span: Span::new(start, end.max(start)),
         style: qstyle,
         block,
+        origin: QueryOrigin::Yaml,
+        platform: None,
+        script: false,
+        label: None,
         precision,
         lossy,
         map,
         key_end: key.span.end,
         parent_indent,
         crlf,
+        fence_indent: 0,
         yaml_diagnostics: 0,
         aliased: aliased
             .iter()
@@ -467,7 +677,7 @@ pub(crate) fn from_yaml(
 }
 
 /// The column (in characters) of a byte offset.
-fn column(text: &str, at: u32) -> usize {
+pub(crate) fn column(text: &str, at: u32) -> usize {
     let at = (at as usize).min(text.len());
     let ls = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     text[ls..at].chars().count()

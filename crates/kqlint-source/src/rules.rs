@@ -18,6 +18,12 @@ pub static RULES: &[&RuleMeta] = &[
     &YAML_TOO_DEEP,
     &YAML_TOO_MANY_NODES,
     &INVALID_UTF16,
+    &JSON_SYNTAX_ERROR,
+    &UNCLOSED_FENCE,
+    &INVALID_MARKDOWN_DIRECTIVE,
+    &ARM_EXPRESSION_QUERY,
+    &BICEP_NOT_READ,
+    &MISSING_LINKED_QUERY,
 ];
 
 pub static YAML_SYNTAX_ERROR: RuleMeta = RuleMeta {
@@ -104,7 +110,10 @@ pub static MISSING_QUERY: RuleMeta = RuleMeta {
     summary: "The YAML file has no `query` key",
     what: "Reports a YAML mapping with none of the keys that hold KQL: `query` (analytic rules, hunting \
            and exploration queries), `ParserQuery` (ASIM parsers) or `FunctionQuery` (solution \
-           parsers). The keys are case-sensitive; a near miss such as `Query:` is named in the message.",
+           parsers). The keys are case-sensitive; a near miss such as `Query:` is named in the message \
+           (`Query` is read only in the PascalCase dialect some deployment tools write, recognised by \
+           other PascalCase keys such as `DisplayName` and `QueryFrequency` and no camelCase `id` or \
+           `name`).",
     why: "Without one of these keys there is no query for Sentinel to run or for kqlint to check.",
     fix: "Add the query under a top-level `query: |` key, or correct the key's spelling and case.",
     fixable: false,
@@ -275,6 +284,130 @@ pub static INVALID_UTF16: RuleMeta = RuleMeta {
     why: "The text cannot be decoded faithfully, so what kqlint (and Sentinel) read is not what the \
           author wrote.",
     fix: "Save the file as UTF-8.",
+    fixable: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static JSON_SYNTAX_ERROR: RuleMeta = RuleMeta {
+    code: "KQL507",
+    name: "json-syntax-error",
+    category: Category::Yaml,
+    severity: Severity::Error,
+    summary: "A JSON file that holds rules is not valid JSON",
+    what: "Reports the first place where a JSON file with a `query` or `queryText` key (an ARM \
+           template, a Sentinel solution package, a Defender XDR detection rule) stops being JSON: a \
+           comma after the last entry, a key or text in single quotes, a line break inside a string, a \
+           missing comma. The `//` and `/* */` comments ARM templates allow are accepted. A JSON file \
+           without those keys is not read at all.",
+    why: "Azure Resource Manager, the Graph API and the portal refuse a template or rule that is not \
+          valid JSON, so none of its rules is deployed, and kqlint cannot find the queries in it.",
+    fix: "Fix the JSON at the reported position.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &["{\"displayName\": \"x\", \"queryCondition\": {\"queryText\": \"DeviceEvents\",}}\n"],
+    pass: &["{\"displayName\": \"x\", \"queryCondition\": {\"queryText\": \"DeviceEvents\"}}\n"],
+};
+
+pub static UNCLOSED_FENCE: RuleMeta = RuleMeta {
+    code: "KQL508",
+    name: "unclosed-fence",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "A Markdown code block is not closed before the next KQL block opens",
+    what: "Reports the opening fence of a Markdown code block that holds a query when a line such as \
+           ```` ```kql ```` comes before its closing fence. Markdown reads that line as code, not as a new \
+           block, so the first block runs on to the next bare fence, prose included. kqlint ends the \
+           query where the author meant it to end, so the prose is not checked as KQL.",
+    why: "The rendered page shows the prose after the query as code and the second query as text; \
+          readers who copy the block copy both.",
+    fix: "Close the block with a line of three backticks (or the fence it was opened with) before the \
+          next block.",
+    fixable: false,
+    example_kind: ExampleKind::Markdown,
+    fail: &["```kql\nSecurityEvent\n| take 1\n\nThe same for Syslog:\n\n```kql\nSyslog\n```\n"],
+    pass: &[
+        "```kql\nSecurityEvent\n| take 1\n```\n\nThe same for Syslog:\n\n```kql\nSyslog\n```\n",
+    ],
+};
+
+pub static INVALID_MARKDOWN_DIRECTIVE: RuleMeta = RuleMeta {
+    code: "KQL509",
+    name: "invalid-markdown-directive",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "A `<!-- kqlint: ... -->` comment in Markdown is not a directive kqlint knows",
+    what: "Reports an HTML comment starting with `kqlint:` whose words are not one of kqlint's \
+           Markdown directives: `skip` (the next code block), `skip-file`, `untagged off` / `untagged \
+           on` (the heuristic for untagged and mislabelled blocks), `platform defender` / `platform \
+           sentinel` (the platform of the blocks that follow).",
+    why: "A directive kqlint cannot read does nothing: the block it was meant to skip is still \
+          checked, or the platform it was meant to set is not.",
+    fix: "Correct the directive's words, or remove the comment.",
+    fixable: false,
+    example_kind: ExampleKind::Markdown,
+    fail: &["<!-- kqlint: ignore -->\n```kql\nSecurityEvent\n```\n"],
+    pass: &["<!-- kqlint: skip -->\n```kql\nSecurityEvent | where (\n```\n"],
+};
+
+pub static ARM_EXPRESSION_QUERY: RuleMeta = RuleMeta {
+    code: "KQL510",
+    name: "arm-expression-query",
+    category: Category::Yaml,
+    severity: Severity::Info,
+    summary: "An ARM template's query is a template expression, so kqlint cannot check it",
+    what: "Notes a rule in an ARM template (or a Bicep file) whose `query` is a template expression \
+           such as `[concat(variables('q1'), parameters('filter'))]` or `[parameters('query')]`: its \
+           text exists only when the template is deployed. `[variables('name')]` of a variable that \
+           holds the query's text is checked where the variable is written, and so is a Bicep string.",
+    why: "kqlint checks only the queries it can read; this note says which rule was left alone, so a \
+          clean report is not taken for a checked one.",
+    fix: "Write the query as text in the template, or in a variable that the query refers to with \
+          `[variables('name')]`.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[
+        "{\"resources\": [{\"type\": \"Microsoft.SecurityInsights/alertRules\", \"kind\": \"Scheduled\",\n  \"properties\": {\"query\": \"[concat('SecurityEvent | where EventID == ', parameters('id'))]\"}}]}\n",
+    ],
+    pass: &[
+        "{\"variables\": {\"q\": \"SecurityEvent\\n| take 1\"},\n \"resources\": [{\"type\": \"Microsoft.SecurityInsights/alertRules\", \"kind\": \"Scheduled\",\n  \"properties\": {\"query\": \"[variables('q')]\"}}]}\n",
+    ],
+};
+
+pub static BICEP_NOT_READ: RuleMeta = RuleMeta {
+    code: "KQL511",
+    name: "bicep-not-read",
+    category: Category::Yaml,
+    severity: Severity::Warning,
+    summary: "kqlint could not read part of a Bicep file that holds analytic rules",
+    what: "Reports where kqlint's reader of Bicep `resource` declarations stopped in a file with \
+           `alertRules` resources: an unclosed string, comment or bracket. kqlint reads the \
+           declarations' literal values and treats every other value as an expression; it is not a \
+           Bicep compiler.",
+    why: "The rule resources after that place are not checked, so their queries and fields may hold \
+          mistakes kqlint would otherwise report.",
+    fix: "Check the file with `az bicep build`; if it is valid Bicep, please report the file to kqlint.",
+    fixable: false,
+    example_kind: ExampleKind::Bicep,
+    fail: &[
+        "resource r 'Microsoft.SecurityInsights/alertRules@2023-02-01' = {\n  properties: {\n    query: 'SecurityEvent\n  }\n}\n",
+    ],
+    pass: &[
+        "resource r 'Microsoft.SecurityInsights/alertRules@2023-02-01' = {\n  properties: {\n    query: 'SecurityEvent'\n  }\n}\n",
+    ],
+};
+
+pub static MISSING_LINKED_QUERY: RuleMeta = RuleMeta {
+    code: "KQL908",
+    name: "missing-linked-query",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "A Bicep rule loads its query from a file that does not exist",
+    what: "Reports a Bicep analytic rule whose `query` is `loadTextContent('path')` of a file that is \
+           not there, relative to the Bicep file.",
+    why: "`az bicep build` and the deployment fail, and the rule's query cannot be checked.",
+    fix: "Correct the path (it is relative to the Bicep file), or add the file.",
     fixable: false,
     example_kind: ExampleKind::None,
     fail: &[],

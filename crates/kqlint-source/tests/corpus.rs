@@ -33,7 +33,7 @@ fn every_corpus_file_loads_with_its_query() {
                 problems.push(format!("{rel}: {:?}", src.diagnostics));
             }
         }
-        let Some(q) = &src.query else {
+        let Some(q) = src.query() else {
             problems.push(format!("{rel}: no query"));
             continue;
         };
@@ -62,8 +62,7 @@ fn query_start_line_and_indent_agree_with_the_oracle() {
         let text = src.text.as_deref().unwrap();
         let idx = LineIndex::new(text);
         let q = src
-            .query
-            .as_ref()
+            .query()
             .unwrap_or_else(|| panic!("{}: no query", rec.file));
         *styles
             .entry(format!("{:?}/{:?}", q.style, q.precision()))
@@ -116,7 +115,7 @@ fn oracle_diagnostics_land_on_the_same_file_line_and_column() {
         let src = load(&path);
         let text = src.text.as_deref().unwrap();
         let idx = LineIndex::new(text);
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         for d in &rec.diagnostics {
             let (start, end) = d.byte_range();
             let mapped = q.map_span(Span::new(start, end));
@@ -150,7 +149,7 @@ fn literal_blocks_map_every_character_to_itself() {
     for path in corpus_files() {
         let src = load(&path);
         let text = src.text.as_deref().unwrap();
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         if !q.is_exact() {
             continue;
         }
@@ -194,7 +193,7 @@ fn crlf_and_bom_files_are_in_the_corpus_and_exact() {
     for path in corpus_files() {
         let bytes = std::fs::read(&path).unwrap();
         let src = Source::from_bytes(&path, &bytes, SourceKind::Yaml, &Limits::default());
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         if bytes.windows(2).any(|w| w == b"\r\n") && q.style == QueryStyle::Literal {
             crlf += 1;
             assert!(q.is_exact());

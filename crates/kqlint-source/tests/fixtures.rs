@@ -61,7 +61,7 @@ fn literal_styles_are_exact_with_their_headers() {
     ] {
         let src = fixture(name);
         assert!(src.diagnostics.is_empty(), "{name}: {:?}", src.diagnostics);
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         assert_eq!(q.style, QueryStyle::Literal, "{name}");
         assert!(q.is_exact(), "{name}");
         let b = q.block.unwrap();
@@ -75,7 +75,7 @@ fn literal_styles_are_exact_with_their_headers() {
 
 #[test]
 fn literal_values_are_read_as_yaml_defines_them() {
-    let q = |name| fixture(name).query.unwrap().text;
+    let q = |name| fixture(name).query().cloned().unwrap().text;
     assert_eq!(
         q("literal-strip-comment.yaml"),
         "\n\nSyslog\n| where SyslogMessage has \"BAD\""
@@ -102,7 +102,7 @@ fn literal_values_are_read_as_yaml_defines_them() {
 fn leading_blank_lines_map_to_their_own_lines() {
     let src = fixture("literal-strip-comment.yaml");
     let text = text_of(&src);
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     // Query line 1 is the empty line after the header (file line 4).
     assert_eq!(pos(text, q.map_offset(0)), "4:1");
     assert_eq!(pos(text, q.map_offset(1)), "5:3");
@@ -113,7 +113,7 @@ fn leading_blank_lines_map_to_their_own_lines() {
 fn columns_count_characters() {
     let src = fixture("literal-non-ascii.yaml");
     let text = text_of(&src);
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let i = q.text.find("\"BAD\"").unwrap() as u32 + 1;
     // `  SecurityEvent | where Account == "äöü😀" and Computer == "BAD"`
     assert_eq!(pos(text, q.map_offset(i)), "6:60");
@@ -125,7 +125,7 @@ fn columns_count_characters() {
 fn crlf_maps_line_breaks_to_the_whole_break() {
     let src = fixture("crlf.yaml");
     let text = text_of(&src);
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let nl = q.text.find('\n').unwrap() as u32;
     let span = q.map_span(Span::new(nl, nl + 1));
     assert_eq!(span.text(text), "\r\n");
@@ -146,13 +146,13 @@ fn folded_plain_and_quoted_map_every_character_to_its_source() {
         ("double-quoted.yaml", QueryStyle::DoubleQuoted),
     ] {
         let src = fixture(name);
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         assert_eq!(q.style, style, "{name}");
         assert_eq!(q.precision(), Precision::Position, "{name}");
         assert!(!q.is_exact(), "{name}");
         assert!(q.text.matches("BAD").count() >= 1, "{name}");
     }
-    let q = |name| fixture(name).query.unwrap().text;
+    let q = |name| fixture(name).query().cloned().unwrap().text;
     assert_eq!(
         q("folded.yaml"),
         "SecurityEvent | where EventID == 4625\n| where Account == \"BAD\"\n  and Computer == \"BAD\"\n| take 10\n"
@@ -179,7 +179,7 @@ fn folded_plain_and_quoted_map_every_character_to_its_source() {
 fn escapes_map_to_the_escape_sequence() {
     let src = fixture("double-quoted.yaml");
     let text = text_of(&src);
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let i = q.text.find('ä').unwrap() as u32;
     let span = q.map_span(Span::new(i, i + 'ä'.len_utf8() as u32));
     assert_eq!(span.text(text), "\\u00e4");
@@ -221,7 +221,7 @@ fn broken_yaml_is_reported_at_the_exact_place() {
             .message
             .contains("indented less than the first line")
     );
-    assert_eq!(src.query.as_ref().unwrap().text, "SecurityEvent\n");
+    assert_eq!(src.query().unwrap().text, "SecurityEvent\n");
     let src = fixture("broken-unknown-alias.yaml");
     assert_eq!(diags(&src), [("yaml-syntax-error", "2:10".to_owned())]);
     assert!(src.diagnostics[0].message.contains("`*common_tactics`"));
@@ -237,7 +237,7 @@ fn a_query_read_before_the_syntax_error_is_still_given() {
         src.yaml.is_none(),
         "a broken document has no tree for rule checks"
     );
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert_eq!(q.text, "Syslog\n| where Computer == \"BAD\"\n");
     assert!(q.is_exact());
 }
@@ -264,7 +264,7 @@ fn duplicate_keys_warn_at_the_second_with_a_label_at_the_first() {
         ]
     );
     // The last value wins, as in Sentinel's loaders.
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert!(q.text.starts_with("SecurityEvent"));
     let y = src.yaml.as_ref().unwrap();
     assert_eq!(y.to_json()["severity"], "High");
@@ -304,7 +304,7 @@ fn files_without_a_query() {
         "not-a-mapping.yaml",
         "query-not-a-string.yaml",
     ] {
-        assert!(fixture(name).query.is_none(), "{name}");
+        assert!(fixture(name).query().is_none(), "{name}");
     }
 }
 
@@ -312,7 +312,7 @@ fn files_without_a_query() {
 fn an_empty_query_value_is_an_error() {
     // Kusto refuses an empty query, and YAML reads `query:` as null.
     let src = fixture("empty-query.yaml");
-    assert!(src.query.is_none());
+    assert!(src.query().is_none());
     assert_eq!(diags(&src), [("query-not-a-string", "3:1".to_owned())]);
     assert!(src.diagnostics[0].message.contains("has no value"));
 }
@@ -330,7 +330,7 @@ fn numbers_booleans_and_null_are_not_queries() {
     ] {
         let yaml = format!("id: 1\nquery: {value}\n");
         let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
-        assert!(src.query.is_none(), "{value}");
+        assert!(src.query().is_none(), "{value}");
         assert_eq!(
             diags(&src),
             [("query-not-a-string", "2:8".to_owned())],
@@ -350,7 +350,7 @@ fn numbers_booleans_and_null_are_not_queries() {
         "query: T\n",
     ] {
         let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
-        assert!(src.query.is_some(), "{yaml}");
+        assert!(src.query().is_some(), "{yaml}");
         assert!(src.diagnostics.is_empty(), "{yaml}");
     }
 }
@@ -370,7 +370,7 @@ fn an_aliased_query_takes_no_edits() {
         (nested, false), // quoted: never exact anyway
     ] {
         let src = Source::from_text("r.yaml", yaml, SourceKind::Yaml, &Limits::default());
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         assert!(
             q.text.starts_with("T") && q.text.contains("| take 1"),
             "{yaml}"
@@ -394,7 +394,7 @@ fn only_the_first_document_is_checked() {
     let src = fixture("multiple-documents.yaml");
     assert_eq!(diags(&src), [("multiple-documents", "6:1".to_owned())]);
     assert_eq!(
-        src.query.as_ref().unwrap().text,
+        src.query().unwrap().text,
         "Syslog | where Computer == \"BAD\"\n"
     );
 }
@@ -411,7 +411,7 @@ fn aliases_expand_in_the_json_view() {
         "Account"
     );
     // The query under an anchor is mapped exactly too.
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert!(q.is_exact());
 }
 
@@ -427,18 +427,18 @@ fn encodings() {
         let src = fixture(name);
         assert_eq!(src.encoding, enc);
         assert!(src.diagnostics.is_empty(), "{name}");
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         assert_eq!(q.text, "Syslog | where Computer == \"äBAD\"\n");
         assert!(q.is_exact());
     }
     let src = fixture("invalid-utf8.yaml");
     assert!(src.lossy);
     assert_eq!(diags(&src), [("invalid-utf8", "4:8".to_owned())]);
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert_eq!(q.precision(), Precision::Exact);
     assert!(!q.is_exact(), "no fixes through a lossy text");
     let src = fixture("binary.yaml");
-    assert!(src.text.is_none() && src.query.is_none());
+    assert!(src.text.is_none() && src.query().is_none());
     assert_eq!(src.diagnostics[0].name, "binary-file");
     let src = fixture("utf16-no-bom.yaml");
     assert_eq!(src.diagnostics[0].name, "binary-file");
@@ -455,7 +455,7 @@ fn encodings() {
 fn kql_files_map_to_themselves() {
     let src = fixture("query.kql");
     assert!(src.diagnostics.is_empty());
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert_eq!(q.style, QueryStyle::File);
     assert_eq!(&q.text, text_of(&src));
     assert!(q.is_exact());
@@ -472,7 +472,7 @@ fn a_bom_left_in_an_editor_buffer_is_not_part_of_the_query() {
         kqlint_source::SourceKind::Kql,
         &kqlint_source::Limits::default(),
     );
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert_eq!(q.text, "T | take 1");
     assert!(q.is_exact());
     assert_eq!(q.map_span(Span::new(4, 8)).text(text), "take");

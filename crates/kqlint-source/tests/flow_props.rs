@@ -144,7 +144,7 @@ proptest! {
         // A plain `7` or `true` is a number or a boolean, not a query.
         prop_assume!(!src.diagnostics.iter().any(|d| d.name == "query-not-a-string"));
         prop_assert!(src.diagnostics.is_empty(), "{:?}\n{yaml}", src.diagnostics);
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         prop_assert_eq!(q.precision(), Precision::Position, "{}", yaml);
         check_mapping(&src, &yaml);
         let text = src.text.as_deref().unwrap();

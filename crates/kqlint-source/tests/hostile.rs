@@ -27,7 +27,7 @@ fn alias_bomb() -> String {
 fn alias_bomb_stops_at_the_alias_limit() {
     let src = yaml(&alias_bomb());
     assert_eq!(names(&src), ["yaml-too-many-nodes"]);
-    assert!(src.yaml.is_none() && src.query.is_none());
+    assert!(src.yaml.is_none() && src.query().is_none());
     // The diagnostic points at the alias that crossed the limit: in `a3`,
     // whose ten `*a2` add 1,111 nodes each to the 1,220 made before.
     let text = src.text.as_deref().unwrap();
@@ -75,7 +75,7 @@ fn flow_nesting_past_the_depth_limit() {
         let d = &src.diagnostics[0];
         // At the first collection past the limit (the root mapping is level 1).
         assert_eq!(d.span.start as usize, 3 + 127 * open.len(), "{open}");
-        assert!(src.yaml.is_none() && src.query.is_none());
+        assert!(src.yaml.is_none() && src.query().is_none());
     }
 }
 
@@ -92,7 +92,7 @@ fn ten_thousand_levels_of_flow_nesting() {
         );
         let src = yaml(&s);
         assert_eq!(names(&src), ["yaml-too-deep"], "{open}");
-        assert!(src.yaml.is_none() && src.query.is_none());
+        assert!(src.yaml.is_none() && src.query().is_none());
     }
 }
 
@@ -156,8 +156,8 @@ fn a_hundred_thousand_keys() {
         y.pointer("/key99999").unwrap().node.as_str(),
         Some("value 99999")
     );
-    assert_eq!(src.query.as_ref().unwrap().text, "Syslog\n");
-    assert!(src.query.as_ref().unwrap().is_exact());
+    assert_eq!(src.query().unwrap().text, "Syslog\n");
+    assert!(src.query().unwrap().is_exact());
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn the_size_limit_applies_to_files_and_buffers() {
     };
     let src = Source::from_text("big.kql", "x".repeat(17), SourceKind::Kql, &limits);
     assert_eq!(names(&src), ["file-too-large"]);
-    assert!(src.text.is_none() && src.query.is_none());
+    assert!(src.text.is_none() && src.query().is_none());
     let src = Source::load_as(
         fixtures_dir().join("literal-clip.yaml"),
         SourceKind::Yaml,

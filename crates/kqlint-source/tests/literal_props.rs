@@ -153,7 +153,7 @@ proptest! {
         let (yaml, value) = c.render();
         let src = Source::from_text("p.yaml", yaml.clone(), SourceKind::Yaml, &Limits::default());
         prop_assert!(src.diagnostics.is_empty(), "{:?}\n{yaml:?}", src.diagnostics);
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         prop_assert_eq!(q.style, QueryStyle::Literal);
         if c.at_eof && c.no_final_break {
             // The text there depends on saphyr-parser's handling of a block
@@ -200,7 +200,7 @@ proptest! {
     ) {
         let (yaml, _) = c.render();
         let src = Source::from_text("p.yaml", yaml.clone(), SourceKind::Yaml, &Limits::default());
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         let bounds: Vec<usize> = q.text.char_indices().map(|(i, _)| i).chain([q.text.len()]).collect();
         let (mut s, mut e) = (a.get(&bounds), b.get(&bounds));
         if s > e {
@@ -216,7 +216,7 @@ proptest! {
             let edited_query = apply(&q.text, &fix.edits);
             let again = Source::from_text("p.yaml", edited_file.clone(), SourceKind::Yaml, &Limits::default());
             prop_assert!(again.diagnostics.is_empty(), "{:?}\n{edited_file:?}", again.diagnostics);
-            prop_assert_eq!(&again.query.as_ref().unwrap().text, &edited_query, "{:?}", edited_file);
+            prop_assert_eq!(&again.query().unwrap().text, &edited_query, "{:?}", edited_file);
         }
     }
 }

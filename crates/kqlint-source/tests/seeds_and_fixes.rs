@@ -16,7 +16,7 @@ fn seed_rules_extract_the_seed_query_exactly() {
             "seed {n}: {:?}",
             src.diagnostics
         );
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         assert_eq!(q.text, seed_kql(n), "seed {n}");
         assert_eq!(q.style, QueryStyle::Literal);
         assert!(q.is_exact(), "seed {n}");
@@ -54,23 +54,19 @@ fn fix(edits: Vec<(u32, u32, &str)>) -> Fix {
 /// the file now reads as the edited query.
 fn round_trip(src: &Source, f: &Fix) -> Option<String> {
     let text = src.text.as_deref().unwrap();
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let mapped = q.map_fix(f, text)?;
     let edited_file = apply(text, &mapped.edits);
     let edited_query = apply(&q.text, &f.edits);
     let again = Source::from_text(&src.path, edited_file.clone(), src.kind, &Limits::default());
-    assert_eq!(
-        again.query.as_ref().unwrap().text,
-        edited_query,
-        "{edited_file:?}"
-    );
+    assert_eq!(again.query().unwrap().text, edited_query, "{edited_file:?}");
     Some(edited_file)
 }
 
 #[test]
 fn fixes_map_into_literal_blocks() {
     let src = fixture("literal-clip.yaml");
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let i = q.text.find("has").unwrap() as u32;
     let file = round_trip(&src, &fix(vec![(i, i + 3, "has_cs")])).unwrap();
     assert!(file.contains("  | where EventID == 4625 and Account has_cs \"BAD\"\n"));
@@ -101,7 +97,7 @@ fn fixes_map_into_literal_blocks() {
 #[test]
 fn fixes_keep_crlf_and_indented_documents() {
     let src = fixture("crlf.yaml");
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let end = q.text.find('\n').unwrap() as u32;
     let file = round_trip(&src, &fix(vec![(end, end, "\n| take 5")])).unwrap();
     assert!(
@@ -109,7 +105,7 @@ fn fixes_keep_crlf_and_indented_documents() {
         "{file:?}"
     );
     let src = fixture("indented-document.yaml");
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     let end = q.text.find('\n').unwrap() as u32;
     let file = round_trip(&src, &fix(vec![(end, end, "\n| take 5")])).unwrap();
     assert!(file.contains("    AuditLogs\n    | take 5\n"), "{file:?}");
@@ -119,7 +115,7 @@ fn fixes_keep_crlf_and_indented_documents() {
 fn fixes_that_would_change_the_block_are_refused() {
     // Leading spaces on the first line would change the detected indentation.
     let src = fixture("literal-clip.yaml");
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert!(
         q.map_fix(&fix(vec![(0, 0, "  ")]), src.text.as_deref().unwrap())
             .is_none()
@@ -151,7 +147,7 @@ fn no_fixes_through_inexact_mappings() {
         "invalid-utf8.yaml",
     ] {
         let src = fixture(name);
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         assert!(!q.is_exact(), "{name}");
         assert!(
             q.map_fix(&fix(vec![(0, 0, "x")]), src.text.as_deref().unwrap())
@@ -165,7 +161,7 @@ fn no_fixes_through_inexact_mappings() {
 fn kql_files_take_fixes_as_they_are() {
     let src = fixture("query.kql");
     let f = fix(vec![(3, 5, "XY")]);
-    let q = src.query.as_ref().unwrap();
+    let q = src.query().unwrap();
     assert_eq!(q.map_fix(&f, src.text.as_deref().unwrap()).unwrap(), f);
 }
 
@@ -188,7 +184,7 @@ fn diagnostics_map_with_their_labels() {
     for name in ["literal-clip.yaml", "folded.yaml"] {
         let src = fixture(name);
         let text = src.text.as_deref().unwrap();
-        let q = src.query.as_ref().unwrap();
+        let q = src.query().unwrap();
         let i = q.text.find("BAD").unwrap() as u32;
         let d = Diagnostic::new(&META, Span::new(i, i + 3), "m")
             .with_label(Span::new(0, 8), "l")
@@ -220,9 +216,13 @@ fn rule_examples_do_what_they_say() {
             "{}",
             r.code
         );
-        let load = |text: &str| {
-            Source::from_text("example.yaml", text, SourceKind::Yaml, &Limits::default())
+        let (name, kind) = match r.example_kind {
+            kqlint_diagnostics::ExampleKind::Markdown => ("example.md", SourceKind::Markdown),
+            kqlint_diagnostics::ExampleKind::Json => ("example.json", SourceKind::Json),
+            kqlint_diagnostics::ExampleKind::Bicep => ("example.bicep", SourceKind::Bicep),
+            _ => ("example.yaml", SourceKind::Yaml),
         };
+        let load = |text: &str| Source::from_text(name, text, kind, &Limits::default());
         for ex in r.fail {
             let src = load(ex);
             assert!(

@@ -75,7 +75,7 @@ pub fn required_fields(kind: RuleKind) -> &'static [&'static str] {
         RuleKind::Nrt => &["id", "kind", "name", "description", "severity", "query"],
         RuleKind::Hunting => &["id", "name", "description", "query"],
         RuleKind::Exploration => &["Id", "DisplayName", "query"],
-        RuleKind::Parser => &[],
+        RuleKind::Parser | RuleKind::Detection => &[],
     }
 }
 

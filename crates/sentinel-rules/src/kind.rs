@@ -16,6 +16,8 @@ pub enum RuleKind {
     Exploration,
     /// An ASIM parser (`ParserQuery`) or solution parser (`FunctionQuery`).
     Parser,
+    /// A Defender XDR custom detection rule (Microsoft Graph `detectionRule`).
+    Detection,
 }
 
 impl RuleKind {
@@ -26,12 +28,16 @@ impl RuleKind {
             RuleKind::Hunting => "hunting query",
             RuleKind::Exploration => "exploration query",
             RuleKind::Parser => "parser",
+            RuleKind::Detection => "Defender XDR custom detection rule",
         }
     }
 
     /// Scheduled or NRT: validated by Azure-Sentinel's CI rule model.
     pub fn is_analytic(self) -> bool {
-        matches!(self, RuleKind::Scheduled | RuleKind::Nrt)
+        matches!(
+            self,
+            RuleKind::Scheduled | RuleKind::Nrt | RuleKind::Detection
+        )
     }
 
     /// The key holding the rule's id.

@@ -30,6 +30,8 @@
 
 mod check;
 mod cross;
+mod defender;
+mod dialect;
 pub mod duration;
 mod kind;
 mod model;
@@ -38,6 +40,8 @@ mod schema;
 mod text;
 
 pub use cross::QueryFacts;
+pub use defender::{DETECTION_FACTS_JSON, check_detection_rule};
+pub use dialect::{check_arm_rule, check_pascal_rule, iso_duration, pascal_view};
 pub use kind::{RuleKind, detect_kind, is_rule, is_schema_template};
 pub use model::{EntityType, MODEL_JSON, Model};
 pub use rules::*;
@@ -61,6 +65,43 @@ pub struct RuleId {
     pub span: Span,
     /// The rule's name (`name`, or `DisplayName` / `ParserName`), if any.
     pub name: Option<String>,
+    /// The form the rule is written in.
+    pub form: RuleForm,
+    /// A fingerprint of the rule's query (its lines, trimmed, without blank
+    /// ones), to tell the same rule in another form from a different rule.
+    pub query: Option<u64>,
+}
+
+/// The forms a rule is written in: a repository may hold one rule in
+/// several (a solution's rule YAML and its copy in `Package/mainTemplate.json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleForm {
+    /// Rule YAML (either dialect).
+    Yaml,
+    /// A Bicep file.
+    Bicep,
+    /// An ARM template (a solution package included).
+    Arm,
+}
+
+impl RuleForm {
+    fn describe(self) -> &'static str {
+        match self {
+            RuleForm::Yaml => "YAML",
+            RuleForm::Bicep => "Bicep",
+            RuleForm::Arm => "ARM template",
+        }
+    }
+}
+
+/// The fingerprint of a query text (see [`RuleId::query`]).
+pub fn query_fingerprint(query: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for line in query.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        line.hash(&mut h);
+    }
+    h.finish()
 }
 
 impl RuleId {
@@ -79,11 +120,17 @@ impl RuleId {
             .iter()
             .find_map(|k| root.get(k).and_then(YamlNode::as_str))
             .map(|s| s.trim().to_owned());
+        let query = root
+            .get("query")
+            .and_then(YamlNode::as_str)
+            .map(query_fingerprint);
         Some(RuleId {
             value: value.to_owned(),
             key,
             span: node.span,
             name,
+            form: RuleForm::Yaml,
+            query,
         })
     }
 }
@@ -116,8 +163,20 @@ pub fn check_rule(
     root: &YamlNode,
     facts: Option<&QueryFacts>,
 ) -> Option<RuleCheck> {
+    check_tree(path, text, root, None, facts)
+}
+
+/// [`check_rule`] on a rule's tree in the YAML dialect, of the given kind
+/// (else detected from the path and content).
+pub(crate) fn check_tree(
+    path: &Path,
+    text: &str,
+    root: &YamlNode,
+    kind: Option<RuleKind>,
+    facts: Option<&QueryFacts>,
+) -> Option<RuleCheck> {
     root.as_mapping()?;
-    let kind = detect_kind(path, root);
+    let kind = kind.unwrap_or_else(|| detect_kind(path, root));
     if is_schema_template(root) {
         let first_line = text[root.span.start as usize..]
             .find('\n')
@@ -184,6 +243,14 @@ pub fn duplicate_ids(entries: &[IdEntry<'_>]) -> Vec<(usize, Diagnostic)> {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         _ => false,
     };
+    // The same rule in another form (a solution's YAML and its ARM copy):
+    // same id, name and query, different forms.
+    let is_form = |a: &IdEntry<'_>, b: &IdEntry<'_>| {
+        a.id.form != b.id.form
+            && same_name(a.id, b.id)
+            && a.id.query.is_some()
+            && a.id.query == b.id.query
+    };
     let mut keys: Vec<&&str> = groups.keys().collect();
     keys.sort();
     for key in keys {
@@ -193,22 +260,44 @@ pub fn duplicate_ids(entries: &[IdEntry<'_>]) -> Vec<(usize, Diagnostic)> {
         }
         for &i in members {
             let me = &entries[i];
-            let others: Vec<&IdEntry<'_>> = members
+            let forms: Vec<&IdEntry<'_>> = members
                 .iter()
-                .filter(|&&j| j != i)
+                .filter(|&&j| j != i && is_form(me, &entries[j]))
                 .map(|&j| &entries[j])
                 .collect();
+            // A cross-file finding is reported once, at the rule's first
+            // form (YAML before Bicep before ARM): its other forms are named.
+            if forms.iter().any(|f| f.id.form < me.id.form) {
+                continue;
+            }
+            let others: Vec<&IdEntry<'_>> = members
+                .iter()
+                .filter(|&&j| j != i && !is_form(me, &entries[j]))
+                .map(|&j| &entries[j])
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
             let different: Vec<&&IdEntry<'_>> =
                 others.iter().filter(|o| !same_name(me.id, o.id)).collect();
             let place = |o: &IdEntry<'_>| format!("`{}` (line {})", o.file, o.line);
             let list = |v: &[String]| text::some_of(v, 3);
+            let also = if forms.is_empty() {
+                String::new()
+            } else {
+                let places: Vec<String> = forms
+                    .iter()
+                    .map(|f| format!("{} in {}", f.id.form.describe(), place(f)))
+                    .collect();
+                format!(" (this rule's {} has the same id)", list(&places))
+            };
             let d = if different.is_empty() {
                 let places: Vec<String> = others.iter().map(|o| place(o)).collect();
                 Diagnostic::new(
                     &DUPLICATE_RULE_COPY,
                     me.id.span,
                     format!(
-                        "this rule (same `id` and name) is also in {}",
+                        "this rule (same `id` and name) is also in {}{also}",
                         list(&places)
                     ),
                 )
@@ -224,7 +313,7 @@ pub fn duplicate_ids(entries: &[IdEntry<'_>]) -> Vec<(usize, Diagnostic)> {
                     &DUPLICATE_RULE_ID,
                     me.id.span,
                     format!(
-                        "`id` {} is also the id of a different rule: {}",
+                        "`id` {} is also the id of a different rule: {}{also}",
                         me.id.value,
                         list(&places)
                     ),

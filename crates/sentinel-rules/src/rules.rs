@@ -30,6 +30,10 @@ pub static RULES: &[&RuleMeta] = &[
     &MISSING_DATA_CONNECTOR,
     &DUPLICATE_RULE_ID,
     &DUPLICATE_RULE_COPY,
+    &DEPRECATED_DETECTION_FIELD,
+    &INVALID_DETECTION_SCHEDULE,
+    &MISSING_DETECTION_COLUMN,
+    &DETECTION_COLUMN_NOT_IN_OUTPUT,
     &SCHEMA_TEMPLATE,
 ];
 
@@ -816,6 +820,134 @@ pub static DUPLICATE_RULE_COPY: RuleMeta = RuleMeta {
     example_kind: ExampleKind::Yaml,
     fail: &[],
     pass: &[rule!()],
+};
+
+// ------------------------------------------- Defender XDR custom detections
+
+macro_rules! detection {
+    ($schedule:expr, $query:expr, $action:expr) => {
+        concat!(
+            "{\n  \"displayName\": \"Encoded PowerShell\",\n  \"isEnabled\": true,\n",
+            "  \"queryCondition\": {\"queryText\": \"",
+            $query,
+            "\"},\n  \"schedule\": {",
+            $schedule,
+            "},\n  \"detectionAction\": {\"alertTemplate\": {\"title\": \"Encoded PowerShell\", \"severity\": \"medium\"",
+            $action,
+            "}}\n}\n"
+        )
+    };
+}
+
+pub static DEPRECATED_DETECTION_FIELD: RuleMeta = RuleMeta {
+    code: "KQL426",
+    name: "deprecated-detection-field",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A Defender XDR custom detection rule uses a property Microsoft has deprecated",
+    what: "Reports properties of a custom detection rule (Microsoft Graph `detectionRule`) that \
+           Microsoft has announced it will remove: `schedule.period` (use `schedule.frequency`, an ISO \
+           8601 duration), `detectionAction.responseActions` (use `automatedActions`), \
+           `alertTemplate.impactedAssets` (use `alertTemplate.entityMappings`), `alertTemplate.category`, \
+           `schedule.nextRunDateTime` and `lastRunDetails`. The facts and their sources are in \
+           `schemas/facts/defender-detection-rules.json`.",
+    why: "Rules deployed with these properties stop working, or lose their response actions, when \
+          the API drops them (announced for 2026-10-01).",
+    fix: "Move the setting to the replacement the message names.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"period\": \"1H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+};
+
+pub static INVALID_DETECTION_SCHEDULE: RuleMeta = RuleMeta {
+    code: "KQL427",
+    name: "invalid-detection-schedule",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A Defender XDR custom detection rule's schedule cannot run",
+    what: "Reports a `schedule.frequency` or `schedule.lookback` that is not an ISO 8601 duration \
+           (`PT1H`, `P1D`), a lookback shorter than the frequency, and a lookback on a rule that runs \
+           continuously (frequency zero). `schedule.period` values are checked by the schema (`0`, \
+           `1H`, `3H`, `12H`, `24H`).",
+    why: "The Graph API refuses such a schedule, or each run misses the events since the previous one.",
+    fix: "Write durations as ISO 8601 (`PT1H`), and give a lookback at least as long as the frequency.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT3H\", \"lookback\": \"PT1H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT3H\", \"lookback\": \"PT12H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+};
+
+pub static MISSING_DETECTION_COLUMN: RuleMeta = RuleMeta {
+    code: "KQL428",
+    name: "missing-detection-column",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A custom detection's query does not return the columns Defender XDR requires",
+    what: "Reports a Defender XDR custom detection rule whose query, as kqlint works out its output, \
+           does not return `Timestamp`, `ReportId`, or one of the columns that identify a device, user \
+           or mailbox (`DeviceId`, `DeviceName`, `RemoteDeviceName`, `RecipientEmailAddress`, \
+           `SenderFromAddress`, `SenderMailFromAddress`, `RecipientObjectId`, `AccountObjectId`, \
+           `AccountSid`, `AccountUpn`, `InitiatingProcessAccountSid`, `InitiatingProcessAccountUpn`, \
+           `InitiatingProcessAccountObjectId`). Nothing is reported when the output is not fully known.",
+    why: "Defender XDR refuses to save such a rule, or the rule raises no alerts.",
+    fix: "Keep the columns in the query's last `project` or `summarize`; after an aggregation take \
+          them from the latest event, e.g. `summarize arg_max(Timestamp, ReportId) by DeviceId`.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | project Timestamp, DeviceId, FileName",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | summarize arg_max(Timestamp, ReportId) by DeviceId",
+        ""
+    )],
+};
+
+pub static DETECTION_COLUMN_NOT_IN_OUTPUT: RuleMeta = RuleMeta {
+    code: "KQL429",
+    name: "detection-column-not-in-output",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A custom detection's impacted asset, response action or entity mapping names a column the query does not return",
+    what: "Reports, in a Defender XDR custom detection rule, an `impactedAssets` or `responseActions` \
+           identifier (`deviceId`, `initiatingProcessSHA1`, ...) whose column the query does not \
+           return, and a `...Column` property of `entityMappings` or `automatedActions` that names a \
+           column the query does not return. Identifiers are also checked against the values their \
+           type takes. Nothing is reported when the output is not fully known.",
+    why: "The alert then has no impacted entity, and the response action has nothing to act on.",
+    fix: "Return the column from the query, or choose an identifier the query returns.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | project Timestamp, ReportId, DeviceName",
+        ", \"impactedAssets\": [{\"@odata.type\": \"#microsoft.graph.security.impactedDeviceAsset\", \"identifier\": \"deviceId\"}]"
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | project Timestamp, ReportId, DeviceName",
+        ", \"entityMappings\": {\"hosts\": [{\"@odata.type\": \"#microsoft.graph.security.hostEntityMapping\", \"nameColumn\": \"DeviceName\"}]}"
+    )],
 };
 
 pub static SCHEMA_TEMPLATE: RuleMeta = RuleMeta {

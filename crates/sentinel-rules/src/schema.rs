@@ -42,6 +42,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "parser.schema.json",
         include_str!("../../../schemas/rules/parser.schema.json"),
     ),
+    (
+        "defender-detection-rule.schema.json",
+        include_str!("../../../schemas/rules/defender-detection-rule.schema.json"),
+    ),
 ];
 
 /// The base the schemas' relative `$ref`s resolve against; never fetched.
@@ -55,6 +59,7 @@ pub fn schema_file(kind: RuleKind) -> &'static str {
         RuleKind::Hunting => "hunting-query.schema.json",
         RuleKind::Exploration => "exploration-query.schema.json",
         RuleKind::Parser => "parser.schema.json",
+        RuleKind::Detection => "defender-detection-rule.schema.json",
     }
 }
 
@@ -98,7 +103,8 @@ pub fn compile(name: &str) -> Result<Validator, String> {
 
 /// The compiled validator of a kind, built on first use.
 pub fn validator(kind: RuleKind) -> Option<&'static Validator> {
-    static CACHE: [OnceLock<Option<Validator>>; 5] = [
+    static CACHE: [OnceLock<Option<Validator>>; 6] = [
+        OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
@@ -111,6 +117,7 @@ pub fn validator(kind: RuleKind) -> Option<&'static Validator> {
         RuleKind::Hunting => 2,
         RuleKind::Exploration => 3,
         RuleKind::Parser => 4,
+        RuleKind::Detection => 5,
     };
     CACHE[slot]
         .get_or_init(|| compile(schema_file(kind)).ok())
@@ -143,6 +150,7 @@ fn case_insensitive_enum(pointer: &str) -> bool {
     matches!(
         s.as_slice(),
         ["severity" | "kind"]
+            | ["detectionAction", "alertTemplate", "severity"]
             | ["eventGroupingSettings", "aggregationKind"]
             | ["entityMappings", _, "entityType"]
     )

@@ -7,18 +7,17 @@
 //! last `| project` line and its first word (the table), which is how every
 //! example query is written.
 
-use kqlint_diagnostics::Severity;
+use kqlint_diagnostics::{ExampleKind, Severity};
 use kqlint_source::{Limits, Source, SourceKind};
-use sentinel_rules::{QueryFacts, RULES, check_source};
+use sentinel_rules::{QueryFacts, RULES, check_detection_rule, check_source};
 
 fn facts_of(source: &Source) -> Option<QueryFacts> {
-    let q = source.query.as_ref()?;
+    let q = source.query()?;
     let table = q.text.split_whitespace().next()?.to_owned();
-    let project = q
-        .text
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("| project "));
+    let project = q.text.lines().rev().find_map(|l| {
+        l.rfind("| project ")
+            .map(|at| &l[at + "| project ".len()..])
+    });
     let result_columns = project.map(|p| {
         p.split(',')
             .map(|c| (c.trim().to_owned(), "string".to_owned()))
@@ -33,19 +32,33 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
     })
 }
 
-fn check(example: &str) -> Vec<kqlint_diagnostics::Diagnostic> {
-    let source = Source::from_text(
-        "rules/example.yaml",
-        example,
-        SourceKind::Yaml,
-        &Limits::default(),
-    );
+fn check(example: &str, kind: ExampleKind) -> Vec<kqlint_diagnostics::Diagnostic> {
+    let (path, source_kind) = match kind {
+        ExampleKind::Json => ("rules/example.json", SourceKind::Json),
+        _ => ("rules/example.yaml", SourceKind::Yaml),
+    };
+    let source = Source::from_text(path, example, source_kind, &Limits::default());
     assert!(
         source.diagnostics.is_empty(),
-        "example is not clean YAML: {:?}\n{example}",
+        "example is not a clean file: {:?}\n{example}",
         source.diagnostics
     );
     let facts = facts_of(&source);
+    if source_kind == SourceKind::Json {
+        // A Defender XDR custom detection rule (the JSON examples' one form).
+        let root = source.yaml.as_ref().expect("example parses");
+        let rules = kqlint_source::arm::defender_rules(root).expect("example is a detection rule");
+        assert_eq!(rules.len(), 1, "one rule per example\n{example}");
+        return check_detection_rule(
+            &source.path,
+            source.text.as_deref().unwrap_or_default(),
+            root,
+            &rules[0],
+            facts.as_ref(),
+        )
+        .expect("example is a rule")
+        .diagnostics;
+    }
     check_source(&source, facts.as_ref())
         .expect("example is a rule")
         .diagnostics
@@ -56,7 +69,7 @@ fn fail_examples_fail_and_pass_examples_pass() {
     let mut checked = 0;
     for meta in RULES {
         for ex in meta.fail {
-            let diags = check(ex);
+            let diags = check(ex, meta.example_kind);
             assert!(
                 diags.iter().any(|d| d.code == meta.code),
                 "{} {}: fail example does not produce it; got {diags:#?}\n{ex}",
@@ -76,7 +89,7 @@ fn fail_examples_fail_and_pass_examples_pass() {
             checked += 1;
         }
         for ex in meta.pass {
-            let diags = check(ex);
+            let diags = check(ex, meta.example_kind);
             assert!(
                 diags.is_empty(),
                 "{} {}: pass example is not clean: {diags:#?}\n{ex}",
@@ -95,7 +108,12 @@ fn codes_are_in_range_and_documented() {
         let n: u32 = meta.code[3..].parse().expect("numeric code");
         assert!((401..=499).contains(&n), "{}", meta.code);
         assert_eq!(meta.category, kqlint_diagnostics::Category::Rule);
-        assert_eq!(meta.example_kind, kqlint_diagnostics::ExampleKind::Yaml);
+        // Rule YAML, or (Defender XDR custom detections) the Graph JSON.
+        assert!(
+            matches!(meta.example_kind, ExampleKind::Yaml | ExampleKind::Json),
+            "{}",
+            meta.code
+        );
         assert!(!meta.pass.is_empty(), "{} has no pass example", meta.code);
         let cross_file = meta.name.starts_with("duplicate-rule");
         assert!(

@@ -3,7 +3,8 @@
 //! their line and column in the file.
 //!
 //! `fail*.yaml` must produce the check named by its folder, `pass*.yaml`
-//! must produce nothing at all. The duplicate-id folders are checked as one
+//! must produce nothing at all (Defender XDR custom detection rules may be
+//! `.json`, the Graph API's form, as well). The duplicate-id folders are checked as one
 //! run; `kinds/` shows how each kind of file is recognised.
 //!
 //! Facts about the query (for the cross-checks) come from the query's last
@@ -12,7 +13,9 @@
 
 use kqlint_diagnostics::{Diagnostic, LineIndex};
 use kqlint_source::{Limits, Source, SourceKind};
-use sentinel_rules::{IdEntry, QueryFacts, RULES, RuleCheck, check_source, duplicate_ids};
+use sentinel_rules::{
+    IdEntry, QueryFacts, RULES, RuleCheck, check_detection_rule, check_source, duplicate_ids,
+};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +31,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yaml") {
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "json") {
                 out.push(p);
             }
         }
@@ -38,7 +41,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn facts_of(source: &Source) -> Option<QueryFacts> {
-    let q = source.query.as_ref()?;
+    let q = source.query()?;
     let table = q.text.split_whitespace().next()?.to_owned();
     let project = q
         .text
@@ -72,14 +75,30 @@ fn check_file(path: &Path) -> Checked {
         .to_string_lossy()
         .replace('\\', "/");
     // The path as a repository would hold it: folders decide kinds.
-    let source = Source::load_as(path, SourceKind::Yaml, &Limits::default());
+    let kind = SourceKind::from_path(path).unwrap_or(SourceKind::Yaml);
+    let source = Source::load_as(path, kind, &Limits::default());
     assert!(
         source.diagnostics.is_empty(),
-        "{rel}: not clean YAML: {:?}",
+        "{rel}: not a clean file: {:?}",
         source.diagnostics
     );
     let facts = facts_of(&source);
-    let check = check_source(&source, facts.as_ref()).expect("a rule file");
+    let root = source.yaml.as_ref().expect("a parsed file");
+    // A Defender XDR custom detection rule (JSON or YAML), one per fixture.
+    let check = match kqlint_source::arm::defender_rules(root) {
+        Some(rules) => {
+            assert_eq!(rules.len(), 1, "{rel}: one detection rule per fixture");
+            check_detection_rule(
+                &source.path,
+                source.text.as_deref().unwrap_or_default(),
+                root,
+                &rules[0],
+                facts.as_ref(),
+            )
+            .expect("a detection rule")
+        }
+        None => check_source(&source, facts.as_ref()).expect("a rule file"),
+    };
     Checked {
         rel,
         text: source.text.clone().unwrap(),
@@ -162,7 +181,7 @@ fn every_check_has_fixtures_and_snapshots() {
         assert!(
             names.iter().any(|n| n.starts_with("fail"))
                 && names.iter().any(|n| n.starts_with("pass")),
-            "{}: needs fail*.yaml and pass*.yaml, has {names:?}",
+            "{}: needs fail* and pass* files (.yaml, or .json for Defender XDR rules), has {names:?}",
             meta.name
         );
     }

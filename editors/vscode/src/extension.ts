@@ -102,6 +102,12 @@ async function startClient(): Promise<void> {
       { scheme: 'file', language: 'kql' },
       { scheme: 'untitled', language: 'kql' },
       { scheme: 'file', language: 'yaml' },
+      // KQL in Markdown code blocks, ARM templates, Defender XDR detection rules and Bicep: the server
+      // decides whether a file holds any, and gives a file without KQL no diagnostics.
+      { scheme: 'file', language: 'markdown' },
+      { scheme: 'file', language: 'json' },
+      { scheme: 'file', language: 'jsonc' },
+      { scheme: 'file', language: 'bicep' },
     ],
     initializationOptions: serverSettings(),
     outputChannel: channel,

@@ -120,7 +120,7 @@ mod tests {
         check(
             yaml,
             root,
-            src.query.as_ref().map(|q| q.value_span),
+            src.query().map(|q| q.value_span),
             &LintOptions::default(),
         )
     }

@@ -35,7 +35,7 @@ pub fn span_pos(text: &str, span: Span) -> String {
 /// - for exact mappings, every character maps to the identical character
 ///   (a `\n` to a line break), and offsets never go backwards.
 pub fn check_mapping(src: &Source, what: &str) {
-    let (Some(text), Some(q)) = (src.text.as_deref(), src.query.as_ref()) else {
+    let (Some(text), Some(q)) = (src.text.as_deref(), src.query()) else {
         return;
     };
     if q.precision() > Precision::Start {
@@ -107,7 +107,7 @@ pub fn render(src: &Source) -> String {
             writeln!(out, "    help: {h}").unwrap();
         }
     }
-    match &src.query {
+    match src.query() {
         None => writeln!(out, "query: none").unwrap(),
         Some(q) => {
             writeln!(

@@ -1,0 +1,472 @@
+//! Defender XDR custom detection rules: the Microsoft Graph
+//! `detectionRule` resource (v1.0 and beta), as JSON or in YAML.
+//!
+//! - **Schema**: `schemas/rules/defender-detection-rule.schema.json`,
+//!   generated from the facts in `schemas/facts/defender-detection-rules.json`
+//!   (property types, `schedule.period` values, alert severities, the types
+//!   of impacted assets and response actions).
+//! - **Schedule**: `frequency` and `lookback` are ISO 8601 durations, and
+//!   the lookback is at least the frequency.
+//! - **The query's output**: the columns every custom detection must return
+//!   (`Timestamp`, `ReportId`, and a column that identifies a device, user
+//!   or mailbox), and every column the rule names: the identifiers of
+//!   `impactedAssets` and `responseActions`, and the `...Column` properties
+//!   of `entityMappings` and `automatedActions`.
+//! - **Deprecations** Microsoft has announced (`schedule.period`,
+//!   `responseActions`, `impactedAssets`, ...), as warnings naming the
+//!   replacement.
+
+use crate::check::Ctx;
+use crate::kind::RuleKind;
+use crate::rules::*;
+use crate::text::{one_of, quote, some_of};
+use crate::{QueryFacts, RuleCheck, schema};
+use kqlint_diagnostics::{Diagnostic, Span, sort_diagnostics};
+use kqlint_source::YamlNode;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The facts behind these checks, as committed.
+pub const DETECTION_FACTS_JSON: &str =
+    include_str!("../../../schemas/facts/defender-detection-rules.json");
+
+fn facts() -> &'static Value {
+    static FACTS: OnceLock<Value> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        serde_json::from_str(DETECTION_FACTS_JSON).expect("the embedded detection facts are valid")
+    })
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The query result column an identifier value names (`deviceId` →
+/// `DeviceId`, `sha1` → `SHA1`), when it names one: only identifiers whose
+/// column is a column of a Defender XDR table are checked against the
+/// output (`processAccountObjectId` names no column of that spelling).
+fn identifier_column(identifier: &str) -> Option<String> {
+    static COLUMNS: OnceLock<HashSet<String>> = OnceLock::new();
+    let columns = COLUMNS.get_or_init(|| {
+        let cat = kql_schema::Catalog::builtin_for(kql_schema::Platform::Defender);
+        cat.bundled_table_names_on(kql_schema::Platform::Defender)
+            .into_iter()
+            .filter_map(|t| cat.bundled_table_on(kql_schema::Platform::Defender, t))
+            .flat_map(|t| t.columns.iter().map(|c| c.name.to_string()))
+            .collect()
+    });
+    let mut c = identifier.chars();
+    let first = c.next()?;
+    let column: String = first.to_uppercase().chain(c).collect();
+    let column = match column.as_str() {
+        "Sha1" => "SHA1".to_owned(),
+        "Sha256" => "SHA256".to_owned(),
+        _ => column,
+    };
+    columns.contains(&column).then_some(column)
+}
+
+/// The column a query on a table family is expected to return to identify
+/// its entity (for the help of a missing identifying column).
+fn family_column(tables: &[String]) -> Option<&'static str> {
+    tables.iter().find_map(|t| {
+        if t.starts_with("Device") {
+            Some("DeviceId")
+        } else if t.starts_with("Email") || t == "UrlClickEvents" {
+            Some("RecipientEmailAddress")
+        } else if t.starts_with("Identity")
+            || t.starts_with("AAD")
+            || t.starts_with("EntraId")
+            || t == "CloudAppEvents"
+        {
+            Some("AccountObjectId")
+        } else {
+            None
+        }
+    })
+}
+
+/// Validates the detection rule at `rule` (a JSON pointer into `root`).
+pub fn check_detection_rule(
+    path: &Path,
+    text: &str,
+    root: &YamlNode,
+    rule: &str,
+    query: Option<&QueryFacts>,
+) -> Option<RuleCheck> {
+    let _ = path;
+    let node = root.pointer(rule)?.node;
+    node.as_mapping()?;
+    let mut ctx = Ctx {
+        text,
+        kind: RuleKind::Detection,
+        required: &[],
+        diags: Vec::new(),
+    };
+    schema::validate(&mut ctx, &node.to_json(), node);
+    misspelt_keys(&mut ctx, node);
+    deprecated(&mut ctx, node);
+    schedule(&mut ctx, node);
+    identifiers(&mut ctx, node, query);
+    let mut diagnostics = ctx.diags;
+    sort_diagnostics(&mut diagnostics);
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    Some(RuleCheck {
+        kind: RuleKind::Detection,
+        id: None,
+        diagnostics,
+    })
+}
+
+/// Keys near a known property name, at the levels kqlint knows.
+fn misspelt_keys(ctx: &mut Ctx<'_>, node: &YamlNode) {
+    let f = facts();
+    let levels: [(&[&str], &str); 5] = [
+        (&[], "detectionRule"),
+        (&["queryCondition"], "queryCondition"),
+        (&["schedule"], "ruleSchedule"),
+        (&["detectionAction"], "detectionAction"),
+        (&["detectionAction", "alertTemplate"], "alertTemplate"),
+    ];
+    for (path, fact) in levels {
+        let mut cur = Some(node);
+        for p in path {
+            cur = cur.and_then(|n| n.get(p));
+        }
+        let Some(entries) = cur.and_then(YamlNode::as_mapping) else {
+            continue;
+        };
+        let known = strings(&f[fact]["properties"]);
+        for (k, _) in entries {
+            let Some(key) = k.as_str() else { continue };
+            if key.starts_with('@') || known.contains(&key) {
+                continue;
+            }
+            let near = known
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(key))
+                .copied()
+                .or_else(|| kql_schema::best_match(key, known.iter().copied()));
+            let place = if path.is_empty() {
+                "a detection rule".to_owned()
+            } else {
+                format!("`{}`", path.join("."))
+            };
+            let d = match near {
+                Some(n) => Diagnostic::new(
+                    &MISSPELT_FIELD,
+                    k.span,
+                    format!(
+                        "{place} has no property `{key}`, so the Graph API ignores or refuses it; did you mean `{n}`?"
+                    ),
+                ),
+                None => Diagnostic::new(
+                    &MISSPELT_FIELD,
+                    k.span,
+                    format!(
+                        "{place} has no property `{key}` (its properties are {})",
+                        one_of(&known)
+                    ),
+                )
+                .with_severity(kqlint_diagnostics::Severity::Warning),
+            };
+            ctx.add(d);
+        }
+    }
+}
+
+fn deprecated(ctx: &mut Ctx<'_>, node: &YamlNode) {
+    let Some(list) = facts()["deprecated"].as_array() else {
+        return;
+    };
+    for dep in list {
+        let path = strings(&dep["path"]);
+        let Some((last, parents)) = path.split_last() else {
+            continue;
+        };
+        let mut cur = Some(node);
+        for p in parents {
+            cur = cur.and_then(|n| n.get(p));
+        }
+        let Some((k, _)) = cur.and_then(|n| n.entry(last)) else {
+            continue;
+        };
+        let removal = dep["removal"]
+            .as_str()
+            .map(|d| format!("; Microsoft has announced its removal from the Graph API on {d}"))
+            .unwrap_or_default();
+        let mut d = Diagnostic::new(
+            &DEPRECATED_DETECTION_FIELD,
+            k.span,
+            format!("`{}` is deprecated{removal}", path.join(".")),
+        );
+        if let Some(r) = dep["replacement"].as_str() {
+            d = d.with_help(format!("use `{r}` instead"));
+        }
+        ctx.add(d);
+    }
+}
+
+fn schedule(ctx: &mut Ctx<'_>, node: &YamlNode) {
+    let Some(s) = node.get("schedule") else {
+        return;
+    };
+    let mut read = |key: &str| -> Option<(i64, Span)> {
+        let v = s.get(key)?;
+        let raw = v.as_str()?;
+        match crate::dialect::iso_duration(raw) {
+            Some(secs) => Some((secs, v.span)),
+            None => {
+                ctx.push(
+                    &INVALID_DETECTION_SCHEDULE,
+                    v.span,
+                    format!(
+                        "`schedule.{key}` must be an ISO 8601 duration such as PT1H or P1D; found {}",
+                        quote(raw)
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let frequency = read("frequency");
+    let lookback = read("lookback");
+    match (frequency, lookback) {
+        (Some((0, fs)), Some((_, ls))) => {
+            let d = Diagnostic::new(
+                &INVALID_DETECTION_SCHEDULE,
+                ls,
+                "a rule that runs continuously (a zero `frequency`) takes no `lookback`",
+            )
+            .with_label(fs, "frequency");
+            ctx.add(d);
+        }
+        (Some((f, fs)), Some((l, ls))) if l < f => {
+            let d = Diagnostic::new(
+                &INVALID_DETECTION_SCHEDULE,
+                ls,
+                format!(
+                    "`schedule.lookback` ({}) is shorter than `schedule.frequency` ({}); each run must look back at least as far as the time since the last run",
+                    crate::duration::show(l),
+                    crate::duration::show(f)
+                ),
+            )
+            .with_label(fs, "frequency");
+            ctx.add(d);
+        }
+        _ => {}
+    }
+}
+
+/// Every column the rule names, with the place that names it and what it
+/// is for.
+fn named_columns(node: &YamlNode) -> Vec<(String, Span, String)> {
+    let f = facts();
+    let mut out = Vec::new();
+    let Some(action) = node.get("detectionAction") else {
+        return out;
+    };
+    let enums = &f["identifierEnums"];
+    let mut identifiers = |items: Option<&YamlNode>, types: &Value, what: &str| {
+        for item in items.and_then(YamlNode::as_sequence).unwrap_or_default() {
+            let ty = item.get("@odata.type").and_then(YamlNode::as_str).map(|t| {
+                if t.starts_with('#') {
+                    t.to_owned()
+                } else {
+                    format!("#{t}")
+                }
+            });
+            let Some((_, v)) = item.entry("identifier") else {
+                continue;
+            };
+            let Some(raw) = v.as_str() else { continue };
+            let allowed = ty
+                .as_deref()
+                .and_then(|t| types.get(t))
+                .and_then(Value::as_str)
+                .map(|e| strings(&enums[e]));
+            for id in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if let Some(allowed) = &allowed
+                    && !allowed.contains(&id)
+                {
+                    out.push((
+                        format!("\u{0}{id}\u{0}{}", one_of(allowed)),
+                        v.span,
+                        what.to_owned(),
+                    ));
+                    continue;
+                }
+                if let Some(col) = identifier_column(id) {
+                    out.push((col, v.span, format!("{what} `{id}`")));
+                }
+            }
+        }
+    };
+    if let Some(t) = action.get("alertTemplate") {
+        identifiers(
+            t.get("impactedAssets"),
+            &f["impactedAssets"]["types"],
+            "the impacted asset identifier",
+        );
+    }
+    identifiers(
+        action.get("responseActions"),
+        &f["responseActions"]["types"],
+        "the response action identifier",
+    );
+    // `...Column` properties of entity mappings and automated actions.
+    for place in [
+        action
+            .get("alertTemplate")
+            .and_then(|t| t.get("entityMappings")),
+        action.get("automatedActions"),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for (_, n) in place.walk() {
+            if let Some(entries) = n.as_mapping() {
+                for (k, v) in entries {
+                    if let (Some(key), Some(col)) = (k.as_str(), v.as_str())
+                        && key.ends_with("Column")
+                        && !col.trim().is_empty()
+                    {
+                        out.push((col.to_owned(), v.span, format!("`{key}`")));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn identifiers(ctx: &mut Ctx<'_>, node: &YamlNode, query: Option<&QueryFacts>) {
+    let named = named_columns(node);
+    // Identifier values the type does not allow.
+    for (name, span, what) in &named {
+        if let Some(rest) = name.strip_prefix('\u{0}') {
+            let (id, allowed) = rest.split_once('\u{0}').unwrap_or((rest, ""));
+            ctx.push(
+                &INVALID_VALUE,
+                *span,
+                format!(
+                    "{} `{id}` is not one this action or asset takes: it must be {allowed}",
+                    what
+                ),
+            );
+        }
+    }
+    let Some(q) = query else { return };
+    if q.open || q.partial.is_some() {
+        return;
+    }
+    let Some(cols) = &q.result_columns else {
+        return;
+    };
+    let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+    // The columns every custom detection must return.
+    let f = facts();
+    let at = node
+        .get("queryCondition")
+        .and_then(|c| c.entry("queryText"))
+        .map(|(k, _)| k.span)
+        .unwrap_or(Span::empty(node.span.start));
+    let missing: Vec<&str> = strings(&f["requiredColumns"]["all"])
+        .into_iter()
+        .filter(|c| !names.contains(c))
+        .collect();
+    let entity = strings(&f["requiredColumns"]["oneOf"]);
+    let has_entity = entity.iter().any(|c| names.contains(c));
+    if !missing.is_empty() || !has_entity {
+        let mut what: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
+        if !has_entity {
+            what.push(match family_column(&q.tables) {
+                Some(c) => format!("a column that identifies the entity (`{c}` for this table)"),
+                None => "a column that identifies a device, user or mailbox".to_owned(),
+            });
+        }
+        let d = Diagnostic::new(
+            &MISSING_DETECTION_COLUMN,
+            at,
+            format!(
+                "a custom detection's query must return {}; this one returns {}",
+                some_of(&what, 4),
+                some_of(&names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>(), 6)
+            ),
+        )
+        .with_help(format!(
+            "keep these columns in the last `project` or `summarize` (for example `summarize arg_max(Timestamp, ReportId) by DeviceId`); the identifying columns are {}",
+            one_of(&entity)
+        ));
+        ctx.add(d);
+    }
+    for (name, span, what) in &named {
+        if name.starts_with('\u{0}') || names.contains(&name.as_str()) {
+            continue;
+        }
+        let near = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name))
+            .copied()
+            .or_else(|| kql_schema::best_match(name, names.iter().copied()));
+        let mut d = Diagnostic::new(
+            &DETECTION_COLUMN_NOT_IN_OUTPUT,
+            *span,
+            format!("{what} names the column `{name}`, which the query does not return"),
+        );
+        d = match near {
+            Some(n) => d.with_help(format!(
+                "did you mean `{n}`? Or return `{name}` from the query"
+            )),
+            None => d.with_help(format!(
+                "return `{name}` from the query (its last `project` or `summarize`)"
+            )),
+        };
+        ctx.add(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_name_columns_of_defender_tables() {
+        assert_eq!(identifier_column("deviceId").as_deref(), Some("DeviceId"));
+        assert_eq!(identifier_column("sha1").as_deref(), Some("SHA1"));
+        assert_eq!(
+            identifier_column("initiatingProcessSHA1").as_deref(),
+            Some("InitiatingProcessSHA1")
+        );
+        assert_eq!(
+            identifier_column("recipientEmailAddress").as_deref(),
+            Some("RecipientEmailAddress")
+        );
+        assert_eq!(identifier_column("processAccountObjectId"), None);
+        assert_eq!(identifier_column("initiatingAccountSid"), None);
+    }
+
+    #[test]
+    fn facts_are_consistent() {
+        let f = facts();
+        for key in ["impactedAssets", "responseActions"] {
+            for (ty, e) in f[key]["types"].as_object().unwrap() {
+                assert!(
+                    f["identifierEnums"][e.as_str().unwrap()].is_array(),
+                    "{ty}: no enum {e}"
+                );
+            }
+        }
+        for c in strings(&f["requiredColumns"]["oneOf"]) {
+            assert_eq!(
+                identifier_column(&format!("{}{}", c[..1].to_lowercase(), &c[1..])).as_deref(),
+                Some(c),
+                "{c}"
+            );
+        }
+    }
+}
