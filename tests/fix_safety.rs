@@ -155,7 +155,15 @@ fn two_fix_runs_at_once_leave_the_old_or_the_fixed_file() {
     let kqlint = bin();
     let fix = |dir: &Path| {
         Command::new(&kqlint)
-            .args(["check", "--fix", "--isolated", "--extend-select", "obsolete-function", "-f", "concise"])
+            .args([
+                "check",
+                "--fix",
+                "--isolated",
+                "--extend-select",
+                "obsolete-function",
+                "-f",
+                "concise",
+            ])
             .arg(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -261,7 +269,15 @@ fn a_query_that_an_alias_repeats_is_not_edited() {
         let p = d.0.join(name);
         fs::write(&p, yaml).unwrap();
         let out = Command::new(bin())
-            .args(["check", "--fix", "--isolated", "--extend-select", "obsolete-function", "-f", "concise"])
+            .args([
+                "check",
+                "--fix",
+                "--isolated",
+                "--extend-select",
+                "obsolete-function",
+                "-f",
+                "concise",
+            ])
             .arg(&p)
             .output()
             .unwrap();
