@@ -201,6 +201,7 @@ mod tests {
                 connectors: vec![],
                 provenance: Provenance::bundled("test"),
                 extensible: false,
+                retired: Vec::new(),
             });
         }
         let text: &'static str = Box::leak(w.finish().into_boxed_str());

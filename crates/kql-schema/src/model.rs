@@ -285,6 +285,11 @@ pub struct Table {
     /// be a mistake.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub extensible: bool,
+    /// Columns an earlier version of the table's reference page listed and
+    /// the current one does not (renamed or removed): not columns of the
+    /// table, but a name among them is not certain to be a mistake.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<Column>,
 }
 
 impl Table {
@@ -298,6 +303,11 @@ impl Table {
             Some(SourceKind::CiStub) => Completeness::Partial(PartialReason::CiStub),
             Some(SourceKind::Parser) => Completeness::Partial(PartialReason::Parser),
         }
+    }
+
+    /// A column an earlier reference page listed and the current one does not.
+    pub fn retired_column(&self, name: &str) -> Option<&Column> {
+        self.retired.iter().find(|c| c.name == name)
     }
 
     /// The column with this exact name (KQL names are case-sensitive).

@@ -469,6 +469,7 @@ fn load_table(ctx: &mut Ctx<'_>, name: &str, props: &[Value]) -> Table {
             path: ctx.path.to_owned(),
         },
         extensible: false,
+        retired: Vec::new(),
     }
 }
 

@@ -68,6 +68,8 @@ const AZURE_MONITOR_FACTS: &[(&str, &str)] = &[
 
 /// The fact file of Defender XDR advanced hunting tables and functions.
 const DEFENDER_FACTS: &str = "defender-xdr.facts";
+/// The same pages as read earlier (their retired columns).
+const DEFENDER_EARLIER_FACTS: &str = "defender-xdr-earlier.facts";
 /// Sentinel's functions: ASIM parsers and helpers, solution parsers.
 const FUNCTION_FACTS: &str = "sentinel-functions.facts";
 /// Data connectors and the tables they feed.
@@ -277,7 +279,21 @@ fn generate() -> Generated {
     // --------------------------------------------------- Defender XDR
     let defender = facts::parse(&facts_dir().join(DEFENDER_FACTS));
     assert_eq!(defender.header.platform, Platform::Defender);
-    let defender_tables = build_defender_tables(&defender, &tables, &documented_sentinel);
+    let mut defender_tables = build_defender_tables(&defender, &tables, &documented_sentinel);
+    // Columns earlier versions of the pages listed and the current ones do
+    // not: retired (renamed or removed), a warning rather than an error.
+    let earlier = facts::parse(&facts_dir().join(DEFENDER_EARLIER_FACTS));
+    for ft in &earlier.tables {
+        let Some(t) = defender_tables.get_mut(ft.name.as_str()) else {
+            continue;
+        };
+        for (cname, ty) in &ft.columns {
+            if t.column(cname).is_none() && t.retired_column(cname).is_none() {
+                t.retired
+                    .push(Column::new(cname.as_str(), *ty).with_origin(ColumnOrigin::Documented));
+            }
+        }
+    }
     let defender_functions: BTreeMap<SmolStr, StoredFunction> = defender
         .functions
         .iter()
@@ -473,6 +489,7 @@ fn apply_curated_table(
             connectors: Vec::new(),
             provenance: documented(set, None),
             extensible: false,
+            retired: Vec::new(),
         }
     });
     if let Provenance::Bundled { kind, .. } = &mut t.provenance {
@@ -564,6 +581,7 @@ fn apply_documented_table(
             connectors: Vec::new(),
             provenance: documented(set, None),
             extensible: false,
+            retired: Vec::new(),
         }
     });
     t.provenance = documented(set, ft.pages.first());
@@ -677,6 +695,7 @@ fn build_defender_tables(
                 connectors: twin.map(|t| t.connectors.clone()).unwrap_or_default(),
                 provenance: documented("defender-xdr-docs", ft.pages.first()),
                 extensible: ft.open,
+                retired: Vec::new(),
             },
         );
     }

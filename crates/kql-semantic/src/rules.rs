@@ -26,6 +26,7 @@ pub static RULES: &[&RuleMeta] = &[
     &UNVERIFIED_TABLE,
     &UNVERIFIED_FUNCTION,
     &OTHER_PLATFORM,
+    &RETIRED_COLUMN,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
     &crate::budget::ANALYSIS_LIMIT,
@@ -412,6 +413,27 @@ pub static OTHER_PLATFORM: RuleMeta = RuleMeta {
     ],
     pass: &[
         "SigninLogs\n| join kind=inner (IdentityInfo | project AccountUPN, AccountCloudSID) on $left.UserPrincipalName == $right.AccountUPN",
+    ],
+};
+
+pub static RETIRED_COLUMN: RuleMeta = RuleMeta {
+    code: "KQL120",
+    name: "retired-column",
+    category: Category::Semantic,
+    severity: Severity::Warning,
+    summary: "A column an earlier version of Microsoft's reference page listed, and the current one does not",
+    what: "Reports a name that is not a column of the table as Microsoft's current reference page lists \
+           it, but was on an earlier version of that page: the column was renamed or removed, which \
+           happens most to tables in preview (Defender XDR's `MessageEvents` renamed `MessageType` to \
+           `MessageFormatType`, `EntraIdSignInEvents` dropped `RiskDetails`). A warning, not an error: a workspace that has not caught up may still \
+           have it. The current name is suggested when one is near.",
+    why: "Once the service drops the old name, the query fails, or a filter on it matches nothing.",
+    fix: "Use the current column (`kqlint schema TABLE --platform defender` lists them).",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &["// platform: defender\nEntraIdSignInEvents\n| project Timestamp, RiskDetails"],
+    pass: &[
+        "// platform: defender\nEntraIdSignInEvents\n| project Timestamp, RiskLevelDuringSignIn",
     ],
 };
 

@@ -55,7 +55,7 @@ pub fn lex(src: &str) -> Vec<Token> {
 /// `;`, are several statements rather than a missing `;`. A rule's query
 /// is one query sent whole to the service: use [`parse`] for it.
 pub fn parse_script(src: &str) -> Parse {
-    let mut p = parse(src);
+    let mut p = parse_with(src, true);
     p.errors.retain(|e| {
         !(e.kind == SyntaxErrorKind::MissingSemicolon && blank_line_before_next(src, e))
     });
@@ -84,6 +84,10 @@ fn blank_line_before_next(src: &str, e: &SyntaxError) -> bool {
 /// Parses a query text. Never panics; a broken text gives a partial tree
 /// (with `Error` nodes) and diagnostics.
 pub fn parse(src: &str) -> Parse {
+    parse_with(src, false)
+}
+
+fn parse_with(src: &str, script: bool) -> Parse {
     // spans are u32: refuse (with a diagnostic) what cannot be addressed
     if src.len() > u32::MAX as usize / 2 {
         return Parse {
@@ -105,7 +109,7 @@ pub fn parse(src: &str) -> Parse {
         .filter(|t| t.kind == TokenKind::Comment)
         .map(|t| t.span)
         .collect();
-    let (query, mut errors) = grammar::parse_tokens(src, &tokens);
+    let (query, mut errors) = grammar::parse_tokens(src, &tokens, script);
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     Parse {
         query,
@@ -138,6 +142,21 @@ mod script_tests {
         // without a blank line it is still a missing `;`
         assert_eq!(semis(&parse_script("T\n| take 1\nU | count")), 1);
         assert_eq!(semis(&parse_script("T\n| take 1\n// x\nU | count")), 1);
+        // recovery stops at a blank line: prose before a query is one
+        // error, and the query after it parses on its own
+        let p = parse_script("Find devices that do X (see the blog)\n\nDeviceEvents\n| take 1\n");
+        let lines: Vec<u32> = p
+            .errors
+            .iter()
+            .map(|e| {
+                1 + "Find devices that do X (see the blog)\n\nDeviceEvents\n| take 1\n"
+                    [..e.span.start as usize]
+                    .matches('\n')
+                    .count() as u32
+            })
+            .collect();
+        assert!(lines.iter().all(|l| *l == 1), "{:?}", p.errors);
+        assert!(!p.errors.is_empty());
         // `let`s before a blank line stay visible: they end with `;`
         let p = parse_script("let a = 1;\n\nprint a\n\nprint b = 2");
         assert!(p.errors.is_empty(), "{:?}", p.errors);

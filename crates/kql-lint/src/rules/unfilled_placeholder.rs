@@ -132,6 +132,15 @@ pub(crate) fn check(ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                             f.wants
                         ),
                     ),
+                    Harmless::Produced => (
+                        format!(
+                            "{what}; it is text the query writes out, not a value it searches for, so the query finds what it would with it filled in"
+                        ),
+                        format!(
+                            "replace it with {} if the output should carry it, or leave it as a label",
+                            f.wants
+                        ),
+                    ),
                     Harmless::Unused => (
                         format!("{what}, but it is never used, so the query runs without it"),
                         format!(
@@ -164,6 +173,10 @@ enum Role<'a> {
     /// The value of a `let` (no query, call or comparison between): the
     /// uses of the `let` decide.
     LetValue(&'a LetStmt),
+    /// Text the query writes, not text it searches for: the rewrite of
+    /// `replace_regex`/`replace_string`, a result of `iff`/`case`/
+    /// `coalesce`, with no test around it.
+    Produced,
     /// Anything else (an argument of a function, a computed column, an
     /// ordering comparison, ...): what it does is not known.
     Other,
@@ -175,6 +188,7 @@ enum Harmless<'a> {
     Excludes(&'a str),
     TableRow,
     Unused,
+    Produced,
 }
 
 /// The effect of a value on what the query finds.
@@ -191,6 +205,7 @@ impl<'a> Effect<'a> {
             Role::Match | Role::Other | Role::LetValue(_) => Effect::Decides,
             Role::Exclude(op) => Effect::Harmless(Harmless::Excludes(op)),
             Role::TableRow => Effect::Harmless(Harmless::TableRow),
+            Role::Produced => Effect::Harmless(Harmless::Produced),
         }
     }
 
@@ -223,6 +238,8 @@ struct At<'a> {
     /// Under an odd number of `not(...)`.
     negated: bool,
     in_table: bool,
+    /// A value the query writes out (see [`Role::Produced`]).
+    produced: bool,
 }
 
 impl<'a> At<'a> {
@@ -232,11 +249,14 @@ impl<'a> At<'a> {
         test: None,
         negated: false,
         in_table: false,
+        produced: false,
     };
 
     fn role(&self) -> Role<'a> {
         if self.in_table {
             Role::TableRow
+        } else if self.produced && self.test.is_none() {
+            Role::Produced
         } else if let Some((op, negated)) = self.test {
             if negated {
                 Role::Exclude(op)
@@ -417,8 +437,24 @@ impl<'a> Walk<'a> {
                         compared: Some((func.name.as_str(), true)),
                         ..at
                     };
-                    for a in args.iter().rev() {
-                        stack.push((&a.value, passed));
+                    // the arguments that are written out, not searched for
+                    let produced = |i: usize| match func.name.as_str() {
+                        "replace_regex" | "replace_string" | "replace" => i == 2,
+                        "iff" | "iif" => i > 0,
+                        "case" => i % 2 == 1 || i + 1 == args.len(),
+                        "coalesce" => true,
+                        _ => false,
+                    };
+                    for (i, a) in args.iter().enumerate().rev() {
+                        let at = if produced(i) && at.test.is_none() {
+                            At {
+                                produced: true,
+                                ..at
+                            }
+                        } else {
+                            passed
+                        };
+                        stack.push((&a.value, at));
                     }
                 }
                 ExprKind::Pipeline(_) | ExprKind::Operator(_) => {
@@ -613,6 +649,22 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("`corp`"));
+    }
+
+    #[test]
+    fn text_the_query_writes_out_finds_nothing_less() {
+        // a rewrite, an iff/case result: output text, not a search value
+        for q in [
+            "T | extend ua = replace_regex(UserAgent, @\"\\d+\\.\\d+\\.\\d+\\.\\d+\", \"x.x.x.x\")",
+            "T | extend ua = iff(isempty(UserAgent), \"<<<empty UserAgent>>>\", UserAgent)",
+            "T | extend ua = case(a == 1, \"<insert label>\", \"other\")",
+        ] {
+            assert!(lint(q, "unfilled-placeholder").is_empty(), "{q}");
+            assert_eq!(lint(q, "placeholder-without-effect").len(), 1, "{q}");
+        }
+        // compared afterwards, the same value decides what matches
+        let q = "T | where iff(a, \"IP ADDRESS GOES HERE\", b) == RemoteIP";
+        assert_eq!(lint(q, "unfilled-placeholder").len(), 1, "{q}");
     }
 
     #[test]

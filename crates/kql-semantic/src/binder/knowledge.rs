@@ -5,7 +5,7 @@
 //! where the name belongs to the other platform.
 
 use super::{Binder, Tab};
-use crate::rules::{OTHER_PLATFORM, UNVERIFIED_COLUMN};
+use crate::rules::{OTHER_PLATFORM, RETIRED_COLUMN, UNVERIFIED_COLUMN};
 use crate::ty::{Openness, Partial};
 use kql_schema::{Completeness, Platform, StoredFunction, Table};
 use kql_syntax::Span;
@@ -156,6 +156,22 @@ impl<'a> Binder<'a> {
             self.report(d);
             return true;
         }
+        if let Some(table) = self.retired_in(n, row) {
+            let d = Diagnostic::new(
+                &RETIRED_COLUMN,
+                span,
+                format!(
+                    "`{n}` was a column of `{table}` on an earlier version of Microsoft's reference \
+                     page, and the current page does not list it: it was renamed or removed"
+                ),
+            )
+            .with_help(match suggestion {
+                Some(s) => format!("the current page has `{s}`; check that the column still exists"),
+                None => "check the table's current columns (`kqlint schema TABLE`)".to_owned(),
+            });
+            self.report(d);
+            return true;
+        }
         let Some(partial) = row.schema.partial().cloned() else {
             return false;
         };
@@ -164,6 +180,26 @@ impl<'a> Binder<'a> {
         // and `FileName`): the did-you-mean goes in the warning.
         self.unverified_column(span, n, &partial, suggestion);
         true
+    }
+
+    /// A table the rows come from whose reference page once listed `n`.
+    fn retired_in(&self, n: &str, row: &Tab) -> Option<SmolStr> {
+        let mut seen: Vec<&str> = Vec::new();
+        for c in row.schema.columns() {
+            let Some(t) = c.table() else { continue };
+            if seen.contains(&t) {
+                continue;
+            }
+            seen.push(t);
+            if self
+                .catalog
+                .table(t)
+                .is_some_and(|table| table.retired_column(n).is_some())
+            {
+                return Some(SmolStr::new(t));
+            }
+        }
+        None
     }
 
     /// `unverified-column`: `n` is missing from a partial list of columns.

@@ -684,7 +684,22 @@ impl<'a> Binder<'a> {
                     );
                 }
                 Statement::Expr(e) => {
-                    let out = self.value(e, &scx);
+                    // A bare name as a whole statement is a table or a
+                    // function (there are no columns here): an unknown one is
+                    // reported as such.
+                    let unknown_name = match &e.kind {
+                        ast::ExprKind::Name(id) => {
+                            cx.row.is_none()
+                                && env_lookup(&scx.env, &id.name).is_none()
+                                && !self.as_names.contains_key(&id.name)
+                        }
+                        _ => false,
+                    };
+                    let out = if unknown_name {
+                        Out::val(Val::Table(self.tabular(e, &scx)))
+                    } else {
+                        self.value(e, &scx)
+                    };
                     // a statement the parser could not make sense of (`| extend`
                     // after a stray `;`) does not replace the query's result
                     if !is_broken_statement(e) {

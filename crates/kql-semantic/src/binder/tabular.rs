@@ -1762,18 +1762,27 @@ impl<'a> Binder<'a> {
             },
         );
         // arguments may name columns of a tabular argument (`ipv4_lookup(T,
-        // IpCol, T_Col)`): find those tables first, quietly
+        // IpCol, T_Col)`): find those tables first, quietly. The argument the
+        // plug-in takes as a table is bound as one (an unknown name there is
+        // a table kqlint does not know, whose columns are open).
+        let table_arg = plugin
+            .and_then(|p| p.output.as_ref())
+            .and_then(|o| o.table_argument)
+            .map(|i| i as usize);
         self.quiet += 1;
         let pre: Vec<Out> = args
             .iter()
-            .map(|a| {
-                self.value(
-                    &a.value,
-                    &Cx {
-                        lenient: true,
-                        ..rcx.clone()
-                    },
-                )
+            .enumerate()
+            .map(|(i, a)| {
+                let lcx = Cx {
+                    lenient: true,
+                    ..rcx.clone()
+                };
+                if Some(i) == table_arg {
+                    Out::val(Val::Table(self.tabular(&a.value, &lcx.no_row())))
+                } else {
+                    self.value(&a.value, &lcx)
+                }
             })
             .collect();
         self.quiet -= 1;
@@ -1794,7 +1803,17 @@ impl<'a> Binder<'a> {
             agg: true,
             ..rcx.with_row(&row)
         };
-        let outs: Vec<Out> = args.iter().map(|a| self.value(&a.value, &acx)).collect();
+        let outs: Vec<Out> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if Some(i) == table_arg {
+                    Out::val(Val::Table(self.tabular(&a.value, &rcx.no_row())))
+                } else {
+                    self.value(&a.value, &acx)
+                }
+            })
+            .collect();
         let arity = documented_arity(&func.name).or_else(|| plugin.map(|p| p.arity()));
         if let Some((min, max)) = arity
             && ((args.len() as u32) < min || (args.len() as u32) > max)

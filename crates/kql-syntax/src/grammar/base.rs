@@ -96,6 +96,9 @@ pub(crate) struct St<'s> {
     pub aborted: bool,
     /// The diagnostics, in the order they were found.
     pub errors: Vec<SyntaxError>,
+    /// A query file (`parse_script`): a blank line also ends the text that
+    /// recovery skips, since the next query starts after it.
+    pub script: bool,
 }
 
 impl<'s> Inspector<'s, I<'s>> for St<'s> {
@@ -717,8 +720,17 @@ pub(crate) fn skip_to_sync<'s>() -> impl P<'s, Span> {
             };
             let mut end = start;
             let mut stack: Vec<T> = Vec::new();
+            let (script, src) = (inp.state().script, inp.state().src);
             while let Some(t) = inp.peek() {
                 let k = t.kind;
+                // in a query file, the next query starts after a blank line
+                if script
+                    && end > start
+                    && stack.is_empty()
+                    && blank_line_between(src, end, t.span.start)
+                {
+                    break;
+                }
                 match k {
                     T::Eof => break,
                     T::Pipe | T::Semi if stack.is_empty() => break,
@@ -743,6 +755,19 @@ pub(crate) fn skip_to_sync<'s>() -> impl P<'s, Span> {
             Ok(Span::new(start, end.max(start)))
         },
     )
+}
+
+/// Whether the text between two token positions holds a blank line.
+fn blank_line_between(src: &str, from: u32, to: u32) -> bool {
+    let Some(gap) = src.get(from as usize..to as usize) else {
+        return false;
+    };
+    let mut lines = gap.split('\n');
+    lines.next();
+    let mut rest: Vec<&str> = lines.collect();
+    rest.pop();
+    rest.iter()
+        .any(|l| l.chars().all(crate::lexer::is_whitespace))
 }
 
 /// Skips to the closer `close` at this nesting level without consuming it.

@@ -183,7 +183,7 @@ thread_local! {
 
 /// Parses the tokens of `src` (trivia included): the tree and the errors in
 /// the order they were found (deduplicated, not yet sorted).
-pub(crate) fn parse_tokens(src: &str, all: &[Token]) -> (Query, Vec<SyntaxError>) {
+pub(crate) fn parse_tokens(src: &str, all: &[Token], script: bool) -> (Query, Vec<SyntaxError>) {
     // the significant tokens, cut where the brackets nest too deep
     let mut toks: Vec<Tok<'_>> = Vec::with_capacity(all.len() / 2 + 1);
     let mut depth = 0u32;
@@ -221,6 +221,7 @@ pub(crate) fn parse_tokens(src: &str, all: &[Token]) -> (Query, Vec<SyntaxError>
         hmax: 0,
         aborted: false,
         errors: Vec::new(),
+        script,
     };
     let statements = PARSER.with(|p| p.get().parse_with_state(&toks[..], &mut st).into_output());
 
