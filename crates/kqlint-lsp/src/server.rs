@@ -849,7 +849,13 @@ impl Main {
                     docs.insert(uri, new.clone());
                     new
                 };
-                self.schedule(doc);
+                // A kqlint.toml saved in an editor that neither watches
+                // files nor sends the server its didSave (Neovim attaches
+                // kqlint to kql and yaml buffers only) applies from the
+                // next edit of a document on (a few file stamps compared).
+                if !self.reload_if_configs_changed() {
+                    self.schedule(doc);
+                }
             }
             notif::DidCloseTextDocument::METHOD => {
                 let Ok(p) = parse::<lsp::DidCloseTextDocumentParams>(n.params) else {

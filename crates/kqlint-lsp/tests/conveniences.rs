@@ -97,6 +97,24 @@ fn opening_a_document_reads_a_changed_config_again() {
 }
 
 #[test]
+fn editing_a_document_reads_a_changed_config_again() {
+    // Neovim sends no didSave for kqlint.toml (the server is attached to
+    // kql and yaml buffers only) and no file-watch notification on Linux.
+    let dir = TempDir::new("change");
+    let config = dir.write("kqlint.toml", "[rules]\nignore = [\"unused-let\"]\n");
+    let q = dir.write("q.kql", QUERY);
+    let (mut c, _) = TestClient::start(no_watch_caps(), Value::Null);
+    c.open(&uri(&q), "kql", QUERY);
+    assert!(!codes(&c.diagnostics(&uri(&q), 1)).contains(&"KQL306".to_owned()));
+    std::fs::write(&config, "[rules]\nignore = []\n").unwrap();
+    let edited = format!("{QUERY}| take 10\n");
+    c.change(&uri(&q), 2, json!([{"text": edited}]));
+    let again = c.diagnostics(&uri(&q), 2);
+    assert!(codes(&again).contains(&"KQL306".to_owned()), "{again:?}");
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
 fn diagnostics_link_the_rule_page() {
     let dir = TempDir::new("href");
     let q = dir.write("q.kql", QUERY);
