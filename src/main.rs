@@ -5,8 +5,8 @@
 mod discover;
 mod report;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use kqlint_core::{Baseline, ConfigOptions, EngineOptions, FileReport, Summary};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use kqlint_core::{Baseline, ConfigOptions, EngineOptions, FileReport, Summary, Target};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,10 +24,14 @@ Examples:
 Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.
 As a pre-commit hook and in CI: docs/ci.md in the kqlint repository.";
 
+/// `kqlint --version`: the version and, when known, the commit it was built
+/// from (build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("KQLINT_COMMIT_INFO"));
+
 /// A fast, exact linter for KQL and validator for Microsoft Sentinel /
 /// Defender XDR detection rules.
 #[derive(Parser, Debug)]
-#[command(name = "kqlint", version, about, after_help = AFTER_HELP, propagate_version = true)]
+#[command(name = "kqlint", version = VERSION, about, after_help = AFTER_HELP, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,6 +62,17 @@ enum Command {
     /// and quick fixes.
     #[command(after_help = "Editors start it themselves; see editors/vscode for VS Code.")]
     Lsp,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  kqlint completions bash > ~/.local/share/bash-completion/completions/kqlint\n  kqlint completions zsh > ~/.zfunc/_kqlint\n  kqlint completions fish > ~/.config/fish/completions/kqlint.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print kqlint's manual page (roff), generated from this help.
+    #[command(after_help = "Example:\n  kqlint man > kqlint.1 && man ./kqlint.1")]
+    Man,
 }
 
 const CHECK_HELP: &str = "\
@@ -79,16 +94,23 @@ Examples:
   kqlint check --fix .                         apply the safe fixes
   kqlint check --select placeholder rules/     only the placeholder rules
   kqlint check --ignore KQL301,unused-let .    all but these
+  kqlint check --diff .                        what --fix would change
+  kqlint check --statistics .                  findings per rule
+  kqlint check --fail-on warning .             warnings fail the run too
+  kqlint check --stdin-filename rules/r.yaml - < r.yaml
+                                               a rule on standard input
   kqlint check --write-baseline kqlint-baseline.json .
   kqlint check --baseline kqlint-baseline.json .   only new findings
 
 Configuration: the nearest kqlint.toml above each file (or --config FILE)
 selects and ignores rules, sets severities, per-path ignores, schema
 directories and placeholder patterns; `// kqlint-disable-next-line RULE --
-reason` silences one line (docs/configuration.md).
+reason` silences the next line, `// kqlint-disable-line RULE` its own line
+(docs/configuration.md).
 
-Exit status: 0 no error-severity finding (warnings do not count), 1 errors
-found, 2 usage or internal failure.";
+Exit status: 0 no error-severity finding (warnings do not count; see
+--fail-on, --exit-zero), 1 errors found (with --diff: a file would change),
+2 usage or internal failure.";
 
 #[derive(Args, Debug)]
 struct CheckArgs {
@@ -113,9 +135,39 @@ struct CheckArgs {
     #[arg(long)]
     skip_non_rules: bool,
     /// Apply the safe fixes, re-check, and repeat until nothing changes;
-    /// then report what is left.
+    /// then report what is left. With standard input, print the fixed text
+    /// on standard output (the findings left go to standard error).
     #[arg(long)]
     fix: bool,
+    /// Show what --fix would change as a unified diff, and write nothing.
+    /// Exit status 1 when a file would change.
+    #[arg(long, conflicts_with_all = ["fix", "write_baseline", "statistics"])]
+    diff: bool,
+    /// List the fixes applied (with --fix) or that --fix would apply, per
+    /// file and line, before the report.
+    #[arg(long)]
+    show_fixes: bool,
+    /// Print the number of findings of each rule (and how many --fix would
+    /// repair) instead of the findings: a table, or JSON with --format json.
+    #[arg(long)]
+    statistics: bool,
+    /// Read standard input as this file: its kind (`.yaml` is a rule, not a
+    /// query) and its configuration (the nearest kqlint.toml, per-path
+    /// settings) apply, and reports name it. Reads standard input when no
+    /// path is given.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Exit with status 0 even when findings would fail the run (a report
+    /// that could not be written still exits 2).
+    #[arg(long, conflicts_with = "fail_on")]
+    exit_zero: bool,
+    /// The least severity that fails the run (exit status 1).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Print the findings and nothing else: no summary line, no notes on
+    /// standard error (errors are still printed).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Use this configuration file for every file instead of the nearest
     /// kqlint.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
@@ -239,6 +291,26 @@ impl From<PlatformArg> for kqlint_core::Platform {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Only errors fail the run (the default).
+    Error,
+    /// Errors and warnings.
+    Warning,
+    /// Any finding.
+    Info,
+}
+
+impl From<FailOn> for kqlint_core::Severity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => kqlint_core::Severity::Error,
+            FailOn::Warning => kqlint_core::Severity::Warning,
+            FailOn::Info => kqlint_core::Severity::Info,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -256,6 +328,19 @@ fn main() -> ExitCode {
             0 => ExitCode::SUCCESS,
             _ => ExitCode::from(1),
         }),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kqlint", &mut out);
+            write_output(None, &String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| e.to_string())
+                .and_then(|()| write_output(None, &String::from_utf8_lossy(&out)))
+                .map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -271,6 +356,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         if !d.is_dir() {
             return Err(format!("--schema {}: not a directory", d.display()));
         }
+    }
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        return Err("--statistics prints a table (human, concise) or JSON (--format json)".into());
     }
     let baseline = match &args.baseline {
         Some(p) => Some(Arc::new(Baseline::load(p)?)),
@@ -290,17 +378,49 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         ..EngineOptions::default()
     };
     let engine = kqlint_core::Engine::new(options).map_err(|e| e.to_string())?;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if args.stdin_filename.is_some() {
+        vec![PathBuf::from("-")]
     } else {
-        args.paths
+        vec![PathBuf::from(".")]
     };
-    let targets = discover::discover(&paths, args.skip_non_rules);
-    // A bad kqlint.toml stops the run before anything is checked.
-    engine.check_configs(&targets).map_err(|e| e.to_string())?;
+    let mut targets = discover::discover(&paths, args.skip_non_rules);
+    if let Some(name) = &args.stdin_filename {
+        for t in targets.iter_mut().filter(|t| t.stdin) {
+            *t = Target::stdin_as(name.clone());
+        }
+    }
+    // A bad kqlint.toml stops the run before anything is checked; every
+    // problem of every configuration file is reported.
+    if let Err(errors) = engine.check_configs(&targets) {
+        for e in &errors {
+            eprintln!("kqlint: error: {e}");
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let note = |text: String| {
+        if !args.quiet {
+            eprintln!("kqlint: {text}");
+        }
+    };
+    let stdin_count = targets.iter().filter(|t| t.stdin).count();
+    if (args.fix || args.diff) && stdin_count > 0 {
+        if targets.len() > 1 {
+            return Err(format!(
+                "--{} with standard input needs it to be the only input",
+                if args.fix { "fix" } else { "diff" }
+            ));
+        }
+        return fix_stdin(&engine, &args, &targets[0]);
+    }
+    if args.diff {
+        return diff(&engine, &args, &targets, &note);
+    }
     // A fixed file that could not be written ends the run with status 2,
     // after the report (the file itself is left as it was).
     let mut unwritten = 0;
+    let mut fixes_shown = String::new();
     if args.fix {
         let outcomes = engine.fix_targets(&targets);
         let (mut fixes, mut files) = (0, 0);
@@ -310,16 +430,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                     eprintln!("kqlint: error: {}: {e}", o.path);
                     unwritten += 1;
                 } else {
-                    eprintln!("kqlint: {}: {e}", o.path);
+                    note(format!("{}: {e}", o.path));
                 }
             }
             if o.applied > 0 {
                 fixes += o.applied;
                 files += 1;
             }
+            if args.show_fixes {
+                fixes_shown.push_str(&report::show_fixes(&o.path, &o.fixes));
+            }
         }
-        eprintln!(
-            "kqlint: applied {fixes} fix{} in {files} file{}{}",
+        note(format!(
+            "applied {fixes} fix{} in {files} file{}{}",
             if fixes == 1 { "" } else { "es" },
             if files == 1 { "" } else { "s" },
             match unwritten {
@@ -327,7 +450,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                 1 => "; 1 file could not be written".to_owned(),
                 n => format!("; {n} files could not be written"),
             }
-        );
+        ));
+    } else if args.show_fixes {
+        for t in &targets {
+            if let Some((_, fixed)) = kqlint_core::fix::preview_target(&engine, t) {
+                fixes_shown.push_str(&report::show_fixes(&t.display, &fixed.applied));
+            }
+        }
     }
     let reports: Vec<FileReport> = engine.check_targets(&targets);
     for w in engine.take_warnings() {
@@ -335,15 +464,74 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     }
     if let Some(path) = &args.write_baseline {
         let n = Baseline::write(path, &reports)?;
-        eprintln!(
-            "kqlint: recorded {n} finding{} in the baseline {}",
+        note(format!(
+            "recorded {n} finding{} in the baseline {}",
             if n == 1 { "" } else { "s" },
             path.display()
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
+    if args.show_fixes {
+        let heading = if args.fix {
+            "fixes applied"
+        } else {
+            "fixes `kqlint check --fix` would apply"
+        };
+        let text = if fixes_shown.is_empty() {
+            format!("{heading}: none\n")
+        } else {
+            format!("{heading}:\n{fixes_shown}")
+        };
+        // Before the report: on standard output when that is a text report,
+        // else on standard error so the JSON or XML stays well-formed.
+        if args.output.is_none()
+            && matches!(args.format, Format::Human | Format::Concise)
+            && !args.statistics
+        {
+            write_output(None, &text)?;
+        } else {
+            eprint!("{text}");
+        }
+    }
 
-    let colors = match args.color {
+    let colors = colors(&args);
+    let text = if args.statistics {
+        let rows = kqlint_core::statistics::statistics(&reports);
+        match args.format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+                s.push('\n');
+                s
+            }
+            _ => kqlint_core::statistics::render(&rows),
+        }
+    } else {
+        match args.format {
+            Format::Human => report::human(&reports, colors, !args.quiet),
+            Format::Concise => report::concise(&reports),
+            Format::Json => report::json(&reports),
+            Format::Sarif => report::sarif(
+                &reports,
+                kqlint_core::registry::all(),
+                env!("CARGO_PKG_VERSION"),
+            ),
+            Format::Github => report::github(&reports),
+            Format::Junit => report::junit(&reports),
+        }
+    };
+    write_output(args.output.as_deref(), &text)?;
+    let summary = Summary::of(&reports);
+    Ok(if unwritten > 0 {
+        ExitCode::from(2)
+    } else if !args.exit_zero && summary.fails_on(args.fail_on.into()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn colors(args: &CheckArgs) -> report::Colors {
+    match args.color {
         ColorChoice::Always => report::Colors::Always,
         ColorChoice::Never => report::Colors::Never,
         ColorChoice::Auto => {
@@ -354,9 +542,102 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                 report::Colors::Never
             }
         }
+    }
+}
+
+/// `--diff`: what `--fix` would change, as unified diffs; nothing is written.
+fn diff(
+    engine: &kqlint_core::Engine,
+    args: &CheckArgs,
+    targets: &[Target],
+    note: &dyn Fn(String),
+) -> Result<ExitCode, String> {
+    let mut out = String::new();
+    let (mut files, mut fixes) = (0, 0);
+    for t in targets {
+        let Some((before, fixed)) = kqlint_core::fix::preview_target(engine, t) else {
+            continue;
+        };
+        if let Some(e) = &fixed.error {
+            note(format!("{}: {e}", t.display));
+        }
+        if fixed.text != before {
+            files += 1;
+            fixes += fixed.applied.len();
+            out.push_str(&report::unified_diff(&t.display, &before, &fixed.text));
+        }
+    }
+    if args.show_fixes {
+        for t in targets {
+            if let Some((_, fixed)) = kqlint_core::fix::preview_target(engine, t) {
+                eprint!("{}", report::show_fixes(&t.display, &fixed.applied));
+            }
+        }
+    }
+    write_output(args.output.as_deref(), &out)?;
+    note(format!(
+        "{fixes} fix{} in {files} file{} would be applied by `kqlint check --fix`",
+        if fixes == 1 { "" } else { "es" },
+        if files == 1 { "" } else { "s" }
+    ));
+    Ok(if files > 0 && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `--fix` (or `--diff`) of standard input: the fixed text (or the diff)
+/// goes to standard output, the findings left to standard error (or
+/// `--output`).
+fn fix_stdin(
+    engine: &kqlint_core::Engine,
+    args: &CheckArgs,
+    target: &Target,
+) -> Result<ExitCode, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let kind =
+        kqlint_core::SourceKind::from_path(&target.path).unwrap_or(kqlint_core::SourceKind::Kql);
+    let source =
+        kqlint_core::Source::from_bytes(&target.path, &bytes, kind, &engine.options().limits);
+    let Some(text) = source.text.clone() else {
+        // Not text: nothing to fix; the check says why.
+        write_output(None, &String::from_utf8_lossy(&bytes))?;
+        let report = engine.check_source(&target.display, source);
+        eprint!("{}", report::concise(std::slice::from_ref(&report)));
+        return Ok(ExitCode::from(1));
     };
-    let text = match args.format {
-        Format::Human => report::human(&reports, colors),
+    let fixed =
+        kqlint_core::fix::fix_text(engine, &target.display, &target.path, kind, text.clone());
+    if let Some(e) = &fixed.error
+        && !args.quiet
+    {
+        eprintln!("kqlint: {}: {e}", target.display);
+    }
+    if args.show_fixes {
+        eprint!("{}", report::show_fixes(&target.display, &fixed.applied));
+    }
+    if args.diff {
+        let changed = fixed.text != text;
+        write_output(
+            None,
+            &report::unified_diff(&target.display, &text, &fixed.text),
+        )?;
+        return Ok(if changed && !args.exit_zero {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    write_output(None, &fixed.text)?;
+    let reports: Vec<FileReport> = fixed.report.into_iter().collect();
+    let rendered = match args.format {
+        Format::Human => report::human(&reports, report::Colors::Never, !args.quiet),
         Format::Concise => report::concise(&reports),
         Format::Json => report::json(&reports),
         Format::Sarif => report::sarif(
@@ -367,15 +648,18 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Format::Github => report::github(&reports),
         Format::Junit => report::junit(&reports),
     };
-    write_output(args.output.as_deref(), &text)?;
+    match &args.output {
+        Some(p) => write_output(Some(p), &rendered)?,
+        None => eprint!("{rendered}"),
+    }
     let summary = Summary::of(&reports);
-    Ok(if unwritten > 0 {
-        ExitCode::from(2)
-    } else if summary.errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if !args.exit_zero && summary.fails_on(args.fail_on.into()) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
@@ -484,9 +768,13 @@ fn schema(args: SchemaArgs) -> Result<ExitCode, String> {
 
 fn explain(rule: &str) -> Result<ExitCode, String> {
     let Some(m) = kqlint_core::registry::lookup(rule) else {
-        return Err(format!(
-            "no rule with code or name `{rule}` (`kqlint rules` lists them)"
-        ));
+        return Err(match kqlint_core::registry::suggest(rule) {
+            Some(near) => format!(
+                "no rule with code or name `{rule}`; did you mean `{}` ({})? (`kqlint rules` lists them)",
+                near.code, near.name
+            ),
+            None => format!("no rule with code or name `{rule}` (`kqlint rules` lists them)"),
+        });
     };
     write_output(None, &kqlint_core::registry::explain(m))?;
     Ok(ExitCode::SUCCESS)

@@ -37,6 +37,8 @@ struct Adapter<'a> {
     source: Option<&'a NamedSource<Src>>,
     code: String,
     help: Option<String>,
+    /// The rule's documentation, linked from the code on a terminal.
+    url: Option<String>,
 }
 
 impl fmt::Debug for Adapter<'_> {
@@ -70,6 +72,12 @@ impl miette::Diagnostic for Adapter<'_> {
         })
     }
 
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
+    }
+
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
@@ -100,14 +108,17 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-pub fn render(reports: &[FileReport], colors: Colors) -> String {
+/// The findings, then (with `summary`) the summary line. On a terminal
+/// (`Colors::Always`) each finding's code is a hyperlink to its rule's page.
+pub fn render(reports: &[FileReport], colors: Colors, summary: bool) -> String {
     let theme = match colors {
         Colors::Always => GraphicalTheme::unicode(),
         Colors::Never => GraphicalTheme::unicode_nocolor(),
     };
+    let links = colors == Colors::Always;
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(links);
     let mut out = String::new();
     for r in reports {
         let named = r
@@ -131,6 +142,10 @@ pub fn render(reports: &[FileReport], colors: Colors) -> String {
                 source: named.as_ref(),
                 code: format!("{} {}", d.code, d.name),
                 help,
+                url: links
+                    .then(|| kqlint_core::registry::lookup(d.code))
+                    .flatten()
+                    .map(kqlint_core::registry::docs_url),
             };
             if named.is_none() {
                 let _ = writeln!(out, "{}:", r.path);
@@ -141,28 +156,39 @@ pub fn render(reports: &[FileReport], colors: Colors) -> String {
             out.push('\n');
         }
     }
+    if summary {
+        out.push_str(&summary_line(reports));
+    }
+    out
+}
+
+/// `kqlint: 2 errors, 1 warning in 2 of 5 files; 1 fixable with `kqlint
+/// check --fix`; 3 hidden by the baseline.`
+pub fn summary_line(reports: &[FileReport]) -> String {
     let s = Summary::of(reports);
     let with_findings = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
-    if s.errors + s.warnings + s.infos == 0 {
-        let _ = writeln!(
-            out,
-            "kqlint: no problems found in {}.",
-            plural(s.files, "file")
-        );
+    let mut line = if s.findings() == 0 {
+        format!("kqlint: no problems found in {}", plural(s.files, "file"))
     } else {
         let mut parts = vec![plural(s.errors, "error"), plural(s.warnings, "warning")];
         if s.infos > 0 {
             parts.push(plural(s.infos, "info"));
         }
-        let _ = writeln!(
-            out,
-            "kqlint: {} in {} of {}.",
+        format!(
+            "kqlint: {} in {} of {}",
             parts.join(", "),
             with_findings,
             plural(s.files, "file")
-        );
+        )
+    };
+    if s.fixable > 0 {
+        let _ = write!(line, "; {} fixable with `kqlint check --fix`", s.fixable);
     }
-    out
+    if s.baselined > 0 {
+        let _ = write!(line, "; {} hidden by the baseline", s.baselined);
+    }
+    line.push_str(".\n");
+    line
 }
 
 #[cfg(test)]
@@ -173,7 +199,8 @@ mod tests {
     fn snapshot_without_colors() {
         insta::assert_snapshot!(render(
             &super::super::test_support::reports(),
-            Colors::Never
+            Colors::Never,
+            true
         ));
     }
 
@@ -181,8 +208,26 @@ mod tests {
     fn clean_run_says_so() {
         let r = vec![FileReport::new("a.kql", None)];
         assert_eq!(
-            render(&r, Colors::Never),
+            render(&r, Colors::Never, true),
             "kqlint: no problems found in 1 file.\n"
+        );
+        assert_eq!(render(&r, Colors::Never, false), "");
+    }
+
+    #[test]
+    fn summary_counts_fixable_and_baselined() {
+        let mut r = super::super::test_support::reports();
+        r[0].baselined = 3;
+        let line = summary_line(&r);
+        assert_eq!(
+            line,
+            "kqlint: 1 error, 1 warning in 1 of 2 files; 3 hidden by the baseline.\n"
+        );
+        // On a terminal the code links to the rule's page (OSC 8).
+        let coloured = render(&r, Colors::Always, false);
+        assert!(
+            coloured.contains("\u{1b}]8;;https://") && coloured.contains("/KQL102.html"),
+            "{coloured:?}"
         );
     }
 }

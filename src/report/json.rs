@@ -17,6 +17,11 @@ struct SummaryOut {
     files: usize,
     errors: usize,
     warnings: usize,
+    infos: usize,
+    /// Findings `kqlint check --fix` would repair.
+    fixable: usize,
+    /// Findings the baseline (`--baseline`) left out.
+    baselined: usize,
 }
 
 #[derive(Serialize)]
@@ -75,9 +80,7 @@ pub fn render(reports: &[FileReport]) -> String {
                             end_line: end.line,
                             end_column: end.column,
                             help: d.help.as_deref(),
-                            fixable: d.fix.as_ref().is_some_and(|f| {
-                                f.applicability == kqlint_core::Applicability::Safe
-                            }),
+                            fixable: kqlint_core::report::is_fixable(d),
                         }
                     })
                     .collect(),
@@ -90,6 +93,9 @@ pub fn render(reports: &[FileReport]) -> String {
             files: s.files,
             errors: s.errors,
             warnings: s.warnings,
+            infos: s.infos,
+            fixable: s.fixable,
+            baselined: s.baselined,
         },
     };
     let mut text = serde_json::to_string_pretty(&out).expect("JSON of plain data");

@@ -8,7 +8,9 @@ mod json;
 mod junit;
 mod sarif;
 
+use kqlint_core::fix::AppliedFix;
 use kqlint_core::{Diagnostic, FileReport, Position};
+use std::fmt::Write;
 
 pub use concise::render as concise;
 pub use github::render as github;
@@ -16,6 +18,69 @@ pub use human::{Colors, render as human};
 pub use json::render as json;
 pub use junit::render as junit;
 pub use sarif::render as sarif;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diffs_and_fix_lists() {
+        assert_eq!(unified_diff("q.kql", "a\n", "a\n"), "");
+        assert_eq!(
+            unified_diff("./q.kql", "a\nb\n", "a\nc\n"),
+            "--- a/q.kql\n+++ b/q.kql\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
+        );
+        let f = AppliedFix {
+            code: "KQL305",
+            name: "obsolete-function",
+            line: 2,
+            column: 13,
+            message: "Replace with `make_set`".into(),
+        };
+        assert_eq!(
+            show_fixes("q.kql", &[f]),
+            "q.kql: 1 fix\n  2:13  KQL305 obsolete-function: Replace with `make_set`\n"
+        );
+        assert_eq!(show_fixes("q.kql", &[]), "");
+    }
+}
+
+/// `--show-fixes`: the fixes of one file, one line each (nothing when there
+/// are none).
+pub fn show_fixes(path: &str, fixes: &[AppliedFix]) -> String {
+    let mut out = String::new();
+    if fixes.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{path}: {} fix{}",
+        fixes.len(),
+        if fixes.len() == 1 { "" } else { "es" }
+    );
+    for f in fixes {
+        let _ = writeln!(
+            out,
+            "  {}:{}  {} {}: {}",
+            f.line, f.column, f.code, f.name, f.message
+        );
+    }
+    out
+}
+
+/// `--diff`: a unified diff of a file before and after `--fix`, headed
+/// `--- a/PATH` / `+++ b/PATH` as `git apply` takes it (empty when equal).
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    if before == after {
+        return String::new();
+    }
+    let path = path.strip_prefix("./").unwrap_or(path);
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
 
 /// Start and end positions of a diagnostic's primary span.
 fn span_positions(report: &FileReport, d: &Diagnostic) -> (Position, Position) {

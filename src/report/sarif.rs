@@ -70,6 +70,7 @@ fn rule(meta: &RuleMeta) -> Value {
     json!({
         "id": meta.code,
         "name": meta.name,
+        "helpUri": kqlint_core::registry::docs_url(meta),
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": format!("{} {}", meta.what, meta.why) },
         "help": { "text": format!("{}\n\nHow to fix: {}", meta.what, meta.fix), "markdown": markdown },
@@ -82,7 +83,8 @@ pub fn render(reports: &[FileReport], rules: &[&RuleMeta], version: &str) -> Str
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
     let mut results = Vec::new();
     for r in reports {
-        for d in &r.diagnostics {
+        let fingerprints = kqlint_core::fingerprint::partial_fingerprints(r);
+        for (d, fingerprint) in r.diagnostics.iter().zip(fingerprints) {
             let (start, end) = span_positions(r, d);
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
@@ -104,6 +106,7 @@ pub fn render(reports: &[FileReport], rules: &[&RuleMeta], version: &str) -> Str
                         }
                     }
                 }],
+                "partialFingerprints": { kqlint_core::fingerprint::SARIF_KEY: fingerprint },
             });
             if let Some(i) = index.get(d.code) {
                 result["ruleIndex"] = json!(i);

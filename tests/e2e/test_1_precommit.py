@@ -61,6 +61,7 @@ def test_manifest_is_valid_and_matches_the_right_files():
     assert proc.returncode == 0, output(proc)
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["kqlint"]["language"] == "rust"
+    assert hooks["kqlint-wheel"]["language"] == "python"
     assert hooks["kqlint-system"]["language"] == "system"
     for hook in hooks.values():
         assert hook["entry"] == "kqlint check --skip-non-rules"

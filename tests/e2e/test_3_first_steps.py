@@ -64,10 +64,20 @@ def test_each_example_gets_what_its_readme_promises(first_command_output, base_e
         assert f"fixtures/examples/{path}" in first_command_output
 
 
+def install_commands():
+    """The commands of the README's "Install" block, comments dropped."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"## Install\n\n```sh\n(.*?)```", readme, re.S)
+    assert block, "the README has no Install section with a ```sh block"
+    return [line.split("#")[0].strip() for line in block[1].splitlines() if line.split("#")[0].strip()]
+
+
 def test_cargo_install_path_installs_a_working_binary(tmp_path, base_env):
-    """README: `cargo install --path .` (the target directory is shared, so
-    this reuses the release build)."""
-    proc = run(["cargo", "install", "--path", ".", "--root", str(tmp_path)], ROOT, env=base_env)
+    """README: `cargo install --locked --path .` (the target directory is
+    shared, so this reuses the release build)."""
+    command = install_commands()[0]
+    assert command == "cargo install --locked --path .", command
+    proc = run([*command.split(), "--root", str(tmp_path)], ROOT, env=base_env)
     assert proc.returncode == 0, proc.stderr
     kqlint = tmp_path / "bin" / "kqlint"
     version = run([str(kqlint), "--version"], ROOT, env=base_env, check=0).stdout

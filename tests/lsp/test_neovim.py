@@ -2,13 +2,14 @@
 the ones `kqlint check` reports, at the same positions, in rule YAML and in .kql files."""
 
 import json
+import re
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import HERE, kqlint_path
+from conftest import HERE, REPO, kqlint_path
 
 
 def nvim() -> str:
@@ -88,3 +89,36 @@ def test_neovim_shows_the_cli_diagnostics_at_the_same_positions(workspace: Path,
                  c["message"] + (f"\nhelp: {c['help']}" if c.get("help") else "")) for c in cli[name]]
         have = [(d["line"], d["col"], d["end_line"], d["end_col"], d["code"], d["message"]) for d in rec["diagnostics"]]
         assert have == want, name
+
+
+def readme_setup() -> str:
+    """The Lua of the README's Neovim section (the code block after `<!-- neovim-setup -->`)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- neovim-setup -->\n```lua\n(.*?)```", readme, re.S)
+    assert m, "README.md has no marked Neovim set-up block"
+    return m[1]
+
+
+def test_the_readme_neovim_setup_attaches_and_reloads_a_saved_config(tmp_path: Path):
+    """The README's `init.lua` as written: `.kql` is the kql filetype, kqlint attaches and reports, and saving
+    an edited kqlint.toml in Neovim (no file-watch notifications on Linux) applies it at once."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".git").mkdir()
+    (work / "kqlint.toml").write_text('[rules]\nignore = ["unused-let"]\n')
+    (work / "q.kql").write_text("let unused = 1;\nDeviceProcessEvents\n| where FileName =~ \"cmd.exe\"\n| take 1\n| project Timestamp, NoSuchColumn\n")
+    init = tmp_path / "init.lua"
+    init.write_text(readme_setup())
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kqlint").symlink_to(kqlint_path())
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+               XDG_STATE_HOME=str(tmp_path / "nvim-state"), XDG_CONFIG_HOME=str(tmp_path / "nvim-config"),
+               XDG_DATA_HOME=str(tmp_path / "nvim-data"))
+    p = subprocess.run([nvim(), "--headless", "-u", str(init), "-l", str(HERE / "nvim_readme_setup.lua"), str(work)],
+                       capture_output=True, text=True, timeout=120, env=env, cwd=work)
+    assert p.returncode == 0, f"nvim failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+    steps = {r["step"]: r for r in map(json.loads, p.stdout.splitlines())}
+    assert steps["filetype"]["value"] == "kql"
+    assert "KQL102" in steps["opened"]["codes"] and "KQL306" not in steps["opened"]["codes"], steps
+    assert "KQL306" in steps["saved"]["codes"], steps

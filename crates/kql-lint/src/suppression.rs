@@ -2,14 +2,15 @@
 //!
 //! ```text
 //! // kqlint-disable-next-line KQL201, unused-let -- the portal fills this in
+//! | where Url has "example.com"  // kqlint-disable-line KQL202
 //! // kqlint-disable-file obsolete-function
 //! # kqlint-disable-next-line placeholder-in-metadata -- (in rule YAML)
 //! ```
 //!
 //! A directive names one or more rules by code or name, separated by
 //! commas; `--` starts an optional reason. `disable-next-line` silences the
-//! named rules on the line after the comment; `disable-file` in the whole
-//! file. kqlint-core applies them and reports those that silence nothing.
+//! named rules on the line after the comment; `disable-line` on the line the
+//! comment ends; `disable-file` in the whole file. kqlint-core applies them and reports those that silence nothing.
 
 use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
 use std::ops::Range;
@@ -20,7 +21,7 @@ pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
     category: Category::Lint,
     severity: Severity::Warning,
     summary: "A `kqlint-disable` comment that suppresses nothing.",
-    what: "Reports a rule named in a `kqlint-disable-next-line` or `kqlint-disable-file` comment that did not \
+    what: "Reports a rule named in a `kqlint-disable-next-line`, `kqlint-disable-line` or `kqlint-disable-file` comment that did not \
            suppress any finding: the problem was fixed, the comment is on the wrong line, or the rule is not \
            enabled.",
     why: "Stale suppressions hide the next real problem on that line and mislead readers about the code; \
@@ -43,7 +44,8 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A `kqlint-disable` comment that kqlint cannot read: an unknown directive or rule, or no rule named.",
     what: "Reports a comment starting with `kqlint-` that is not `kqlint-disable-next-line RULE[, RULE] [-- \
-           reason]` or `kqlint-disable-file RULE[, RULE] [-- reason]`, or that names a rule kqlint does not have.",
+           reason]`, `kqlint-disable-line RULE[, RULE] [-- reason]` or `kqlint-disable-file RULE[, RULE] [-- reason]`, \
+           or that names a rule kqlint does not have.",
     why: "A mistyped suppression silently suppresses nothing, and the finding it was meant for is reported \
           anyway; naming no rule at all would hide every finding, placeholders included, so a rule must be named.",
     fix: "Write the directive as shown, naming rules by code (`KQL201`) or name (`unfilled-placeholder`); \
@@ -53,7 +55,7 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
     fail: &[
         "// kqlint-disable-next-line KQL3999\nprint 1",
         "// kqlint-disable-next-line\nprint 1",
-        "// kqlint-disable-line unused-let\nprint 1",
+        "// kqlint-disable-lines unused-let\nprint 1",
     ],
     pass: &[
         "// kqlint-disable-next-line KQL305 -- kept for the legacy parser\nSecurityEvent | summarize makeset(Account) by Computer",
@@ -64,6 +66,8 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     NextLine,
+    /// The line the comment is on (the comment ends it).
+    Line,
     File,
 }
 
@@ -111,11 +115,12 @@ pub fn parse(comment: &str) -> Option<Result<Directive, Malformed>> {
     let word = &text[..word_end];
     let scope = match word {
         "kqlint-disable-next-line" => Scope::NextLine,
+        "kqlint-disable-line" => Scope::Line,
         "kqlint-disable-file" => Scope::File,
         _ => {
             return Some(Err(Malformed {
                 message: format!(
-                    "`{word}` is not a kqlint directive: use `kqlint-disable-next-line` or `kqlint-disable-file`"
+                    "`{word}` is not a kqlint directive: use `kqlint-disable-next-line`, `kqlint-disable-line` or `kqlint-disable-file`"
                 ),
                 range: start..start + word_end,
             }));
@@ -177,6 +182,9 @@ mod tests {
         assert_eq!(d.rules.len(), 2);
         assert_eq!(&c[d.rules[1].range.clone()], "unused-let");
         assert_eq!(d.reason.as_deref(), Some("the portal fills it in"));
+        let d = parse("// kqlint-disable-line KQL303").unwrap().unwrap();
+        assert_eq!(d.scope, Scope::Line);
+        assert_eq!(d.rules[0].name, "KQL303");
         let d = parse("#kqlint-disable-file KQL202").unwrap().unwrap();
         assert_eq!(d.scope, Scope::File);
         assert_eq!(d.reason, None);
@@ -193,6 +201,7 @@ mod tests {
                 .is_err()
         );
         assert!(parse("// kqlint-disable KQL201").unwrap().is_err());
+        assert!(parse("// kqlint-disable-lines KQL201").unwrap().is_err());
         assert!(
             parse("// kqlint-disable-next-line KQL201 KQL202")
                 .unwrap()

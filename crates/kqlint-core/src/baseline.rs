@@ -21,6 +21,7 @@
 //! (`line` and `message` are for people reading the file; matching ignores
 //! them.)
 
+use crate::fingerprint::fingerprint;
 use crate::report::{FileReport, SourceText};
 use kqlint_diagnostics::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -86,18 +87,19 @@ impl Baseline {
         })
     }
 
-    /// Removes the findings the baseline holds from one file's report.
-    /// `path` is the file as checked (for its path relative to the
-    /// baseline).
+    /// Removes the findings the baseline holds from one file's report and
+    /// says how many that was. `path` is the file as checked (for its path
+    /// relative to the baseline).
     pub(crate) fn filter(
         &self,
         path: &Path,
         diags: &mut Vec<Diagnostic>,
         text: Option<&SourceText>,
-    ) {
+    ) -> usize {
         if self.counts.is_empty() {
-            return;
+            return 0;
         }
+        let before = diags.len();
         let rel = key_path(path, &self.root);
         let mut left: HashMap<&Key, usize> = HashMap::new();
         diags.retain(|d| {
@@ -113,6 +115,7 @@ impl Baseline {
                 true
             }
         });
+        before - diags.len()
     }
 
     /// Writes the findings of a run as a baseline file.
@@ -169,33 +172,6 @@ fn key_path(path: &Path, root: &Path) -> String {
         return "-".to_owned();
     }
     crate::config::relative_to(path, root)
-}
-
-/// What identifies a finding within its file: its code, the text it points
-/// at and the text of its line, white space collapsed (FNV-1a, 64 bits,
-/// so the value is the same on every platform and version).
-fn fingerprint(d: &Diagnostic, text: Option<&SourceText>) -> String {
-    let (span_text, line_text) = match text {
-        Some(t) => {
-            let s = d.span.text(&t.text);
-            let start = (d.span.start as usize).min(t.text.len());
-            let ls = t.text[..start].rfind('\n').map_or(0, |i| i + 1);
-            let le = t.text[start..]
-                .find('\n')
-                .map_or(t.text.len(), |i| start + i);
-            (s, &t.text[ls..le])
-        }
-        None => ("", ""),
-    };
-    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [d.code, &collapse(span_text), &collapse(line_text)] {
-        for b in part.bytes().chain([0u8]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
 }
 
 #[cfg(test)]

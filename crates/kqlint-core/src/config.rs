@@ -79,6 +79,15 @@ pub struct ConfigError {
     /// The key the problem is in (`rules.select`), when known.
     pub key: Option<String>,
     pub message: String,
+    /// Further problems in the same file (a run reports them all).
+    pub more: Vec<ConfigError>,
+}
+
+impl ConfigError {
+    /// This problem and the further ones in the same file.
+    pub fn all(&self) -> impl Iterator<Item = &ConfigError> {
+        std::iter::once(self).chain(self.more.iter())
+    }
 }
 
 impl std::fmt::Display for ConfigError {
@@ -338,6 +347,7 @@ impl Config {
                         position: None,
                         key: Some(flag.to_owned()),
                         message: unknown_rule_message(s),
+                        more: Vec::new(),
                     })
                 })
                 .collect()
@@ -355,17 +365,32 @@ impl Config {
         Ok(())
     }
 
-    /// Reads a `kqlint.toml` (its text already loaded).
+    /// Reads a `kqlint.toml` (its text already loaded). The error is the
+    /// first problem; [`ConfigError::more`] holds the others, so a run can
+    /// report them all at once.
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
+        Config::parse_all(file, text).map_err(|mut errors| {
+            let mut first = errors.remove(0);
+            first.more = errors;
+            first
+        })
+    }
+
+    /// Reads a `kqlint.toml`, collecting every problem (never an empty
+    /// list). A syntax error or an unknown key stops the reading; bad values
+    /// (unknown rules, severities, globs, directories, patterns) are all
+    /// reported.
+    pub fn parse_all(file: &Path, text: &str) -> Result<Config, Vec<ConfigError>> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let position = e.span().map(|s| line_col(text, s.start));
             let key = e.span().and_then(|s| key_at(text, s.start));
-            ConfigError {
+            vec![ConfigError {
                 file: file.to_path_buf(),
                 position,
                 key,
                 message: first_line(e.message()),
-            }
+                more: Vec::new(),
+            }]
         })?;
         let root = file
             .parent()
@@ -377,17 +402,21 @@ impl Config {
             position: Some(line_col(text, span.start)),
             key: Some(key.to_owned()),
             message,
+            more: Vec::new(),
         };
-        let selectors =
-            |items: &[Spanned<String>], key: &str| -> Result<Vec<Selector>, ConfigError> {
-                items
-                    .iter()
-                    .map(|s| {
-                        Selector::parse(s.get_ref())
-                            .ok_or_else(|| err(s.span(), key, unknown_rule_message(s.get_ref())))
-                    })
-                    .collect()
-            };
+        let mut errors: Vec<ConfigError> = Vec::new();
+        let selectors = |items: &[Spanned<String>], key: &str, errors: &mut Vec<ConfigError>| {
+            items
+                .iter()
+                .filter_map(|s| match Selector::parse(s.get_ref()) {
+                    Some(sel) => Some(sel),
+                    None => {
+                        errors.push(err(s.span(), key, unknown_rule_message(s.get_ref())));
+                        None
+                    }
+                })
+                .collect::<Vec<Selector>>()
+        };
         let mut c = Config {
             file: Some(file.to_path_buf()),
             root: root.clone(),
@@ -395,41 +424,55 @@ impl Config {
         };
         if let Some(rules) = &raw.rules {
             if let Some(sel) = &rules.select {
-                c.select = selectors(sel, "rules.select")?;
+                c.select = selectors(sel, "rules.select", &mut errors);
             }
-            c.select.extend(selectors(
+            let extend = selectors(
                 rules.extend_select.as_deref().unwrap_or(&[]),
                 "rules.extend-select",
-            )?);
-            c.ignore = selectors(rules.ignore.as_deref().unwrap_or(&[]), "rules.ignore")?;
+                &mut errors,
+            );
+            c.select.extend(extend);
+            c.ignore = selectors(
+                rules.ignore.as_deref().unwrap_or(&[]),
+                "rules.ignore",
+                &mut errors,
+            );
             for (k, v) in rules.severity.iter().flatten() {
                 let key = format!("rules.severity.{}", k.get_ref());
-                let s = Selector::parse(k.get_ref())
-                    .ok_or_else(|| err(k.span(), &key, unknown_rule_message(k.get_ref())))?;
-                let sev = Severity::parse(v.get_ref()).ok_or_else(|| {
-                    err(
+                let s = Selector::parse(k.get_ref());
+                if s.is_none() {
+                    errors.push(err(k.span(), &key, unknown_rule_message(k.get_ref())));
+                }
+                let sev = Severity::parse(v.get_ref());
+                if sev.is_none() {
+                    errors.push(err(
                         v.span(),
                         &key,
                         format!(
                             "`{}` is not a severity: use \"error\", \"warning\" or \"info\"",
                             v.get_ref()
                         ),
-                    )
-                })?;
-                c.severity.push((s, sev));
+                    ));
+                }
+                if let (Some(s), Some(sev)) = (s, sev) {
+                    c.severity.push((s, sev));
+                }
             }
         }
-        for (pattern, sels) in raw.per_path_ignores.iter().flatten() {
-            let key = format!("per-path-ignores.\"{}\"", pattern.get_ref());
-            let glob = globset::GlobBuilder::new(pattern.get_ref())
+        let glob = |pattern: &Spanned<String>, key: &str| {
+            globset::GlobBuilder::new(pattern.get_ref())
                 .literal_separator(true)
                 .build()
-                .map_err(|e| err(pattern.span(), &key, format!("bad glob: {}", e.kind())))?
-                .compile_matcher();
-            c.per_path.push(PathIgnore {
-                glob,
-                selectors: selectors(sels, &key)?,
-            });
+                .map(|g| g.compile_matcher())
+                .map_err(|e| err(pattern.span(), key, format!("bad glob: {}", e.kind())))
+        };
+        for (pattern, sels) in raw.per_path_ignores.iter().flatten() {
+            let key = format!("per-path-ignores.\"{}\"", pattern.get_ref());
+            let selectors = selectors(sels, &key, &mut errors);
+            match glob(pattern, &key) {
+                Ok(glob) => c.per_path.push(PathIgnore { glob, selectors }),
+                Err(e) => errors.push(e),
+            }
         }
         let platform = |v: &Spanned<String>, key: &str| {
             v.get_ref()
@@ -437,22 +480,25 @@ impl Config {
                 .map_err(|m| err(v.span(), key, m))
         };
         if let Some(p) = &raw.platform {
-            c.platform = Some(platform(p, "platform")?);
+            match platform(p, "platform") {
+                Ok(p) => c.platform = Some(p),
+                Err(e) => errors.push(e),
+            }
         }
         for (pattern, p) in raw.per_path_platform.iter().flatten() {
             let key = format!("per-path-platform.\"{}\"", pattern.get_ref());
-            let glob = globset::GlobBuilder::new(pattern.get_ref())
-                .literal_separator(true)
-                .build()
-                .map_err(|e| err(pattern.span(), &key, format!("bad glob: {}", e.kind())))?
-                .compile_matcher();
-            c.per_path_platform.push((glob, platform(p, &key)?));
+            match (glob(pattern, &key), platform(p, &key)) {
+                (Ok(g), Ok(p)) => c.per_path_platform.push((g, p)),
+                (g, p) => errors.extend(g.err().into_iter().chain(p.err())),
+            }
         }
         if let Some(schema) = &raw.schema {
             for d in schema.dirs.iter().flatten() {
                 let p = root.join(d.get_ref());
-                if !p.is_dir() {
-                    return Err(err(
+                if p.is_dir() {
+                    c.schema_dirs.push(p);
+                } else {
+                    errors.push(err(
                         d.span(),
                         "schema.dirs",
                         format!(
@@ -461,7 +507,6 @@ impl Config {
                         ),
                     ));
                 }
-                c.schema_dirs.push(p);
             }
         }
         if let Some(f) = &raw.formats {
@@ -476,20 +521,27 @@ impl Config {
         if let Some(ph) = &raw.placeholders {
             let mut patterns = PlaceholderPatterns::default();
             for name in ph.disable.iter().flatten() {
-                patterns
-                    .disable(name.get_ref())
-                    .map_err(|e| err(name.span(), "placeholders.disable", e.0))?;
+                if let Err(e) = patterns.disable(name.get_ref()) {
+                    errors.push(err(name.span(), "placeholders.disable", e.0));
+                }
             }
             for p in ph.extra.iter().flatten() {
-                let (pattern, help, metadata) = pattern_entry(p.get_ref())
-                    .map_err(|m| err(p.span(), "placeholders.extra", m))?;
-                patterns
-                    .add(&pattern, help, metadata)
-                    .map_err(|e| err(p.span(), "placeholders.extra", e.0))?;
+                match pattern_entry(p.get_ref()) {
+                    Ok((pattern, help, metadata)) => {
+                        if let Err(e) = patterns.add(&pattern, help, metadata) {
+                            errors.push(err(p.span(), "placeholders.extra", e.0));
+                        }
+                    }
+                    Err(m) => errors.push(err(p.span(), "placeholders.extra", m)),
+                }
             }
             c.lint.placeholders = patterns;
         }
-        Ok(c)
+        if errors.is_empty() {
+            Ok(c)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -526,8 +578,11 @@ fn pattern_entry(v: &toml::Value) -> Result<(String, Option<String>, bool), Stri
 }
 
 fn unknown_rule_message(s: &str) -> String {
+    let near = registry::suggest(s)
+        .map(|m| format!("did you mean `{}` ({})? ", m.name, m.code))
+        .unwrap_or_default();
     format!(
-        "`{}` is not a rule code, rule name, category or `all` (`kqlint rules` lists them; categories: {})",
+        "`{}` is not a rule code, rule name, category or `all` ({near}`kqlint rules` lists them; categories: {})",
         s.trim(),
         Category::ALL.map(|c| c.as_str()).join(", ")
     )
@@ -640,11 +695,25 @@ pub(crate) struct ConfigResolver {
     fixed: Option<Result<Arc<Config>, ConfigError>>,
     /// Directory → the configuration that applies there.
     cache: Mutex<HashMap<PathBuf, Result<Arc<Config>, ConfigError>>>,
+    /// Every configuration file looked at, read or found absent, with what
+    /// it was then (see [`ConfigResolver::changed`]).
+    stamps: Mutex<HashMap<PathBuf, Option<Stamp>>>,
+}
+
+/// What a configuration file was when it was read: its modification time
+/// and length (`None`: there was no such file).
+type Stamp = (Option<std::time::SystemTime>, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    Some((m.modified().ok(), m.len()))
 }
 
 impl ConfigResolver {
     pub(crate) fn new(options: ConfigOptions) -> ConfigResolver {
+        let mut stamps = HashMap::new();
         let fixed = if let Some(file) = &options.config_file {
+            stamps.insert(file.clone(), stamp(file));
             Some(load_file(file, &options))
         } else if options.no_discovery {
             Some(Config::from_options(&options).map(Arc::new))
@@ -655,7 +724,16 @@ impl ConfigResolver {
             options,
             fixed,
             cache: Mutex::new(HashMap::new()),
+            stamps: Mutex::new(stamps),
         }
+    }
+
+    /// Whether a configuration file read since this resolver was made has
+    /// changed on disk (or gone), or one has appeared in a directory that
+    /// had none: what was cached is stale.
+    pub(crate) fn changed(&self) -> bool {
+        let stamps = self.stamps.lock().unwrap_or_else(|e| e.into_inner());
+        stamps.iter().any(|(path, was)| stamp(path) != *was)
     }
 
     /// The configuration for a file: the nearest `kqlint.toml` in its
@@ -684,7 +762,11 @@ impl ConfigResolver {
             return hit;
         }
         let candidate = dir.join(CONFIG_FILE);
-        let result = if candidate.is_file() {
+        let found = stamp(&candidate);
+        if let Ok(mut s) = self.stamps.lock() {
+            s.insert(candidate.clone(), found);
+        }
+        let result = if found.is_some() {
             load_file(&candidate, &self.options)
         } else {
             match dir.parent() {
@@ -702,6 +784,9 @@ impl ConfigResolver {
 fn load_file(file: &Path, options: &ConfigOptions) -> Result<Arc<Config>, ConfigError> {
     load_file_as(file, options).map_err(|mut e| {
         e.file = shown(&e.file);
+        for m in &mut e.more {
+            m.file = shown(&m.file);
+        }
         e
     })
 }
@@ -727,6 +812,7 @@ fn load_file_as(file: &Path, options: &ConfigOptions) -> Result<Arc<Config>, Con
         position: None,
         key: None,
         message: format!("cannot read the configuration: {e}"),
+        more: Vec::new(),
     })?;
     let mut c = Config::parse(file, &text)?;
     c.apply_options(options, Path::new("<command line>"))?;

@@ -174,13 +174,35 @@ impl Engine {
     }
 
     /// Loads the configuration of every target up front, so a bad
-    /// `kqlint.toml` stops a run before anything is checked.
-    pub fn check_configs(&self, targets: &[Target]) -> Result<(), ConfigError> {
+    /// `kqlint.toml` stops a run before anything is checked. Every problem
+    /// of every configuration file is returned, each file once.
+    pub fn check_configs(&self, targets: &[Target]) -> Result<(), Vec<ConfigError>> {
+        let mut errors: Vec<ConfigError> = Vec::new();
         for t in targets.iter().filter(|t| t.error.is_none()) {
-            let config = self.config_for(&t.path)?;
-            drop(self.catalog(&config, Platform::Sentinel));
+            match self.config_for(&t.path) {
+                Ok(config) => drop(self.catalog(&config, Platform::Sentinel)),
+                Err(e) => {
+                    if !errors.iter().any(|seen| seen.file == e.file) {
+                        errors.extend(e.all().map(|e| ConfigError {
+                            more: Vec::new(),
+                            ..e.clone()
+                        }));
+                    }
+                }
+            }
         }
-        Ok(())
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Whether a configuration file this engine read has changed on disk,
+    /// or one has appeared where it found none (the language server then
+    /// builds a new engine).
+    pub fn configs_changed(&self) -> bool {
+        self.configs.changed()
     }
 
     /// Problems met loading user schema directories (each once).
@@ -419,8 +441,8 @@ impl Engine {
                 pending: None,
             });
         }
-        let source = if target.path.as_os_str() == "-" {
-            read_stdin(&self.options.limits)
+        let source = if target.stdin {
+            read_stdin(&self.options.limits, &target.path)
         } else {
             let kind = SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql);
             if !target.explicit && !self.reads(&target.path, kind) {
@@ -770,7 +792,7 @@ impl Engine {
         configured(&mut own);
         report.diagnostics.extend(own);
         if let Some(b) = &self.options.baseline {
-            b.filter(
+            report.baselined = b.filter(
                 path.unwrap_or(Path::new("-")),
                 &mut report.diagnostics,
                 report.source.as_deref(),
@@ -795,7 +817,7 @@ impl Engine {
     /// whose edits would add syntax errors is not kept. `None` when there
     /// was nothing to do.
     pub fn fix_target(&self, target: &Target) -> Option<FixOutcome> {
-        if target.error.is_some() || target.path.as_os_str() == "-" {
+        if target.error.is_some() || target.stdin {
             return None;
         }
         // Locked from this read until the fixed file is renamed into place,
@@ -819,50 +841,26 @@ impl Engine {
             return None;
         }
         let (kind, encoding, lossy) = (source.kind, source.encoding, source.lossy);
-        let mut text = source.text.clone()?;
-        let mut report = self.check_source(&target.display, source);
+        let fixed = fix::fix_text(self, &target.display, &target.path, kind, source.text?);
         let mut outcome = FixOutcome {
             path: target.display.clone(),
+            applied: fixed.applied.len(),
+            error: fixed.error,
+            fixes: fixed.applied,
             ..FixOutcome::default()
         };
-        let before = fix::syntax_errors(&report.diagnostics);
-        for _ in 0..fix::MAX_ROUNDS {
-            let Some((next, n)) = fix::apply_safe_fixes(&text, &report.diagnostics) else {
-                break;
-            };
-            if lossy || !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
-                outcome.error = Some(
-                    "not fixed: only UTF-8 files that decode without loss are edited".to_owned(),
-                );
-                return Some(outcome);
-            }
-            let again = self.check_source(
-                &target.display,
-                Source::from_text_with(
-                    &target.path,
-                    next.clone(),
-                    kind,
-                    &self.options.limits,
-                    &options,
-                ),
-            );
-            if fix::syntax_errors(&again.diagnostics) > before {
-                outcome.error = Some(
-                    "some fixes were not applied: they would have introduced a syntax error"
-                        .to_owned(),
-                );
-                break;
-            }
-            text = next;
-            report = again;
-            outcome.applied += n;
+        if outcome.applied > 0 && (lossy || !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom))
+        {
+            outcome.error =
+                Some("not fixed: only UTF-8 files that decode without loss are edited".to_owned());
+            outcome.applied = 0;
+            outcome.fixes.clear();
+            return Some(outcome);
         }
         if outcome.applied == 0 {
-            if let Some(why) = report.fix_refused {
-                outcome.error.get_or_insert_with(|| why.to_owned());
-            }
             return outcome.error.is_some().then_some(outcome);
         }
+        let text = fixed.text;
         let mut bytes = Vec::with_capacity(text.len() + 3);
         if encoding == Encoding::Utf8Bom {
             bytes.extend_from_slice(b"\xEF\xBB\xBF");
@@ -875,6 +873,7 @@ impl Engine {
             ));
             outcome.failed = true;
             outcome.applied = 0;
+            outcome.fixes.clear();
         }
         Some(outcome)
     }
@@ -1282,7 +1281,7 @@ fn with_opener_position(message: &str, opener: &str, at: crate::Position) -> Str
 /// A file found by walking that holds no query is skipped, not reported:
 /// a YAML file without a query (a workflow, a config), a Markdown, JSON or
 /// Bicep file without KQL (a README, a `package.json`).
-fn is_not_a_rule(source: &Source) -> bool {
+pub(crate) fn is_not_a_rule(source: &Source) -> bool {
     if source.kind.kql_optional() {
         return source.queries.is_empty()
             && source.linked.is_empty()
@@ -1300,7 +1299,9 @@ fn is_not_a_rule(source: &Source) -> bool {
         })
 }
 
-fn read_stdin(limits: &Limits) -> Source {
+/// Standard input, as the file `path` (`-`: a query).
+pub(crate) fn read_stdin(limits: &Limits, path: &Path) -> Source {
+    let kind = SourceKind::from_path(path).unwrap_or(SourceKind::Kql);
     use std::io::Read;
     let mut bytes = Vec::new();
     let limit = limits.max_file_bytes.min(u64::from(u32::MAX) - 1);
@@ -1309,9 +1310,9 @@ fn read_stdin(limits: &Limits) -> Source {
         .take(limit + 1)
         .read_to_end(&mut bytes)
     {
-        Ok(_) => Source::from_bytes("-", &bytes, SourceKind::Kql, limits),
+        Ok(_) => Source::from_bytes(path, &bytes, kind, limits),
         Err(e) => {
-            let mut s = Source::from_text("-", "", SourceKind::Kql, limits);
+            let mut s = Source::from_text(path, "", kind, limits);
             s.queries.clear();
             s.diagnostics.push(Diagnostic::new(
                 &kqlint_source::UNREADABLE_FILE,

@@ -14,20 +14,27 @@ pub const MAX_ROUNDS: usize = 10;
 /// `text`), and how many fixes that was; `None` when there is nothing to
 /// apply. A fix that overlaps one already taken waits for the next round.
 pub fn apply_safe_fixes(text: &str, diags: &[Diagnostic]) -> Option<(String, usize)> {
-    let mut fixes: Vec<Vec<Edit>> = diags
+    apply_safe_fixes_of(text, diags).map(|(t, applied)| (t, applied.len()))
+}
+
+/// [`apply_safe_fixes`], saying which findings' fixes were applied
+/// (indices into `diags`).
+pub fn apply_safe_fixes_of(text: &str, diags: &[Diagnostic]) -> Option<(String, Vec<usize>)> {
+    let mut fixes: Vec<(usize, Vec<Edit>)> = diags
         .iter()
-        .filter_map(|d| d.fix.as_ref())
-        .filter(|f| f.applicability == Applicability::Safe && !f.edits.is_empty())
-        .map(|f| {
+        .enumerate()
+        .filter_map(|(i, d)| d.fix.as_ref().map(|f| (i, f)))
+        .filter(|(_, f)| f.applicability == Applicability::Safe && !f.edits.is_empty())
+        .map(|(i, f)| {
             let mut e = f.edits.clone();
             e.sort_by_key(|e| (e.span.start, e.span.end));
-            e
+            (i, e)
         })
         .collect();
-    fixes.sort_by_key(|f| (f[0].span.start, f[0].span.end));
+    fixes.sort_by_key(|(_, f)| (f[0].span.start, f[0].span.end));
     let mut taken: Vec<Edit> = Vec::new();
-    let mut count = 0;
-    for f in fixes {
+    let mut applied = Vec::new();
+    for (i, f) in fixes {
         let fits = f.windows(2).all(|w| w[0].span.end <= w[1].span.start)
             && f.iter().all(|e| {
                 (e.span.end as usize) <= text.len()
@@ -42,7 +49,7 @@ pub fn apply_safe_fixes(text: &str, diags: &[Diagnostic]) -> Option<(String, usi
             });
         if fits {
             taken.extend(f);
-            count += 1;
+            applied.push(i);
         }
     }
     if taken.is_empty() {
@@ -57,7 +64,98 @@ pub fn apply_safe_fixes(text: &str, diags: &[Diagnostic]) -> Option<(String, usi
         at = e.span.end as usize;
     }
     out.push_str(&text[at..]);
-    (out != text).then_some((out, count))
+    applied.sort_unstable();
+    (out != text).then_some((out, applied))
+}
+
+/// A fix `--fix` applied (or, for `--show-fixes` and `--diff`, would apply).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// 1-based line and column of the finding in the text the fix was made
+    /// in (the text of its round).
+    pub line: u32,
+    pub column: u32,
+    /// The fix's own description (`Replace with ...`).
+    pub message: String,
+}
+
+/// A text with every safe fix applied, round after round, as `--fix` would
+/// write it.
+#[derive(Debug, Default)]
+pub struct FixedText {
+    /// The fixed text (the original when nothing applied).
+    pub text: String,
+    pub applied: Vec<AppliedFix>,
+    /// Why some or all fixes were not applied.
+    pub error: Option<String>,
+    /// The report of the fixed text: what is left.
+    pub report: Option<crate::FileReport>,
+}
+
+/// Fixes a text the way `kqlint check --fix` fixes a file: applies the
+/// safe fixes of the reported findings, checks again, and repeats until
+/// nothing changes (at most [`MAX_ROUNDS`] rounds). A round whose edits would
+/// add syntax errors is not kept. `path` is where the text belongs (its
+/// configuration, its kind); nothing is read or written.
+pub fn fix_text(
+    engine: &crate::Engine,
+    display: &str,
+    path: &std::path::Path,
+    kind: kqlint_source::SourceKind,
+    text: String,
+) -> FixedText {
+    let limits = &engine.options().limits;
+    let options = engine.source_options(path);
+    let mut report = engine.check_source(
+        display,
+        kqlint_source::Source::from_text_with(path, text.clone(), kind, limits, &options),
+    );
+    let mut out = FixedText {
+        text,
+        ..FixedText::default()
+    };
+    let before = syntax_errors(&report.diagnostics);
+    for _ in 0..MAX_ROUNDS {
+        let Some((next, applied)) = apply_safe_fixes_of(&out.text, &report.diagnostics) else {
+            break;
+        };
+        let again = engine.check_source(
+            display,
+            kqlint_source::Source::from_text_with(path, next.clone(), kind, limits, &options),
+        );
+        if syntax_errors(&again.diagnostics) > before {
+            out.error = Some(
+                "some fixes were not applied: they would have introduced a syntax error".to_owned(),
+            );
+            break;
+        }
+        for i in applied {
+            let d = &report.diagnostics[i];
+            let at = report.position(d.span.start);
+            out.applied.push(AppliedFix {
+                code: d.code,
+                name: d.name,
+                line: at.line,
+                column: at.column,
+                message: d
+                    .fix
+                    .as_ref()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default(),
+            });
+        }
+        out.text = next;
+        report = again;
+    }
+    if out.applied.is_empty()
+        && let Some(why) = report.fix_refused
+    {
+        out.error.get_or_insert_with(|| why.to_owned());
+    }
+    out.report = Some(report);
+    out
 }
 
 /// The number of syntax errors among a file's findings.
@@ -82,6 +180,52 @@ pub struct FixOutcome {
     /// no permission...): `error` says why, the file is unchanged, and the
     /// run ends with exit status 2.
     pub failed: bool,
+    /// The fixes applied, for `--show-fixes` (empty when the file was not
+    /// written).
+    pub fixes: Vec<AppliedFix>,
+}
+
+/// What `--fix` would do to one target, without writing it (`--diff`,
+/// `--show-fixes` without `--fix`): the text as read and as fixed. `None`
+/// when the target is not something to check or cannot be read.
+pub fn preview_target(
+    engine: &crate::Engine,
+    target: &crate::Target,
+) -> Option<(String, FixedText)> {
+    if target.error.is_some() || target.stdin {
+        return None;
+    }
+    let source = kqlint_source::Source::load(&target.path, &engine.options().limits);
+    if !target.explicit && crate::engine::is_not_a_rule(&source) {
+        return None;
+    }
+    let text = source.text.clone()?;
+    let fixed = fix_text(
+        engine,
+        &target.display,
+        &target.path,
+        source.kind,
+        text.clone(),
+    );
+    let editable = !source.lossy
+        && matches!(
+            source.encoding,
+            kqlint_source::Encoding::Utf8 | kqlint_source::Encoding::Utf8Bom
+        );
+    if !editable && !fixed.applied.is_empty() {
+        return Some((
+            text.clone(),
+            FixedText {
+                text,
+                applied: Vec::new(),
+                error: Some(
+                    "not fixed: only UTF-8 files that decode without loss are edited".to_owned(),
+                ),
+                report: fixed.report,
+            },
+        ));
+    }
+    Some((text, fixed))
 }
 
 #[cfg(test)]

@@ -4,13 +4,16 @@
 pub mod atomic;
 pub mod baseline;
 pub mod config;
+pub mod config_schema;
 pub mod core_rules;
 mod engine;
+pub mod fingerprint;
 pub mod fix;
 pub mod knowledge;
 pub mod registry;
 pub mod report;
-mod suppress;
+pub mod statistics;
+pub mod suppress;
 pub mod syntax_rules;
 mod target;
 

@@ -22,6 +22,51 @@ fn sources() -> Vec<&'static [&'static RuleMeta]> {
     ]
 }
 
+/// Where the rule pages are published when nothing else is said: the
+/// pages generated from the registry into `docs/rules/` (one per code), as
+/// GitHub Pages serves that folder. A build can name another base with the
+/// `KQLINT_DOCS_URL` environment variable at compile time, and a run with the
+/// same variable at run time (an organisation hosting the pages itself).
+pub const DEFAULT_DOCS_URL: &str = "https://kqlint.github.io/kqlint/rules/";
+
+/// The base URL of the rule pages (ends with `/`).
+pub fn docs_base() -> String {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let chosen = std::env::var("KQLINT_DOCS_URL")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| option_env!("KQLINT_DOCS_URL").map(str::to_owned))
+            .unwrap_or_else(|| DEFAULT_DOCS_URL.to_owned());
+        let mut base = chosen.trim().to_owned();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        base
+    })
+    .clone()
+}
+
+/// The stable documentation URL of a rule: `<base><CODE>.html`, the page
+/// generated from the registry into `docs/rules/<CODE>.md` (see
+/// [`rule_page`]). Used by SARIF `helpUri`, `kqlint explain`, the human
+/// report's hyperlinks and the language server's `codeDescription`.
+pub fn docs_url(m: &RuleMeta) -> String {
+    format!("{}{}.html", docs_base(), m.code)
+}
+
+/// The rule whose code or name is nearest to a mistyped one (`KQL2O1`,
+/// `unknown-colum`), for "did you mean" messages.
+pub fn suggest(code_or_name: &str) -> Option<&'static RuleMeta> {
+    let wanted = code_or_name.trim();
+    if wanted.is_empty() {
+        return None;
+    }
+    let names = all().iter().flat_map(|m| [m.code, m.name]);
+    let best = kql_schema::best_match(wanted, names)?;
+    lookup(best)
+}
+
 /// Whether a rule only runs when selected by code or name.
 pub fn is_opt_in(m: &RuleMeta) -> bool {
     kql_lint::is_opt_in(m)
@@ -97,9 +142,10 @@ pub fn explain(m: &RuleMeta) -> String {
     s.push_str(&wrap(m.fix, "  ", 88));
     let _ = writeln!(
         s,
-        "\nTo silence it: `kqlint-disable-next-line {} -- reason` in a comment on the line\nbefore, or `ignore = [\"{}\"]` under [rules] in kqlint.toml.",
+        "\nTo silence it: `kqlint-disable-line {0}` in a comment at the end of the line,\n`kqlint-disable-next-line {0} -- reason` on the line before, or\n`ignore = [\"{1}\"]` under [rules] in kqlint.toml.",
         m.code, m.name
     );
+    let _ = writeln!(s, "\nDocumentation: {}", docs_url(m));
     s
 }
 
@@ -140,8 +186,10 @@ pub fn markdown() -> String {
     s.push_str(
         "Every diagnostic kqlint reports, with its stable code and name. `kqlint rules` lists them and \
          `kqlint explain CODE` prints one; select, ignore and re-grade them in `kqlint.toml` or on the \
-         command line, and silence one line with `// kqlint-disable-next-line CODE -- reason` \
-         ([configuration](configuration.md)). *Fix* marks the rules that come with a fix: `kqlint check \
+         command line, and silence one line with `// kqlint-disable-next-line CODE -- reason` on the line \
+         before it or `// kqlint-disable-line CODE` at its end ([configuration](configuration.md)). Each rule \
+         also has a page of its own, `rules/CODE.md` ([rules/](rules/)), which `kqlint explain`, SARIF reports \
+         and editors link to. *Fix* marks the rules that come with a fix: `kqlint check \
          --fix` applies the safe ones, editors offer all of them. *Opt-in* rules run only when selected by \
          code or name.\n\n",
     );
@@ -166,45 +214,75 @@ pub fn markdown() -> String {
             category = Some(m.category);
             let _ = write!(s, "\n## Category `{}`\n", m.category);
         }
-        let _ = write!(s, "\n### {} `{}`\n\n{}\n\n", m.code, m.name, m.summary);
-        let _ = writeln!(
-            s,
-            "Category `{}`, default severity **{}**{}{}.\n",
-            m.category,
-            m.severity,
-            if m.fixable { ", fixable" } else { "" },
-            if is_opt_in(m) {
-                ", opt-in (runs only when selected by code or name)"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(s, "**What it does.** {}\n", m.what.trim());
-        let _ = writeln!(s, "**Why it matters.** {}\n", m.why.trim());
-        let lang = match m.example_kind {
-            ExampleKind::Kql => "kql",
-            ExampleKind::Yaml => "yaml",
-            ExampleKind::Markdown => "markdown",
-            ExampleKind::Json => "json",
-            ExampleKind::Bicep => "bicep",
-            ExampleKind::None => "",
-        };
-        for (title, list) in [("Reported", m.fail), ("Not reported", m.pass)] {
-            if list.is_empty() || m.example_kind == ExampleKind::None {
+        let _ = write!(s, "\n### {} `{}`\n\n", m.code, m.name);
+        s.push_str(&rule_body(m));
+    }
+    s
+}
+
+/// The page of one rule, `docs/rules/<CODE>.md`, generated from the registry
+/// like `docs/rules.md` (the same text); [`docs_url`] points at it once
+/// published (`<base><CODE>.html`).
+pub fn rule_page(m: &RuleMeta) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "<!-- Generated from kqlint's rule registry; do not edit. To regenerate:\n     \
+         KQLINT_UPDATE_DOCS=1 cargo test -p kqlint-core --test docs -->\n\n",
+    );
+    s.push_str(&format!("# {} `{}`\n\n", m.code, m.name));
+    s.push_str(&rule_body(m));
+    s.push_str(&format!(
+        "\nSilence one line with `// kqlint-disable-line {0}` at its end (`#` in rule YAML), the next one with \
+         `// kqlint-disable-next-line {0} -- reason`, or every file with `ignore = [\"{1}\"]` under `[rules]` in \
+         `kqlint.toml` ([configuration](../configuration.md)).\n\n[All rules](../rules.md)\n",
+        m.code, m.name
+    ));
+    s
+}
+
+/// A rule's documentation after its heading: summary, facts, what, why,
+/// examples, how to fix.
+fn rule_body(m: &RuleMeta) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = write!(s, "{}\n\n", m.summary);
+    let _ = writeln!(
+        s,
+        "Category `{}`, default severity **{}**{}{}.\n",
+        m.category,
+        m.severity,
+        if m.fixable { ", fixable" } else { "" },
+        if is_opt_in(m) {
+            ", opt-in (runs only when selected by code or name)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(s, "**What it does.** {}\n", m.what.trim());
+    let _ = writeln!(s, "**Why it matters.** {}\n", m.why.trim());
+    let lang = match m.example_kind {
+        ExampleKind::Kql => "kql",
+        ExampleKind::Yaml => "yaml",
+        ExampleKind::Markdown => "markdown",
+        ExampleKind::Json => "json",
+        ExampleKind::Bicep => "bicep",
+        ExampleKind::None => "",
+    };
+    for (title, list) in [("Reported", m.fail), ("Not reported", m.pass)] {
+        if list.is_empty() || m.example_kind == ExampleKind::None {
+            continue;
+        }
+        let _ = writeln!(s, "{title}:\n");
+        for example in list {
+            if example.trim().is_empty() {
+                s.push_str("*(an empty file)*\n\n");
                 continue;
             }
-            let _ = writeln!(s, "{title}:\n");
-            for example in list {
-                if example.trim().is_empty() {
-                    s.push_str("*(an empty file)*\n\n");
-                    continue;
-                }
-                let fence = fence_for(example);
-                let _ = writeln!(s, "{fence}{lang}\n{}\n{fence}\n", example.trim_end());
-            }
+            let fence = fence_for(example);
+            let _ = writeln!(s, "{fence}{lang}\n{}\n{fence}\n", example.trim_end());
         }
-        let _ = writeln!(s, "**How to fix.** {}", m.fix.trim());
     }
+    let _ = writeln!(s, "**How to fix.** {}", m.fix.trim());
     s
 }
 

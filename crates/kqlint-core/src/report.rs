@@ -100,6 +100,8 @@ pub struct FileReport {
     /// Why the query's fixes are not applied although it has some (its
     /// text is a YAML anchor that an alias repeats): `--fix` says so.
     pub fix_refused: Option<&'static str>,
+    /// Findings the baseline (`--baseline`) left out of `diagnostics`.
+    pub baselined: usize,
 }
 
 impl FileReport {
@@ -118,6 +120,7 @@ impl FileReport {
             more_rule_ids: Vec::new(),
             uncounted: (0, None),
             fix_refused: None,
+            baselined: 0,
         }
     }
 
@@ -129,12 +132,24 @@ impl FileReport {
         }
     }
 
+    /// Findings `kqlint check --fix` would repair (they carry a safe fix).
+    pub fn fixable(&self) -> usize {
+        self.diagnostics.iter().filter(|d| is_fixable(d)).count()
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == severity)
             .count()
     }
+}
+
+/// Whether `kqlint check --fix` repairs a finding: it has a safe fix.
+pub fn is_fixable(d: &Diagnostic) -> bool {
+    d.fix.as_ref().is_some_and(|f| {
+        f.applicability == kqlint_diagnostics::Applicability::Safe && !f.edits.is_empty()
+    })
 }
 
 /// Totals over a run.
@@ -144,6 +159,10 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings `--fix` would repair.
+    pub fixable: usize,
+    /// Findings the baseline hid.
+    pub baselined: usize,
 }
 
 impl Summary {
@@ -156,7 +175,24 @@ impl Summary {
             s.errors += r.count(Severity::Error);
             s.warnings += r.count(Severity::Warning);
             s.infos += r.count(Severity::Info);
+            s.fixable += r.fixable();
+            s.baselined += r.baselined;
         }
         s
+    }
+
+    /// All findings reported.
+    pub fn findings(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// Whether the run fails at this threshold: a finding of `fail_on`
+    /// severity or worse.
+    pub fn fails_on(&self, fail_on: Severity) -> bool {
+        match fail_on {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.findings() > 0,
+        }
     }
 }

@@ -13,15 +13,21 @@ pub struct Target {
     pub explicit: bool,
     /// Why the file could not even be listed (walk error, missing path).
     pub error: Option<String>,
+    /// The text is read from standard input. `path` is `-`, or the file the
+    /// text stands for (`--stdin-filename`): its kind (`.yaml` is a rule)
+    /// and its configuration apply.
+    pub stdin: bool,
 }
 
 impl Target {
     pub fn file(path: PathBuf, display: String, explicit: bool) -> Target {
+        let stdin = path.as_os_str() == "-";
         Target {
             path,
             display,
             explicit,
             error: None,
+            stdin,
         }
     }
 
@@ -31,6 +37,18 @@ impl Target {
             display,
             explicit: true,
             error: Some(message),
+            stdin: false,
+        }
+    }
+
+    /// Standard input, standing for the file `path` (`--stdin-filename`).
+    pub fn stdin_as(path: PathBuf) -> Target {
+        Target {
+            display: path.to_string_lossy().into_owned(),
+            path,
+            explicit: true,
+            error: None,
+            stdin: true,
         }
     }
 }

@@ -157,9 +157,11 @@ fn configuration_files_are_found_by_walking_up() {
         "[rules]\nignore = [\"lint\",\n  \"no-such-rule\"]\n",
     );
     let e = Engine::new(EngineOptions::default()).unwrap();
-    let err = e
+    let errs = e
         .check_configs(&[Target::file(a.clone(), "a".into(), true)])
         .unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let err = &errs[0];
     assert!(err.to_string().ends_with("kqlint.toml:3:3: `rules.ignore`: `no-such-rule` is not a rule code, rule name, category or `all` (`kqlint rules` lists them; categories: syntax, semantic, placeholder, lint, rule, yaml, io)"), "{err}");
     // The editor gets it as a finding on the file instead.
     let r = e.check_target(&Target::file(a, "a".into(), true)).unwrap();

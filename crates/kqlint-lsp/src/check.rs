@@ -140,11 +140,15 @@ pub fn to_lsp(d: &Diagnostic, doc: &Document, client: &Client) -> lsp::Diagnosti
             })
             .collect()
     });
+    // The rule's page: shown by the editor itself (`kqlint-docs:`, the VS
+    // Code extension) or on the web.
     let code_description = if client.docs_scheme {
-        docs_uri(d.code).map(|href| lsp::CodeDescription { href })
+        docs_uri(d.code)
     } else {
-        None
-    };
+        kqlint_core::registry::lookup(d.code)
+            .and_then(|m| kqlint_core::registry::docs_url(m).parse().ok())
+    }
+    .map(|href| lsp::CodeDescription { href });
     lsp::Diagnostic {
         range: lines.range(d.span),
         severity: Some(severity(d.severity)),

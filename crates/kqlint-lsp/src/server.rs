@@ -377,6 +377,9 @@ fn capabilities(client: &Client) -> lsp::ServerCapabilities {
             lsp::TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                // didSave of kqlint.toml reloads the configuration (clients
+                // that send no file-watch notifications, Neovim on Linux).
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
         )),
@@ -400,7 +403,10 @@ fn capabilities(client: &Client) -> lsp::ServerCapabilities {
         ),
         code_action_provider: Some(if client.code_action_literals {
             lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::from(features::FIX_ALL_KIND.to_owned()),
+                ]),
                 ..Default::default()
             })
         } else {
@@ -607,6 +613,7 @@ impl Main {
                     Some(features::code_actions(
                         &doc,
                         &checked,
+                        &ws,
                         &s.client,
                         p.range,
                         p.context.only.as_deref(),
@@ -830,7 +837,13 @@ impl Main {
                 let td = p.text_document;
                 let doc = Arc::new(Document::new(td.uri, &td.language_id, td.version, td.text));
                 lock(&s.docs).insert(doc.uri.clone(), doc.clone());
-                self.schedule(doc);
+                // A configuration edited since it was read (in another
+                // editor, or without a file-watch notification) applies
+                // from this document on; reloading checks every open
+                // document again, this one included.
+                if !self.reload_if_configs_changed() {
+                    self.schedule(doc);
+                }
             }
             notif::DidChangeTextDocument::METHOD => {
                 let Ok(p) = parse::<lsp::DidChangeTextDocumentParams>(n.params) else {
@@ -853,7 +866,13 @@ impl Main {
                     docs.insert(uri, new.clone());
                     new
                 };
-                self.schedule(doc);
+                // A kqlint.toml saved in an editor that neither watches
+                // files nor sends the server its didSave (Neovim attaches
+                // kqlint to kql and yaml buffers only) applies from the
+                // next edit of a document on (a few file stamps compared).
+                if !self.reload_if_configs_changed() {
+                    self.schedule(doc);
+                }
             }
             notif::DidCloseTextDocument::METHOD => {
                 let Ok(p) = parse::<lsp::DidCloseTextDocumentParams>(n.params) else {
@@ -906,8 +925,34 @@ impl Main {
                     }
                 }
             }
-            _ => {} // didSave, $/setTrace, unknown notifications: nothing to do
+            notif::DidSaveTextDocument::METHOD => {
+                let Some(uri) = document_uri(&n.params) else {
+                    return;
+                };
+                let ws = s.workspace();
+                if workspace::is_config_file(&uri_to_path(&uri), &ws) {
+                    eprintln!("kqlint lsp: the config file was saved; checking again");
+                    let settings = ws.settings.clone();
+                    self.apply_settings(settings, Vec::new(), true);
+                } else {
+                    self.reload_if_configs_changed();
+                }
+            }
+            _ => {} // $/setTrace, unknown notifications: nothing to do
         }
+    }
+
+    /// Reads the configuration again when a `kqlint.toml` the engine read
+    /// has changed on disk (or one has appeared); whether it did.
+    fn reload_if_configs_changed(&mut self) -> bool {
+        let ws = self.shared.workspace();
+        if !ws.engine.configs_changed() {
+            return false;
+        }
+        eprintln!("kqlint lsp: a config file changed on disk; checking again");
+        let settings = ws.settings.clone();
+        self.apply_settings(settings, Vec::new(), true);
+        true
     }
 
     fn initialized(&mut self) {

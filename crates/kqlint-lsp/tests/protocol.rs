@@ -258,8 +258,9 @@ fn hover_shows_the_rule_docs_of_a_diagnostic() {
     let uri = "file:///w/broken.kql";
     c.open(uri, "kql", BROKEN_KQL);
     let d = c.diagnostics(uri, 1);
-    // no code link for a client that does not show `kqlint-docs:` documents
-    assert!(d[0]["codeDescription"].is_null(), "{d:?}");
+    // a client that does not show `kqlint-docs:` documents links the web page
+    let href = d[0]["codeDescription"]["href"].as_str().unwrap();
+    assert!(href.ends_with("/rules/KQL002.html"), "{d:?}");
     let r = c
         .request(
             "textDocument/hover",

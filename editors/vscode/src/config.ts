@@ -22,10 +22,15 @@ export interface Host {
   readonly workspaceFolder: string | undefined;
   /** True when `file` exists, is a regular file, and is executable (on Windows: exists and is a file). */
   isExecutableFile(file: string): boolean;
+  /**
+   * The server binary inside a platform-specific extension package (`bin/kqlint`, `bin/kqlint.exe`), if
+   * this package may carry one; absent from the universal package.
+   */
+  readonly bundledServer?: string;
 }
 
 /** Where the requested executable came from. */
-export type PathSource = 'setting' | 'env' | 'default';
+export type PathSource = 'setting' | 'env' | 'bundled' | 'default';
 
 export const DEFAULT_EXECUTABLE = 'kqlint';
 export const PATH_ENV_VAR = 'KQLINT_PATH';
@@ -112,7 +117,7 @@ function candidates(file: string, host: Host): string[] {
  * Decides which executable runs the language server.
  *
  * Order: the `kqlint.path` setting when it is not empty, else the `KQLINT_PATH` environment variable when
- * it is not empty, else `kqlint` looked up on PATH. A value containing a path separator is a path (relative
+ * it is not empty, else the binary bundled in a platform-specific package, else `kqlint` looked up on PATH. A value containing a path separator is a path (relative
  * ones resolve against the workspace folder); a bare name is looked up on PATH.
  */
 export function resolveServerCommand(settings: RawSettings, host: Host): ServerCommand {
@@ -126,6 +131,8 @@ export function resolveServerCommand(settings: RawSettings, host: Host): ServerC
   } else if (fromEnv !== '') {
     requested = fromEnv;
     source = 'env';
+  } else if (host.bundledServer !== undefined && host.isExecutableFile(host.bundledServer)) {
+    return { kind: 'found', command: host.bundledServer, args: [...SERVER_ARGS], source: 'bundled' };
   } else {
     requested = DEFAULT_EXECUTABLE;
     source = 'default';
@@ -157,6 +164,7 @@ export function notFoundMessage(result: Extract<ServerCommand, { kind: 'not-foun
       return `${start} the setting "kqlint.path" is "${result.requested}", and no executable was found there. Fix "kqlint.path", or clear it to use kqlint from PATH; the server restarts when the setting changes.`;
     case 'env':
       return `${start} the environment variable ${PATH_ENV_VAR} is "${result.requested}", and no executable was found there. Set "kqlint.path" to the kqlint executable (it takes precedence), or fix ${PATH_ENV_VAR} and restart VS Code.`;
+    case 'bundled':
     case 'default':
       return `${start} "${DEFAULT_EXECUTABLE}" was not found on PATH. Install kqlint and run "kqlint: Restart Language Server", or set "kqlint.path" to the full path of the kqlint executable.`;
   }

@@ -26,6 +26,8 @@ const CLIENT_ID = 'kqlint'; // also makes vscode-languageclient honour `kqlint.t
 const CLIENT_NAME = 'kqlint';
 
 let client: LanguageClient | undefined;
+/** `bin/kqlint` (`bin/kqlint.exe`) inside this extension: present in the platform-specific packages. */
+let bundledServer: string | undefined;
 let output: vscode.LogOutputChannel | undefined;
 /** Serialises start/stop so that quick successive restarts do not overlap. */
 let lifecycle: Promise<void> = Promise.resolve();
@@ -54,6 +56,7 @@ function host(scope?: vscode.Uri): Host {
     homedir: os.homedir(),
     workspaceFolder: folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined,
     isExecutableFile,
+    bundledServer,
   };
 }
 
@@ -200,6 +203,11 @@ function restart(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  bundledServer = vscode.Uri.joinPath(
+    context.extensionUri,
+    'bin',
+    process.platform === 'win32' ? 'kqlint.exe' : 'kqlint',
+  ).fsPath;
   output ??= vscode.window.createOutputChannel('kqlint', { log: true });
   context.subscriptions.push(
     output,

@@ -56,6 +56,33 @@ describe('resolveServerCommand', () => {
     assert.deepEqual(result, { kind: 'found', command: '/opt/kqlint/bin/kqlint', args: ['lsp'], source: 'env' });
   });
 
+  test('the bundled binary comes after the setting and KQLINT_PATH, before PATH', () => {
+    const bundled = '/ext/kqlint-0.1.0-linux-x64/bin/kqlint';
+    const executables = [bundled, '/usr/bin/kqlint', '/opt/kqlint'];
+    const plain = posixHost({ bundledServer: bundled, executables });
+    assert.deepEqual(resolveServerCommand({}, plain), {
+      kind: 'found',
+      command: bundled,
+      args: ['lsp'],
+      source: 'bundled',
+    });
+    const fromSetting = resolveServerCommand({ path: '/opt/kqlint' }, plain);
+    assert.equal(fromSetting.kind === 'found' && fromSetting.source, 'setting');
+    const withEnv = posixHost({ bundledServer: bundled, executables, env: { PATH: '/usr/bin', KQLINT_PATH: '/opt/kqlint' } });
+    const fromEnv = resolveServerCommand({}, withEnv);
+    assert.equal(fromEnv.kind === 'found' && fromEnv.source, 'env');
+  });
+
+  test('a universal package (no bundled binary there) falls back to PATH', () => {
+    const host = posixHost({ bundledServer: '/ext/kqlint/bin/kqlint', executables: ['/usr/bin/kqlint'] });
+    assert.deepEqual(resolveServerCommand({}, host), {
+      kind: 'found',
+      command: '/usr/bin/kqlint',
+      args: ['lsp'],
+      source: 'default',
+    });
+  });
+
   test('the setting wins over KQLINT_PATH', () => {
     const host = posixHost({
       env: { PATH: '/usr/bin', KQLINT_PATH: '/opt/kqlint/bin/kqlint' },
