@@ -163,6 +163,32 @@ pub fn detect_kind(path: &Path, root: &YamlNode) -> RuleKind {
     }
 }
 
+/// Type names a format description writes where a rule has values.
+const TYPE_NAMES: &[&str] = &[
+    "string", "guid", "int", "integer", "long", "bool", "boolean", "time", "timespan", "datetime",
+    "dynamic", "real", "double", "number", "array", "object", "list", "uri", "url",
+];
+
+/// Whether a YAML mapping describes a rule format instead of being a rule:
+/// nearly every value is a type name (`Id: guid`, `DisplayName: string`,
+/// `query: string`), as in the template some repositories keep beside their
+/// rules. Such a file has no query to check; reading `string` as one would
+/// report a keyword used as a table.
+pub fn is_schema_template(root: &YamlNode) -> bool {
+    if root.as_mapping().is_none() {
+        return false;
+    }
+    let (mut scalars, mut types) = (0usize, 0usize);
+    for (_, node) in root.walk() {
+        if let Some(v) = node.as_str() {
+            scalars += 1;
+            let v = v.trim().to_ascii_lowercase();
+            types += usize::from(TYPE_NAMES.contains(&v.as_str()));
+        }
+    }
+    types >= 4 && types * 5 >= scalars * 4
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,30 +273,4 @@ mod tests {
             RuleKind::Scheduled
         );
     }
-}
-
-/// Type names a format description writes where a rule has values.
-const TYPE_NAMES: &[&str] = &[
-    "string", "guid", "int", "integer", "long", "bool", "boolean", "time", "timespan", "datetime",
-    "dynamic", "real", "double", "number", "array", "object", "list", "uri", "url",
-];
-
-/// Whether a YAML mapping describes a rule format instead of being a rule:
-/// nearly every value is a type name (`Id: guid`, `DisplayName: string`,
-/// `query: string`), as in the template some repositories keep beside their
-/// rules. Such a file has no query to check; reading `string` as one would
-/// report a keyword used as a table.
-pub fn is_schema_template(root: &YamlNode) -> bool {
-    if root.as_mapping().is_none() {
-        return false;
-    }
-    let (mut scalars, mut types) = (0usize, 0usize);
-    for (_, node) in root.walk() {
-        if let Some(v) = node.as_str() {
-            scalars += 1;
-            let v = v.trim().to_ascii_lowercase();
-            types += usize::from(TYPE_NAMES.contains(&v.as_str()));
-        }
-    }
-    types >= 4 && types * 5 >= scalars * 4
 }
