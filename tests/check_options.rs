@@ -1,56 +1,14 @@
 //! `kqlint check`'s configuration, fix and baseline options, end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!("kqlint-opts-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.0.join(rel)).unwrap()
-    }
-    /// `kqlint ARGS` in this directory: (exit code, stdout, stderr).
-    fn kqlint(&self, args: &[&str]) -> (i32, String, String) {
-        run(&self.0, args)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kqlint"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run kqlint");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::Dir;
 
 const Q: &str = "let ip = \"IP ADDRESS GOES HERE\";\nlet unused = 1;\nDeviceNetworkEvents\n| where Timestamp > ago(1d) and RemoteIP == ip\n";
 
 #[test]
 fn a_bad_configuration_stops_the_run_with_its_file_line_and_key() {
-    let d = Dir::new("bad-config");
+    let d = Dir::new("opts", "bad-config");
     d.write(
         "kqlint.toml",
         "[rules]\nselect = [\"all\"]\n\n[rules.severity]\nunused-let = \"loud\"\n",
@@ -91,7 +49,7 @@ fn a_bad_configuration_stops_the_run_with_its_file_line_and_key() {
 
 #[test]
 fn select_and_ignore_on_the_command_line() {
-    let d = Dir::new("select");
+    let d = Dir::new("opts", "select");
     d.write("q.kql", Q);
     let lines = |args: &[&str]| -> Vec<String> {
         let mut a = vec!["check", "--isolated", "-f", "concise"];
@@ -147,7 +105,7 @@ fn select_and_ignore_on_the_command_line() {
 
 #[test]
 fn fix_applies_safe_fixes_once() {
-    let d = Dir::new("fix");
+    let d = Dir::new("opts", "fix");
     d.write(
         "rules/r.yaml",
         "id: 1\nquery: |\n  let threshold = 5;\n  SecurityEvent\n  | where TimeGenerated > ago(1d)\n  | where tolower(Account) == \"contoso\\\\admin\" and Activity matches regex \"logged on\"\n  | summarize makeset(Computer)\n",
@@ -179,7 +137,7 @@ fn fix_applies_safe_fixes_once() {
 
 #[test]
 fn a_baseline_reports_only_new_findings() {
-    let d = Dir::new("baseline");
+    let d = Dir::new("opts", "baseline");
     d.write("rules/q.kql", Q);
     let (code, out, err) = d.kqlint(&[
         "check",
@@ -205,7 +163,7 @@ fn a_baseline_reports_only_new_findings() {
     assert_eq!((code, out.as_str()), (0, ""));
     // From another directory, after lines moved: still known.
     d.write("rules/q.kql", &format!("// moved down\n{Q}"));
-    let (code, out, _) = run(
+    let (code, out, _) = common::run(
         &d.0.join("rules"),
         &[
             "check",
@@ -216,6 +174,7 @@ fn a_baseline_reports_only_new_findings() {
             "concise",
             "q.kql",
         ],
+        None,
     );
     assert_eq!((code, out.as_str()), (0, ""));
     d.write("rules/q.kql", &format!("let url = \"URL GOES HERE\";\n{Q}"));
@@ -244,7 +203,7 @@ fn a_baseline_reports_only_new_findings() {
 
 #[test]
 fn rules_and_explain_show_opt_in_rules() {
-    let d = Dir::new("rules");
+    let d = Dir::new("opts", "rules");
     let (_, out, _) = d.kqlint(&["rules"]);
     let line = out.lines().find(|l| l.starts_with("KQL309")).unwrap();
     assert!(line.ends_with("[opt-in]"), "{line}");

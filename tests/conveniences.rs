@@ -5,69 +5,11 @@
 //! error at once, explain's suggestion, same-line suppressions and the
 //! documentation links of SARIF reports.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-struct Dir(PathBuf);
+mod common;
 
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!("kqlint-conv-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.0.join(rel)).unwrap()
-    }
-    fn kqlint(&self, args: &[&str]) -> (i32, String, String) {
-        self.kqlint_stdin(args, None)
-    }
-    /// `kqlint ARGS` in this directory with `input` on standard input:
-    /// (exit code, stdout, stderr).
-    fn kqlint_stdin(&self, args: &[&str], input: Option<&str>) -> (i32, String, String) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kqlint"))
-            .current_dir(&self.0)
-            .args(args)
-            .env_remove("KQLINT_DOCS_URL")
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run kqlint");
-        if let Some(text) = input {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().expect("exit code"),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::Dir;
 
 /// A query with two safe fixes (an unused let, an obsolete function: opt-in,
 /// selected with --extend-select) and nothing else.
@@ -81,7 +23,7 @@ const RULE: &str = "id: 3e1f6b8c-1234-4abc-9def-0123456789ab\nname: Connections 
 
 #[test]
 fn statistics_count_findings_per_rule_with_the_fixable_ones() {
-    let d = Dir::new("stats");
+    let d = Dir::new("conv", "stats");
     d.write("a.kql", FIXABLE);
     d.write("b.kql", "let unused = 1;\nprint 1\n");
     let (code, out, _) = d.kqlint(&["check", "--statistics", OBSOLETE[0], OBSOLETE[1], "."]);
@@ -101,7 +43,7 @@ fn statistics_count_findings_per_rule_with_the_fixable_ones() {
 
 #[test]
 fn diff_shows_what_fix_would_change_and_writes_nothing() {
-    let d = Dir::new("diff");
+    let d = Dir::new("conv", "diff");
     d.write("q.kql", FIXABLE);
     d.write("clean.kql", FIXED);
     let (code, out, err) = d.kqlint(&["check", "--diff", OBSOLETE[0], OBSOLETE[1], "."]);
@@ -133,7 +75,7 @@ fn diff_shows_what_fix_would_change_and_writes_nothing() {
 
 #[test]
 fn show_fixes_previews_and_lists_applied_fixes() {
-    let d = Dir::new("show-fixes");
+    let d = Dir::new("conv", "show-fixes");
     d.write("q.kql", FIXABLE);
     let (code, out, _) = d.kqlint(&[
         "check",
@@ -167,7 +109,7 @@ fn show_fixes_previews_and_lists_applied_fixes() {
 
 #[test]
 fn fix_on_standard_input_prints_the_fixed_text() {
-    let d = Dir::new("fix-stdin");
+    let d = Dir::new("conv", "fix-stdin");
     let (code, out, err) = d.kqlint_stdin(
         &["check", "--fix", OBSOLETE[0], OBSOLETE[1], "-"],
         Some(FIXABLE),
@@ -203,7 +145,7 @@ fn fix_on_standard_input_prints_the_fixed_text() {
 /// (`id:` a syntax error) and no configuration of its path applied.
 #[test]
 fn stdin_filename_reads_a_rule_as_yaml_with_its_configuration() {
-    let d = Dir::new("stdin-filename");
+    let d = Dir::new("conv", "stdin-filename");
     d.write("rules/kqlint.toml", "[rules]\nignore = [\"KQL401\"]\n");
     let (code, out, err) = d.kqlint_stdin(
         &["check", "-f", "concise", "--stdin-filename", "rules/r.yaml"],
@@ -240,7 +182,7 @@ fn stdin_filename_reads_a_rule_as_yaml_with_its_configuration() {
 
 #[test]
 fn exit_zero_fail_on_and_quiet() {
-    let d = Dir::new("exit");
+    let d = Dir::new("conv", "exit");
     d.write("warn.kql", "let unused = 1;\nprint 1\n");
     d.write("err.kql", "print x = \"URL GOES HERE\"\n");
     assert_eq!(d.kqlint(&["check", "warn.kql"]).0, 0);
@@ -276,7 +218,7 @@ fn exit_zero_fail_on_and_quiet() {
 
 #[test]
 fn the_summary_counts_fixable_and_baselined_findings() {
-    let d = Dir::new("summary");
+    let d = Dir::new("conv", "summary");
     d.write("q.kql", FIXABLE);
     let (_, out, _) = d.kqlint(&[
         "check",
@@ -310,7 +252,7 @@ fn the_summary_counts_fixable_and_baselined_findings() {
 
 #[test]
 fn version_names_the_commit_and_completions_and_man_page_are_generated() {
-    let d = Dir::new("version");
+    let d = Dir::new("conv", "version");
     let (code, out, _) = d.kqlint(&["--version"]);
     assert_eq!(code, 0);
     let head = Command::new("git")
@@ -348,7 +290,7 @@ fn version_names_the_commit_and_completions_and_man_page_are_generated() {
 
 #[test]
 fn every_configuration_error_is_reported() {
-    let d = Dir::new("config-errors");
+    let d = Dir::new("conv", "config-errors");
     d.write(
         "a/kqlint.toml",
         "platform = \"splunk\"\n[rules]\nselect = [\"unknown-colum\"]\n",
@@ -373,7 +315,7 @@ fn every_configuration_error_is_reported() {
 
 #[test]
 fn explain_suggests_the_nearest_rule_and_links_its_page() {
-    let d = Dir::new("explain");
+    let d = Dir::new("conv", "explain");
     let (code, _, err) = d.kqlint(&["explain", "unfilled-placehodler"]);
     assert_eq!(code, 2);
     assert!(
@@ -390,7 +332,7 @@ fn explain_suggests_the_nearest_rule_and_links_its_page() {
 
 #[test]
 fn a_same_line_comment_silences_that_line_only() {
-    let d = Dir::new("same-line");
+    let d = Dir::new("conv", "same-line");
     d.write(
         "q.kql",
         "let a = 1; // kqlint-disable-line unused-let\nlet b = 2;\nprint 1 // kqlint-disable-line KQL201\n",
@@ -412,7 +354,7 @@ fn a_same_line_comment_silences_that_line_only() {
 
 #[test]
 fn sarif_links_each_rule_and_fingerprints_each_result() {
-    let d = Dir::new("sarif");
+    let d = Dir::new("conv", "sarif");
     d.write("q.kql", "print a = \"TODO\",\n  b = \"TODO\"\n");
     let (_, out, _) = d.kqlint(&["check", "-f", "sarif", "q.kql"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -3,46 +3,9 @@
 //! its tables) and the issue's examples of knowledge that used to be
 //! missing.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!("kqlint-know-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-    }
-    fn kqlint(&self, args: &[&str]) -> (i32, String, String) {
-        run(&self.0, args)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kqlint"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run kqlint");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::Dir;
 
 /// `code line` of every finding of one file, concise format.
 fn findings(d: &Dir, args: &[&str]) -> Vec<String> {
@@ -59,7 +22,7 @@ fn findings(d: &Dir, args: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_issue_examples_get_no_error() {
-    let d = Dir::new("examples");
+    let d = Dir::new("know", "examples");
     for (i, q) in [
         "IntuneDevices | take 10",
         "ExposureGraphNodes | take 10",
@@ -79,7 +42,7 @@ fn the_issue_examples_get_no_error() {
 
 #[test]
 fn identity_info_as_defender_and_as_sentinel() {
-    let d = Dir::new("identity");
+    let d = Dir::new("know", "identity");
     let q = "IdentityInfo | project Timestamp, AccountUpn, CloudSid\n";
     d.write("q.kql", q);
     // Declared Defender XDR: right.
@@ -131,7 +94,7 @@ fn identity_info_as_defender_and_as_sentinel() {
 
 #[test]
 fn the_platform_is_inferred_from_defender_only_tables_and_paths() {
-    let d = Dir::new("infer");
+    let d = Dir::new("know", "infer");
     // AADSignInEventsBeta-only columns: a Defender XDR table; nothing says
     // Sentinel, so the query is checked for advanced hunting.
     d.write(
@@ -158,7 +121,7 @@ fn the_platform_is_inferred_from_defender_only_tables_and_paths() {
 
 #[test]
 fn listening_sockets_have_no_remote_end() {
-    let d = Dir::new("listen");
+    let d = Dir::new("know", "listen");
     d.write(
         "q.kql",
         "DeviceNetworkEvents\n| where ActionType == \"ListeningConnectionCreated\"\n| project RemotePort\n",
@@ -168,7 +131,7 @@ fn listening_sockets_have_no_remote_end() {
 
 #[test]
 fn schema_shows_what_kqlint_knows_and_where_it_comes_from() {
-    let d = Dir::new("schema");
+    let d = Dir::new("know", "schema");
     let (code, out, _) = d.kqlint(&["schema", "SigninLogs"]);
     assert_eq!(code, 0);
     assert!(
@@ -226,7 +189,7 @@ fn schema_shows_what_kqlint_knows_and_where_it_comes_from() {
 
 #[test]
 fn a_preview_tables_unknown_column_is_a_warning_that_says_why() {
-    let d = Dir::new("preview");
+    let d = Dir::new("know", "preview");
     // AgentsInfo is a preview table on Microsoft's page: a name the page
     // does not list may come from an earlier preview, not a mistake.
     d.write("q.kql", "AgentsInfo | project Timestamp, Name\n");
@@ -251,7 +214,7 @@ fn a_preview_tables_unknown_column_is_a_warning_that_says_why() {
 
 #[test]
 fn a_rule_format_template_is_noted_not_checked() {
-    let d = Dir::new("template");
+    let d = Dir::new("know", "template");
     d.write(
         "ExplorationQueryTemplate.yaml",
         "Id: guid\nDisplayName: string\nDescription: string\nInputEntityType: string\n\
