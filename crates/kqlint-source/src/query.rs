@@ -333,24 +333,7 @@ impl QuerySource {
             return self.map_fence_fix(fix, file_text);
         }
         let block = self.block?;
-        let mut q_edits = fix.edits.clone();
-        q_edits.sort_by_key(|e| (e.span.start, e.span.end));
-        if q_edits.windows(2).any(|w| w[0].span.end > w[1].span.start)
-            || q_edits
-                .iter()
-                .any(|e| e.span.end as usize > self.text.len())
-        {
-            return None;
-        }
-        let indent = " ".repeat(block.indent as usize);
-        let brk = if self.crlf { "\r\n" } else { "\n" };
-        let f_edits: Vec<Edit> = q_edits
-            .iter()
-            .map(|e| Edit {
-                span: self.map_span(e.span),
-                replacement: reindent(&e.replacement, brk, &indent),
-            })
-            .collect();
+        let (q_edits, f_edits) = self.reindented_edits(fix, block.indent)?;
         // Check: the edited file must read back as the edited query.
         let expected = apply(&self.text, &q_edits)?;
         let edited = apply(file_text, &f_edits)?;
@@ -389,10 +372,11 @@ impl QuerySource {
 }
 
 impl QuerySource {
-    /// A fix inside a Markdown fence: line breaks in replacements get the
-    /// fence's indentation, and the edited file must read back, block for
-    /// block, as the edited query.
-    fn map_fence_fix(&self, fix: &Fix, file_text: &str) -> Option<Fix> {
+    /// A fix's edits sorted, in query coordinates, and mapped into the file
+    /// with line breaks in replacements indented by `indent` spaces (the
+    /// block scalar's or the fence's); `None` when edits overlap or leave
+    /// the query.
+    fn reindented_edits(&self, fix: &Fix, indent: u32) -> Option<(Vec<Edit>, Vec<Edit>)> {
         let mut q_edits = fix.edits.clone();
         q_edits.sort_by_key(|e| (e.span.start, e.span.end));
         if q_edits.windows(2).any(|w| w[0].span.end > w[1].span.start)
@@ -402,15 +386,23 @@ impl QuerySource {
         {
             return None;
         }
-        let indent = " ".repeat(self.fence_indent as usize);
+        let indent = " ".repeat(indent as usize);
         let brk = if self.crlf { "\r\n" } else { "\n" };
-        let f_edits: Vec<Edit> = q_edits
+        let f_edits = q_edits
             .iter()
             .map(|e| Edit {
                 span: self.map_span(e.span),
                 replacement: reindent(&e.replacement, brk, &indent),
             })
             .collect();
+        Some((q_edits, f_edits))
+    }
+
+    /// A fix inside a Markdown fence: line breaks in replacements get the
+    /// fence's indentation, and the edited file must read back, block for
+    /// block, as the edited query.
+    fn map_fence_fix(&self, fix: &Fix, file_text: &str) -> Option<Fix> {
+        let (q_edits, f_edits) = self.reindented_edits(fix, self.fence_indent)?;
         let expected = apply(&self.text, &q_edits)?;
         let edited = apply(file_text, &f_edits)?;
         let again = crate::markdown::extract(&edited, false, &crate::SourceOptions::default());
