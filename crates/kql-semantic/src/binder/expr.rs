@@ -360,6 +360,25 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// A scope function's call (`workspace("w")`, `arg("")`): the name is
+    /// the built-in, its arguments are bound leniently and without a row.
+    fn bind_scope_call(&mut self, func: &'a Ident, args: &'a [ast::Arg], cx: &Cx<'a>) {
+        self.record(
+            func.span,
+            &func.name,
+            Resolved::BuiltinFunction {
+                kind: FunctionKind::Scalar,
+            },
+        );
+        let _ = self.bind_args(
+            args,
+            &Cx {
+                lenient: true,
+                ..cx.no_row()
+            },
+        );
+    }
+
     /// A table of another Log Analytics scope: `workspace("w").T`,
     /// `resource("/subscriptions/...").T`, `app("a").T` (a table of the
     /// catalogue keeps its columns; another is an open row set, never an
@@ -380,20 +399,7 @@ impl<'a> Binder<'a> {
         if !is_scope_function(n) || env_lookup(&cx.env, n).is_some() {
             return None;
         }
-        self.record(
-            func.span,
-            &func.name,
-            Resolved::BuiltinFunction {
-                kind: FunctionKind::Scalar,
-            },
-        );
-        let _ = self.bind_args(
-            args,
-            &Cx {
-                lenient: true,
-                ..cx.no_row()
-            },
-        );
+        self.bind_scope_call(func, args, cx);
         // Resource Graph tables are not Log Analytics tables
         let schema = if n == "arg" {
             None
@@ -1161,20 +1167,7 @@ impl<'a> Binder<'a> {
         }
         // `workspace("w")` alone: a scope (its tables are read with `.T`)
         if is_scope_function(n) && env_lookup(&cx.env, n).is_none() {
-            self.record(
-                func.span,
-                &func.name,
-                Resolved::BuiltinFunction {
-                    kind: FunctionKind::Scalar,
-                },
-            );
-            let _ = self.bind_args(
-                args,
-                &Cx {
-                    lenient: true,
-                    ..cx.no_row()
-                },
-            );
+            self.bind_scope_call(func, args, cx);
             return Out::val(Val::Table(Tab::open()));
         }
         // a user function in scope
