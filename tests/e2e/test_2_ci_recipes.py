@@ -152,7 +152,10 @@ def test_github_sarif_recipe_on_rules_with_mistakes(mistakes_repo, ci_env):
     sarif = validate_sarif(mistakes_repo / upload["sarif_file"], mistakes_repo)
     found = results_by_file(sarif)
     assert ("KQL006", "error", 5) in found["queries/failed-logons.kql"], found
-    assert ("KQL090", "warning", 5) in found["Hunting Queries/unfinished.yaml"], found
+    # An empty rule query is an error (Kusto refuses it); its file also has a warning.
+    assert ("KQL090", "error", 5) in found["Hunting Queries/unfinished.yaml"], found
+    assert ("KQL406", "warning", 5) in found["Hunting Queries/unfinished.yaml"], found
+    assert ("KQL201", "error", 7) in found["hunting-notes.md"], found
     assert "config/settings.yaml" not in found
 
 
@@ -216,7 +219,9 @@ def test_github_annotations_recipe(mistakes_repo, ci_env):
             assert 1 <= int(m["col"]) <= int(m["end_col"]), m[0]
     kinds = {(m["kind"], m["file"], m["line"], m["title"].split()[0]) for m in commands}
     assert ("error", "queries/failed-logons.kql", "5", "KQL006") in kinds, kinds
-    assert ("warning", "Hunting Queries/unfinished.yaml", "5", "KQL090") in kinds, kinds
+    assert ("error", "Hunting Queries/unfinished.yaml", "5", "KQL090") in kinds, kinds
+    assert ("warning", "Hunting Queries/unfinished.yaml", "5", "KQL406") in kinds, kinds
+    assert ("error", "hunting-notes.md", "7", "KQL201") in kinds, kinds
 
 
 # --- Azure DevOps -----------------------------------------------------------
@@ -269,11 +274,15 @@ def test_azure_pipeline_recipe_on_rules_with_mistakes(mistakes_repo, ci_env):
     assert publish != "skipped", "results are published although the check failed"
     assert publish["testResultsFormat"] == "JUnit"
     cases, failing = parse_junit(mistakes_repo / publish["testResultsFiles"], mistakes_repo)
-    assert failing == {"queries/failed-logons.kql"}, failing
+    assert failing == {
+        "queries/failed-logons.kql",
+        "Hunting Queries/unfinished.yaml",
+        "hunting-notes.md",
+    }, failing
     failure = cases["queries/failed-logons.kql"].findall("failure")
     assert any("KQL006" in f.get("type") for f in failure)
     warning = cases["Hunting Queries/unfinished.yaml"].findtext("system-out")
-    assert "warning[KQL090]" in warning
+    assert "warning[KQL406]" in warning
     assert "config/settings.yaml" not in cases
 
 
