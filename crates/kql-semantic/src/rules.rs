@@ -27,6 +27,7 @@ pub static RULES: &[&RuleMeta] = &[
     &UNVERIFIED_FUNCTION,
     &OTHER_PLATFORM,
     &RETIRED_COLUMN,
+    &UNMATCHED_PATTERN,
     &UNKNOWN_ACTION_TYPE,
     &ACTION_TYPE_COLUMN_NOT_POPULATED,
     &crate::budget::ANALYSIS_LIMIT,
@@ -434,6 +435,30 @@ pub static RETIRED_COLUMN: RuleMeta = RuleMeta {
     fail: &["// platform: defender\nEntraIdSignInEvents\n| project Timestamp, RiskDetails"],
     pass: &[
         "// platform: defender\nEntraIdSignInEvents\n| project Timestamp, RiskLevelDuringSignIn",
+    ],
+};
+
+pub static UNMATCHED_PATTERN: RuleMeta = RuleMeta {
+    code: "KQL121",
+    name: "unmatched-pattern",
+    category: Category::Semantic,
+    severity: Severity::Warning,
+    summary: "A wildcard in `project-away`, `project-keep` or `project-reorder` matches no column",
+    what: "Reports a column pattern with `*` (`*_s`, `Temp*`) in `project-away`, `project-keep` or \
+           `project-reorder` that matches none of the columns of the rows at that point. The usual \
+           cause is a pattern left behind when the lines that made its columns were removed or \
+           commented out, or a misspelt prefix. A warning, not an error: the operator's reference \
+           page does not say that the service refuses a pattern that matches nothing, and rules \
+           with such patterns run in Sentinel. A plain column name that does not exist is still an \
+           `unknown-column` error.",
+    why: "The pattern does nothing: a column it was meant to drop stays in the output (and in the \
+          alert), or a column it was meant to keep or move is missing.",
+    fix: "Correct the pattern to the columns it is meant for, or remove it.",
+    fixable: false,
+    example_kind: ExampleKind::Kql,
+    fail: &["SigninLogs\n| project TimeGenerated, UserPrincipalName\n| project-away Temp*"],
+    pass: &[
+        "SigninLogs\n| project TimeGenerated, UserPrincipalName, TempId = 1\n| project-away Temp*",
     ],
 };
 

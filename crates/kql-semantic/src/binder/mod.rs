@@ -17,7 +17,7 @@ pub(crate) use expr::suggest;
 use crate::budget::Budget;
 use crate::fx::FxMap;
 use crate::names::Ids;
-use crate::ty::{Column, Origin, Schema, Ty};
+use crate::ty::{Column, Openness, Origin, Schema, Ty};
 use crate::{
     Analysis, LetInfo, LetKind, NameRef, Narrowing, OperatorInfo, Options, QueryResult, Resolved,
 };
@@ -300,6 +300,9 @@ pub(crate) struct Binder<'a> {
     /// them is most likely declared there (a cascade of the syntax error),
     /// so it is not reported.
     pub broken_words: std::collections::HashSet<&'a str>,
+    /// Where the parser's errors start: a `let` whose text holds one has a
+    /// guessed value, so its type and columns are not trusted downstream.
+    error_starts: Vec<u32>,
     /// Names bound by the `as` operator: its input, where the name is
     /// declared and the tables read by then. Kusto makes them visible to
     /// everything bound after it, later statements included.
@@ -355,6 +358,22 @@ fn broken_words<'s>(parse: &Parse, src: &'s str) -> std::collections::HashSet<&'
     kql_syntax::visit::Visitor::visit_query(&mut v, &parse.query);
     for e in &parse.errors {
         v.0.push(e.span);
+        // `... | parse x with "a" b\n\nlet Name = ...`: the operator before
+        // took `let Name` as more of its own text and the parser stopped at
+        // `=`. The word before an unexpected `=` is a name being declared.
+        let at = e.span.start as usize;
+        let rest = src.get(at..).unwrap_or("");
+        if rest.starts_with('=') && !rest.starts_with("==") {
+            let before = src.get(..at).unwrap_or("").trim_end();
+            let start = before
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            if start < before.len() {
+                words.insert(&before[start..]);
+            }
+        }
     }
     for sp in v.0 {
         let text = sp.text(src);
@@ -435,6 +454,7 @@ impl<'a> Binder<'a> {
             depth: 0,
             reported: Default::default(),
             broken_words: broken_words(parse, src),
+            error_starts: parse.errors.iter().map(|e| e.span.start).collect(),
             as_names: FxMap::default(),
             query: &parse.query,
             declared: std::cell::OnceCell::new(),
@@ -782,8 +802,17 @@ impl<'a> Binder<'a> {
             }
             LetValue::Expr(e) => {
                 self.frames.push(BTreeSet::new());
-                let out = self.value(e, cx);
+                let mut out = self.value(e, cx);
                 let tables = self.frames.pop().unwrap_or_default();
+                if self.error_starts.iter().any(|&at| l.span.touches(at)) {
+                    out.val = match out.val {
+                        Val::Table(mut t) => {
+                            t.schema = t.schema.with_open(Openness::Open);
+                            Val::Table(t)
+                        }
+                        _ => Val::Any,
+                    };
+                }
                 match out.val {
                     Val::Table(t) => (
                         Sym::Table(t, Rc::new(tables)),

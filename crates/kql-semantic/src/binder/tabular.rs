@@ -1076,7 +1076,7 @@ impl<'a> Binder<'a> {
             return;
         }
         self.diag(
-            &UNKNOWN_COLUMN,
+            &UNMATCHED_PATTERN,
             p.span,
             format!("the pattern `{}` matches no column", p.pattern),
         );
