@@ -69,10 +69,17 @@ fn identity_info_as_defender_and_as_sentinel() {
     assert!(out.contains("here it is `TimeGenerated`"), "{out}");
     assert!(out.contains("here it is `AccountUPN`"), "{out}");
     assert!(out.contains("here it is `AccountCloudSID`"), "{out}");
-    // Assumed (a query file, nothing declared): warnings.
+    // Assumed (a query file, nothing declared): the query's own columns say
+    // Defender XDR, and it is checked there.
     let (code, out, _) = d.kqlint(&["check", "--isolated", "-f", "concise", "q.kql"]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!(out.matches("warning[KQL119]").count(), 3, "{out}");
+    assert!(!out.contains("KQL119"), "{out}");
+    // One that fits neither platform better keeps the assumed one, with
+    // warnings that name the other platform's columns.
+    d.write("m.kql", "IdentityInfo | project Timestamp, AccountUPN\n");
+    let (code, out, _) = d.kqlint(&["check", "--isolated", "-f", "concise", "m.kql"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches("warning[KQL119]").count(), 1, "{out}");
     // kqlint.toml declares it, per path.
     d.write(
         "kqlint.toml",
@@ -210,6 +217,66 @@ fn a_preview_tables_unknown_column_is_a_warning_that_says_why() {
     d.write("r.kql", "DeviceInfo | project Timestamp, Name\n");
     let f = findings(&d, &["--platform", "defender", "r.kql"]);
     assert!(f.iter().any(|x| x.starts_with("error")), "{f:?}");
+}
+
+#[test]
+fn columns_of_a_table_that_was_a_preview_until_recently_are_warnings() {
+    let d = Dir::new("know", "formerly-preview");
+    // MessageEvents' page said "(Preview)" in 2025-03 and no longer does;
+    // queries of the preview (and Microsoft's own samples) use `ThreadType`,
+    // which the page does not list.
+    d.write(
+        "q.kql",
+        "MessageEvents | summarize count() by ThreadType, MessageFormatType\n",
+    );
+    let (_, out, _) = d.kqlint(&[
+        "check",
+        "--isolated",
+        "--platform",
+        "defender",
+        "-f",
+        "concise",
+        "q.kql",
+    ]);
+    assert!(out.contains("warning[KQL116]"), "{out}");
+    assert!(out.contains("preview table until recently"), "{out}");
+    assert!(!out.contains("error["), "{out}");
+}
+
+#[test]
+fn identity_infos_source_provider_is_a_retired_column() {
+    let d = Dir::new("know", "retired-identity");
+    // The 2024-04 IdentityInfo page listed `SourceProvider` (string); the
+    // unified identity schema has `SourceProviders` (dynamic).
+    d.write(
+        "q.kql",
+        "IdentityInfo | where SourceProvider == \"Hybrid\"\n",
+    );
+    let (_, out, _) = d.kqlint(&[
+        "check",
+        "--isolated",
+        "--platform",
+        "defender",
+        "-f",
+        "concise",
+        "q.kql",
+    ]);
+    assert!(out.contains("warning[KQL120]"), "{out}");
+    // A name no version listed stays an error.
+    d.write("r.kql", "IdentityInfo | where IdentityId == \"x\"\n");
+    let f = findings(&d, &["--platform", "defender", "r.kql"]);
+    assert!(f.iter().any(|x| x.starts_with("error")), "{f:?}");
+}
+
+#[test]
+fn seen_by_adds_its_column() {
+    let d = Dir::new("know", "seenby");
+    d.write(
+        "q.kql",
+        "DeviceInfo\n| where OnboardingStatus != \"Onboarded\"\n| invoke SeenBy()\n| project DeviceId, DeviceName, SeenBy\n",
+    );
+    let f = findings(&d, &["--platform", "defender", "q.kql"]);
+    assert!(f.iter().all(|x| !x.starts_with("error")), "{f:?}");
 }
 
 #[test]

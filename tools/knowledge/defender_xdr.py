@@ -312,7 +312,22 @@ def parse_function(name: str, text: str, where: str, notes: list[str]):
                 notes.append(f"{name}({p}): default {v} written as the string literal {default}")
         params.append((p, ty, default, optional and not required))
     columns = column_rows(text, {"column", "column name"}, name, notes) or []
+    for col, ty, why in ADDED_ELSEWHERE.get(name, []):
+        if col not in [c for c, _ in columns]:
+            columns.append((col, ty))
+            notes.append(f"{name}: adds column {col} ({ty}), not on its page: {why}")
     return form, params, columns
+
+
+# Columns an `invoke` function adds that its own page does not list, each with
+# the Microsoft page that shows it.
+ADDED_ELSEWHERE: dict[str, list[tuple[str, str, str]]] = {
+    "SeenBy": [(
+        "SeenBy", "dynamic",
+        "defender-endpoint/configure-device-discovery.md (2025-10-20) projects `SeenBy` after "
+        "`invoke SeenBy()`; no type is given, and it is read as dynamic (a list of devices)",
+    )],
+}
 
 
 # Where each page was read, when not at a commit of REPO (commits file columns

@@ -203,6 +203,7 @@ mod tests {
                 extensible: false,
                 retired: Vec::new(),
                 preview: false,
+                formerly_preview: false,
             });
         }
         let text: &'static str = Box::leak(w.finish().into_boxed_str());

@@ -255,6 +255,9 @@ pub enum PartialReason {
     /// substantially modified": queries written against an earlier preview
     /// use names today's page does not list.
     Preview,
+    /// An earlier version of the page marked the table a preview: columns
+    /// of that preview are still in use and the page may not list them.
+    FormerlyPreview,
 }
 
 impl PartialReason {
@@ -269,6 +272,10 @@ impl PartialReason {
             }
             PartialReason::Preview => {
                 "Microsoft documents it as a preview table, whose columns still change"
+            }
+            PartialReason::FormerlyPreview => {
+                "Microsoft documented it as a preview table until recently, and its page may not \
+                 list every column the service has"
             }
         }
     }
@@ -300,6 +307,10 @@ pub struct Table {
     /// Microsoft's reference page marks the table as a preview.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub preview: bool,
+    /// An earlier version of the page marked it a preview and the current
+    /// one does not: the page's columns may still lag the service.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub formerly_preview: bool,
 }
 
 impl Table {
@@ -310,6 +321,9 @@ impl Table {
         }
         if self.preview {
             return Completeness::Partial(PartialReason::Preview);
+        }
+        if self.formerly_preview {
+            return Completeness::Partial(PartialReason::FormerlyPreview);
         }
         match self.provenance.kind() {
             None | Some(SourceKind::Documented) => Completeness::Complete,

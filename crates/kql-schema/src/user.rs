@@ -471,6 +471,7 @@ fn load_table(ctx: &mut Ctx<'_>, name: &str, props: &[Value]) -> Table {
         extensible: false,
         retired: Vec::new(),
         preview: false,
+        formerly_preview: false,
     }
 }
 

@@ -955,6 +955,17 @@ fn defender_xdr_tables_and_functions_as_documented() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/facts");
     let f = facts::parse(&dir.join("defender-xdr.facts"));
     assert!(f.tables.len() >= 60, "{}", f.tables.len());
+    // Tables an earlier page version marked a preview.
+    let formerly: Vec<String> = facts::parse(&dir.join("defender-xdr-earlier.facts"))
+        .tables
+        .iter()
+        .filter(|t| t.preview)
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        formerly.iter().any(|t| t == "MessageEvents"),
+        "{formerly:?}"
+    );
     let d = Catalog::builtin_for(Platform::Defender);
     for ft in &f.tables {
         let t = d
@@ -968,6 +979,8 @@ fn defender_xdr_tables_and_functions_as_documented() {
         }
         let expected = if ft.preview {
             kql_schema::Completeness::Partial(kql_schema::PartialReason::Preview)
+        } else if formerly.iter().any(|t| *t == ft.name.as_str()) {
+            kql_schema::Completeness::Partial(kql_schema::PartialReason::FormerlyPreview)
         } else {
             kql_schema::Completeness::Complete
         };

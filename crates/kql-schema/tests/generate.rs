@@ -287,11 +287,20 @@ fn generate() -> Generated {
         let Some(t) = defender_tables.get_mut(ft.name.as_str()) else {
             continue;
         };
+        t.formerly_preview |= ft.preview && !t.preview;
         for (cname, ty) in &ft.columns {
             if t.column(cname).is_none() && t.retired_column(cname).is_none() {
                 t.retired
                     .push(Column::new(cname.as_str(), *ty).with_origin(ColumnOrigin::Documented));
             }
+        }
+    }
+    // The same table streamed to Sentinel carries the same columns: one
+    // whose Defender XDR page only recently left preview is as unsettled
+    // there.
+    for t in defender_tables.values().filter(|t| t.formerly_preview) {
+        if let Some(s) = tables.get_mut(t.name.as_str()) {
+            s.formerly_preview = !s.preview;
         }
     }
     let defender_functions: BTreeMap<SmolStr, StoredFunction> = defender
@@ -491,6 +500,7 @@ fn apply_curated_table(
             extensible: false,
             retired: Vec::new(),
             preview: false,
+            formerly_preview: false,
         }
     });
     if let Provenance::Bundled { kind, .. } = &mut t.provenance {
@@ -584,6 +594,7 @@ fn apply_documented_table(
             extensible: false,
             retired: Vec::new(),
             preview: false,
+            formerly_preview: false,
         }
     });
     t.provenance = documented(set, ft.pages.first());
@@ -700,6 +711,7 @@ fn build_defender_tables(
                 extensible: ft.open,
                 retired: Vec::new(),
                 preview: ft.preview,
+                formerly_preview: false,
             },
         );
     }
