@@ -908,19 +908,52 @@ impl Engine {
             let config = stage.config;
             catalog_ref = Some(self.catalog(config, Platform::Defender));
         }
+        let analyze_on = |catalog: &Catalog| {
+            kql_semantic::analyze(
+                &parse,
+                &query.text,
+                catalog,
+                &kql_semantic::Options {
+                    platform_assumed: stage.platform_assumed,
+                    interrupt: stage.interrupt.clone(),
+                    ..kql_semantic::Options::default()
+                },
+            )
+        };
+        let mut analysis = analyze_on(catalog_ref.as_deref().unwrap_or(&stage.catalog));
+        // An assumed platform that the query's own names contradict (a
+        // Defender XDR column of a table both platforms have, such as
+        // `IdentityInfo | where Timestamp > ago(1d)`): the query is checked
+        // on the other platform too, and the one it fits better is kept.
+        if stage.platform_assumed
+            && analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.code == kql_semantic::rules::OTHER_PLATFORM.code)
+        {
+            let here = catalog_ref.as_deref().unwrap_or(&stage.catalog).platform();
+            // A name only one platform has settles it (as for the first guess).
+            let other = match (here, only_names(&query.text, &stage.catalog)) {
+                (Platform::Sentinel, None) => Some(Platform::Defender),
+                (Platform::Defender, None) => Some(Platform::Sentinel),
+                _ => None,
+            };
+            if let Some(other) = other {
+                let alt_catalog = self.catalog(stage.config, other);
+                let alt = analyze_on(&alt_catalog);
+                if misfit(&alt) < misfit(&analysis) {
+                    analysis = alt;
+                    catalog_ref = Some(alt_catalog);
+                }
+            }
+        }
         let catalog: &Catalog = catalog_ref.as_deref().unwrap_or(&stage.catalog);
         report.platform = Some(catalog.platform());
-        let mut analysis = kql_semantic::analyze(
+        let semantic = without_syntax_cascades(
             &parse,
             &query.text,
-            catalog,
-            &kql_semantic::Options {
-                platform_assumed: stage.platform_assumed,
-                interrupt: stage.interrupt.clone(),
-                ..kql_semantic::Options::default()
-            },
+            std::mem::take(&mut analysis.diagnostics),
         );
-        let semantic = without_syntax_cascades(&parse, std::mem::take(&mut analysis.diagnostics));
         if diags.is_empty() {
             diags = semantic;
         } else {
@@ -991,10 +1024,28 @@ fn path_names_defender(path: &Path) -> bool {
     })
 }
 
+/// How badly a query fits the platform it was analysed on: its errors and
+/// its names of the other platform.
+fn misfit(a: &kql_semantic::Analysis) -> usize {
+    a.diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity == Severity::Error || d.code == kql_semantic::rules::OTHER_PLATFORM.code
+        })
+        .count()
+}
+
 /// Whether the query names a table or function only Defender XDR advanced
 /// hunting has (`AADSignInEventsBeta`, `ExposureGraphNodes`, `FileProfile`,
 /// ...) and none only Sentinel has: then it is an advanced hunting query.
 fn reads_defender_tables(text: &str, catalog: &Catalog) -> bool {
+    only_names(text, catalog) == Some(Platform::Defender)
+}
+
+/// The platform whose own names the query uses: Sentinel when it names a
+/// table or function only Sentinel has, else Defender XDR when it names one
+/// only Defender XDR has, else neither.
+fn only_names(text: &str, catalog: &Catalog) -> Option<Platform> {
     let mut defender = false;
     // Each name is looked up once: a long query repeats the same few names
     // (a million-line query took a quarter of its time here).
@@ -1013,11 +1064,11 @@ fn reads_defender_tables(text: &str, catalog: &Catalog) -> bool {
         };
         let (in_sentinel, in_defender) = (on(Platform::Sentinel), on(Platform::Defender));
         if in_sentinel && !in_defender {
-            return false; // a Sentinel-only name: not an advanced hunting query
+            return Some(Platform::Sentinel);
         }
         defender |= in_defender && !in_sentinel;
     }
-    defender
+    defender.then_some(Platform::Defender)
 }
 
 /// The tables of `tables` that the query names only where it runs without
@@ -1156,8 +1207,12 @@ fn drop_fixes_after_syntax_errors(parse: &kql_syntax::Parse, diags: &mut [Diagno
 /// Semantic findings outside the statements that have syntax errors. A
 /// broken statement's tree is the parser's best guess, and names checked
 /// against a guess give findings that vanish once the syntax is fixed.
+/// An error just after a statement (only blanks and comments between, as in
+/// `*** Simple queries ***`, where the parser stops before `queries`) is
+/// that statement's: the parser ended it there because it could not go on.
 fn without_syntax_cascades(
     parse: &kql_syntax::Parse,
+    text: &str,
     mut semantic: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     if parse.errors.is_empty() {
@@ -1168,10 +1223,26 @@ fn without_syntax_cascades(
         .statements
         .iter()
         .map(|s| s.span())
-        .filter(|s| parse.errors.iter().any(|e| s.touches(e.span.start)))
+        .filter(|s| {
+            parse.errors.iter().any(|e| {
+                s.touches(e.span.start)
+                    || (e.span.start > s.end
+                        && text
+                            .get(s.end as usize..e.span.start as usize)
+                            .is_some_and(only_trivia))
+            })
+        })
         .collect();
     semantic.retain(|d| !broken.iter().any(|s| s.touches(d.span.start)));
     semantic
+}
+
+/// Whether `text` holds only whitespace and `//` comments.
+fn only_trivia(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with("//")
+    })
 }
 
 /// A source checked up to the configuration stage.
@@ -1393,6 +1464,22 @@ mod tests {
     }
 
     #[test]
+    fn an_assumed_platform_the_query_contradicts_gives_way() {
+        // IdentityInfo is on both platforms; `Timestamp`, `OnPremSid` and
+        // `SourceProviders` are Defender XDR's columns of it.
+        let q = "IdentityInfo\n| where Timestamp > ago(30d)\n| where SourceProviders has \"ActiveDirectory\"\n| summarize arg_max(Timestamp, *) by OnPremSid\n";
+        let diags = check_kql(q);
+        assert!(diags.is_empty(), "{diags:?}");
+        // A query that fits neither better keeps the assumed platform and
+        // its findings.
+        let diags = check_kql("SigninLogs\n| where Timestamp > ago(1d)\n");
+        assert!(
+            diags.iter().any(|d| d.0 == "KQL102" || d.0 == "KQL119"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
     fn tables_the_query_runs_without() {
         let optional = |q: &str, tables: &[&str]| {
             let parse = kql_syntax::parse(q);
@@ -1451,6 +1538,12 @@ mod tests {
         // A statement without syntax errors is still checked.
         let diags = check_kql("let x = DeviceNetworkEvents | where RemoteIp == 1;\nprint (1\n");
         assert!(diags.iter().any(|d| d.0 == "KQL102"), "{diags:?}");
+        // A prose banner: the parser ends the statement at `Simple` and
+        // reports the next word; `Simple` is not also an unknown column.
+        let diags = check_kql("SecurityEvent\n| project Account\n\n*** Simple queries ***\n");
+        let codes: Vec<_> = diags.iter().map(|d| d.0).collect();
+        assert!(codes.contains(&"KQL001"), "{diags:?}");
+        assert!(codes.iter().all(|c| !c.starts_with("KQL1")), "{diags:?}");
     }
 
     #[test]
