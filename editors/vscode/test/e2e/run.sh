@@ -21,6 +21,9 @@
 #   KQLINT_E2E_CHROMIUM    Chromium executable (default: chromium on PATH)
 #   KQLINT_E2E_WORKSPACE  the workspace to open (default: test/e2e/workspace; same layout: queries/broken.kql, rules/)
 #   KQLINT_E2E_KEEP=1      keep the run directory (user data, logs, workspace copy) instead of deleting it
+#   KQLINT_E2E_BUNDLED=1   test the platform-specific package instead: the .vsix is built with
+#                          scripts/package-target.sh linux-x64 "$KQLINT_E2E_SERVER" (the binary inside it), and
+#                          neither `kqlint.path` nor KQLINT_PATH is set, so the extension must start its own binary
 #
 # Debian packages: chromium (always); ripgrep, pkg-config, libkrb5-dev, libx11-dev, libxkbfile-dev,
 # libsecret-1-dev and a C/C++ toolchain (only to install code-server, the first time).
@@ -114,7 +117,17 @@ WS="$RUN/ws"
 export XDG_CONFIG_HOME="$RUN/xdg-config" XDG_DATA_HOME="$RUN/xdg-data"
 
 VSIX=${KQLINT_E2E_VSIX:-}
-if [[ -z "$VSIX" ]]; then
+BUNDLED=${KQLINT_E2E_BUNDLED:-0}
+if [[ -z "$VSIX" && "$BUNDLED" == 1 ]]; then
+  echo "run.sh: packaging the extension for linux-x64 with $SERVER inside" >&2
+  version=$(node -p 'require(process.argv[1]).version' "$EXT/package.json")
+  (cd "$EXT" && bash scripts/package-target.sh linux-x64 "$SERVER" >"$RUN/package.log" 2>&1) ||
+    { cat "$RUN/package.log" >&2; die "scripts/package-target.sh failed"; }
+  mv "$EXT/kqlint-linux-x64-$version.vsix" "$RUN/kqlint.vsix"
+  VSIX="$RUN/kqlint.vsix"
+  # the package must hold the binary, and nothing may point the extension elsewhere
+  unzip -l "$VSIX" | grep -q 'extension/bin/kqlint$' || die "the package has no extension/bin/kqlint"
+elif [[ -z "$VSIX" ]]; then
   echo "run.sh: packaging the extension" >&2
   (cd "$EXT" && npm run --silent package -- --out "$RUN/kqlint.vsix" >"$RUN/package.log" 2>&1) ||
     { cat "$RUN/package.log" >&2; die "npm run package failed"; }
@@ -141,7 +154,14 @@ JSON
 
 # --- start code-server (in its own process group, so that cleanup ends it and its children) -----------
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-export KQLINT_PATH="$SERVER"
+if [[ "$BUNDLED" == 1 ]]; then
+  unset KQLINT_PATH
+  # no `kqlint` on PATH either: only the bundled binary can serve
+  PATH=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r d; do [[ -x "$d/kqlint" ]] || printf '%s:' "$d"; done)
+  export PATH="${PATH%:}"
+else
+  export KQLINT_PATH="$SERVER"
+fi
 export KQLINT_STANDIN_LOG="$RUN/standin-settings.jsonl"
 setsid "$CODE_SERVER" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override \
@@ -171,6 +191,12 @@ if ((STANDIN)); then
   starts=$(grep -c '"initializationOptions"' "$KQLINT_STANDIN_LOG")
   ((starts == 3)) || die "expected 3 server starts (first, restart command, kqlint.path restored), got $starts"
   echo "run.sh: the server started $starts times and received the settings: $(head -n 1 "$KQLINT_STANDIN_LOG")"
+fi
+
+# the bundled binary, installed with the extension, is what ran
+if [[ "$BUNDLED" == 1 ]]; then
+  grep -rqs "(from bundled)" "$RUN/user/logs" ||
+    die "the logs do not show the bundled binary starting"
 fi
 
 now=$(date +%s)
