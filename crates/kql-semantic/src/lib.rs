@@ -295,5 +295,14 @@ impl Analysis {
 /// Analyses a parsed query. `src` is the text that was parsed (for
 /// messages and fixes). Never panics, whatever the tree.
 pub fn analyze(parse: &Parse, src: &str, catalog: &Catalog, options: &Options) -> Analysis {
+    ANALYSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     binder::Binder::run(parse, src, catalog, options)
 }
+
+/// How many analyses ([`analyze`]) this process has run: a test can check
+/// that a caller analyses each snapshot of a document once.
+pub fn analyses_run() -> usize {
+    ANALYSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static ANALYSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

@@ -37,6 +37,10 @@ pub struct EngineOptions {
     pub config: ConfigOptions,
     /// Findings to leave out of reports (`--baseline`).
     pub baseline: Option<Arc<Baseline>>,
+    /// Keep each query's parse and semantic analysis in its report
+    /// ([`FileReport::analyses`]), so that an editor answers hover and
+    /// completion from the analysis its diagnostics came from.
+    pub keep_analyses: bool,
 }
 
 impl EngineOptions {
@@ -82,7 +86,10 @@ type BicepLinks = Arc<Vec<(PathBuf, PathBuf)>>;
 type CatalogKey = (Vec<PathBuf>, Platform);
 
 /// The schema catalogue a file is checked against.
-enum CatalogRef {
+/// The schema catalogue a query was checked against: the bundled one of
+/// its platform, or one extended with the user's schema directories.
+#[derive(Clone)]
+pub enum CatalogRef {
     Builtin(&'static Catalog),
     User(Arc<Catalog>),
 }
@@ -123,6 +130,8 @@ struct QueryOutcome {
     result_partial: Option<String>,
     uncounted: (usize, Option<Severity>),
     syntax_errors: bool,
+    /// With [`EngineOptions::keep_analyses`].
+    analysis: Option<Arc<crate::QueryAnalysis>>,
 }
 
 impl QueryOutcome {
@@ -577,6 +586,7 @@ impl Engine {
                         .map(|d| query.map_diagnostic(d, &text.text)),
                 );
                 suppressions.add_query(text, query, &comments, several);
+                report.analyses.extend(outcome.analysis.take());
                 outcomes.push((i, outcome));
             }
         }
@@ -998,6 +1008,15 @@ impl Engine {
         drop_fixes_after_syntax_errors(&parse, &mut diags);
         // Suppression comments, for the configuration stage.
         comments.extend_from_slice(&parse.comments);
+        if self.options.keep_analyses {
+            let catalog = catalog_ref.unwrap_or_else(|| stage.catalog.clone());
+            report.analysis = Some(Arc::new(crate::QueryAnalysis {
+                query: query.clone(),
+                parse,
+                semantic: analysis,
+                catalog,
+            }));
+        }
         diags.shrink_to_fit();
         diags
     }

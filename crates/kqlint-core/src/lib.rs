@@ -1,6 +1,7 @@
 //! The one entry point of kqlint: the CLI and the language server call this
 //! crate to check files and buffers, and only translate what it returns.
 
+pub mod analysis;
 pub mod atomic;
 pub mod baseline;
 pub mod config;
@@ -17,9 +18,10 @@ pub mod suppress;
 pub mod syntax_rules;
 mod target;
 
+pub use analysis::QueryAnalysis;
 pub use baseline::Baseline;
 pub use config::{Config, ConfigError, ConfigOptions};
-pub use engine::{Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
+pub use engine::{CatalogRef, Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
 pub use fix::FixOutcome;
 pub use kql_schema::Platform;
 pub use kql_semantic::{Interrupt, Limit};

@@ -102,6 +102,9 @@ pub struct FileReport {
     pub fix_refused: Option<&'static str>,
     /// Findings the baseline (`--baseline`) left out of `diagnostics`.
     pub baselined: usize,
+    /// Each query's parse and analysis, in file order, when the engine keeps
+    /// them ([`crate::EngineOptions::keep_analyses`]).
+    pub analyses: Vec<Arc<crate::QueryAnalysis>>,
 }
 
 impl FileReport {
@@ -121,6 +124,7 @@ impl FileReport {
             uncounted: (0, None),
             fix_refused: None,
             baselined: 0,
+            analyses: Vec::new(),
         }
     }
 

@@ -6,12 +6,15 @@ use crate::document::Document;
 use crate::workspace::Workspace;
 use kqlint_core::{Diagnostic, Severity, Source, SourceKind};
 use lsp_types as lsp;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The result of checking one document snapshot.
 pub struct Checked {
     /// The engine's diagnostics, spans in the document's text.
     pub diagnostics: Vec<Diagnostic>,
+    /// The analysis of each query, which editor features answer from.
+    pub analyses: Vec<Arc<kqlint_core::QueryAnalysis>>,
     /// The same, as LSP diagnostics.
     pub lsp: Vec<lsp::Diagnostic>,
     /// Time spent in the engine and the conversion.
@@ -37,13 +40,28 @@ pub fn check_with(
     interrupt: &kqlint_core::Interrupt,
 ) -> Checked {
     let started = Instant::now();
-    let Some(kind) = doc.kind else {
-        return Checked {
-            diagnostics: Vec::new(),
-            lsp: Vec::new(),
-            elapsed: started.elapsed(),
-        };
+    let (diagnostics, analyses) = match engine_report(doc, ws, interrupt) {
+        Some(r) => (r.diagnostics, r.analyses),
+        None => (Vec::new(), Vec::new()),
     };
+    let lsp = diagnostics.iter().map(|d| to_lsp(d, doc, client)).collect();
+    Checked {
+        diagnostics,
+        analyses,
+        lsp,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The engine's report on a document snapshot (the workspace's engine keeps
+/// each query's analysis in it); `None` for a document kqlint does not read
+/// and for a YAML file that is not a rule.
+pub fn engine_report(
+    doc: &Document,
+    ws: &Workspace,
+    interrupt: &kqlint_core::Interrupt,
+) -> Option<kqlint_core::FileReport> {
+    let kind = doc.kind?;
     let source = Source::from_text_with(
         &doc.path,
         doc.text.clone(),
@@ -51,20 +69,11 @@ pub fn check_with(
         &ws.engine.options().limits,
         &ws.engine.source_options(&doc.path),
     );
-    let diagnostics = if is_not_a_rule(&source) {
-        Vec::new()
-    } else {
-        let display = doc.path.to_string_lossy().into_owned();
-        ws.engine
-            .check_source_with(&display, source, interrupt)
-            .diagnostics
-    };
-    let lsp = diagnostics.iter().map(|d| to_lsp(d, doc, client)).collect();
-    Checked {
-        diagnostics,
-        lsp,
-        elapsed: started.elapsed(),
+    if is_not_a_rule(&source) {
+        return None;
     }
+    let display = doc.path.to_string_lossy().into_owned();
+    Some(ws.engine.check_source_with(&display, source, interrupt))
 }
 
 /// The engine's rule for files found by walking: a YAML file without a

@@ -25,7 +25,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn cat(&self) -> &Catalog {
-        &self.ws.catalog
+        self.ide.catalog()
     }
 
     /// The query offset of an LSP position.
@@ -134,7 +134,7 @@ fn hover_query(cx: &Ctx, q: u32) -> Option<(String, Span)> {
                     return Some((stored_function_doc(f), tok.span));
                 }
             }
-            if let Some(n) = ide.semantic.as_ref().and_then(|a| a.name_at(q))
+            if let Some(n) = ide.semantic().and_then(|a| a.name_at(q))
                 && n.span == tok.span
             {
                 match &n.resolved {
@@ -503,8 +503,7 @@ pub fn completion(cx: &Ctx, pos: lsp::Position) -> Option<lsp::CompletionRespons
         scope::Position::Expression => {
             let sc = scope::scope_at(ide, cx.cat(), q);
             let schema = ide
-                .semantic
-                .as_ref()
+                .semantic()
                 .and_then(|a| a.columns_at(q))
                 .filter(|s| s.visible().next().is_some());
             if let Some(schema) = schema {
@@ -744,7 +743,7 @@ pub fn symbols(cx: &Ctx) -> lsp::DocumentSymbolResponse {
             children,
         }
     };
-    for st in &ide.parse.query.statements {
+    for st in &ide.parse().query.statements {
         match st {
             Statement::Let(l) => {
                 let kind = match l.value {

@@ -1,6 +1,9 @@
 //! The editor's view of a document's query: its text and mapping to the
 //! file, tokens, syntax tree, the semantic analysis, and the cursor ↔ query
-//! offset mapping every feature needs.
+//! offset mapping every feature needs. The tree, the analysis and the
+//! catalogue are the engine's own ([`QueryAnalysis`], kept by the check the
+//! diagnostics come from): the editor analyses nothing a second time, and
+//! sees the tables of `kqlint.toml`'s schema directories as the check does.
 //!
 //! Names are resolved once, by kql-semantic ([`kql_semantic::Analysis`]):
 //! go to definition, references, highlights, hover and completion of `let`
@@ -17,17 +20,14 @@
 
 use crate::document::Document;
 use crate::workspace::Workspace;
+use kql_schema::Catalog;
 use kql_semantic::{Analysis, LetInfo, LetKind, Resolved, Ty};
 use kql_syntax::ast::{FunctionDef, Param};
 use kql_syntax::visit::{self, Visitor};
 use kql_syntax::{Parse, Span, Token, TokenKind};
+use kqlint_core::QueryAnalysis;
 use kqlint_source::QuerySource;
-
-/// The largest query the editor features analyse semantically (the
-/// diagnostics come from the engine, whatever the size). Real rules are a few
-/// kilobytes; a generated multi-megabyte query should not make every hover
-/// wait for a full analysis.
-pub const MAX_SEMANTIC_BYTES: usize = 1024 * 1024;
+use std::sync::Arc;
 
 /// What a declared name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,20 +86,16 @@ pub struct ParamDecl {
 }
 
 pub struct Ide {
-    /// `None` when the document has no query (a YAML file that is not a rule,
-    /// or one whose YAML is too broken to find it).
-    pub query: Option<QuerySource>,
-    pub parse: Parse,
+    /// The engine's analysis of the query (the one its diagnostics came
+    /// from); `None` when the document has no query (a YAML file that is
+    /// not a rule, or one whose YAML is too broken to find it).
+    analysis: Option<Arc<QueryAnalysis>>,
     /// Every token of the query text, trivia included.
     pub tokens: Vec<Token>,
     /// Function parameters declared in the query, in source order.
     pub params: Vec<ParamDecl>,
     /// The bodies of `let` functions and views, in source order.
     pub bodies: Vec<Span>,
-    /// The semantic analysis (kql-semantic): resolved names and the row
-    /// schema flowing into every operator. Left out for queries over
-    /// [`MAX_SEMANTIC_BYTES`], where features fall back to the tokens.
-    pub semantic: Option<Analysis>,
 }
 
 /// The declaration a resolved name refers to (`None` for names that are
@@ -126,32 +122,22 @@ pub struct Ides {
 }
 
 impl Ides {
+    /// The views of a document's queries, from the engine's check of it
+    /// (one analysis: the check the server publishes diagnostics from is
+    /// the one features read).
     pub fn new(doc: &Document, ws: &Workspace) -> Ides {
-        Ides::with_interrupt(doc, ws, &kqlint_core::Interrupt::default())
+        let report = crate::check::engine_report(doc, ws, &kqlint_core::Interrupt::default());
+        Ides::from_analyses(report.as_ref().map_or(&[][..], |r| &r.analyses[..]))
     }
 
-    /// [`Ides::new`] whose analyses `interrupt` can stop.
-    pub fn with_interrupt(
-        doc: &Document,
-        ws: &Workspace,
-        interrupt: &kqlint_core::Interrupt,
-    ) -> Ides {
-        let queries = doc.kind.map_or_else(Vec::new, |kind| {
-            kqlint_core::Source::from_text_with(
-                &doc.path,
-                doc.text.clone(),
-                kind,
-                &ws.engine.options().limits,
-                &ws.engine.source_options(&doc.path),
-            )
-            .queries
-        });
+    /// The views of the queries the engine analysed, in file order.
+    pub fn from_analyses(analyses: &[Arc<QueryAnalysis>]) -> Ides {
         Ides {
-            queries: queries
-                .into_iter()
-                .map(|q| Ide::of_query(Some(q), ws, interrupt))
+            queries: analyses
+                .iter()
+                .map(|a| Ide::of_analysis(Some(a.clone())))
                 .collect(),
-            empty: Ide::of_query(None, ws, interrupt),
+            empty: Ide::of_analysis(None),
         }
     }
 
@@ -165,6 +151,12 @@ impl Ides {
     }
 }
 
+/// The tree of a view with no query.
+fn empty_parse() -> &'static Parse {
+    static EMPTY: std::sync::OnceLock<Parse> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| kql_syntax::parse(""))
+}
+
 impl Ide {
     /// The view of a document's first (or only) query.
     pub fn new(doc: &Document, ws: &Workspace) -> Ide {
@@ -176,43 +168,57 @@ impl Ide {
         }
     }
 
-    /// The view of one query.
-    pub fn of_query(
-        query: Option<QuerySource>,
-        ws: &Workspace,
-        interrupt: &kqlint_core::Interrupt,
-    ) -> Ide {
-        let text = query.as_ref().map_or("", |q| q.text.as_str());
-        let parse = kql_syntax::parse(text);
-        let tokens = kql_syntax::lex(text);
-        let mut c = Functions::default();
-        c.visit_query(&parse.query);
-        let semantic = (text.len() <= MAX_SEMANTIC_BYTES).then(|| {
-            let options = kql_semantic::Options {
-                interrupt: interrupt.clone(),
-                ..kql_semantic::Options::default()
-            };
-            kql_semantic::analyze(&parse, text, &ws.catalog, &options)
-        });
+    /// The view of one analysed query.
+    pub fn of_analysis(analysis: Option<Arc<QueryAnalysis>>) -> Ide {
+        let (tokens, c) = match &analysis {
+            Some(a) => {
+                let mut c = Functions::default();
+                c.visit_query(&a.parse.query);
+                (kql_syntax::lex(&a.query.text), c)
+            }
+            None => (Vec::new(), Functions::default()),
+        };
         Ide {
-            query,
-            parse,
+            analysis,
             tokens,
             params: c.params,
             bodies: c.bodies,
-            semantic,
         }
     }
 
+    /// The query and where its text lies in the file.
+    pub fn query(&self) -> Option<&QuerySource> {
+        self.analysis.as_ref().map(|a| &a.query)
+    }
+
+    /// The query's syntax tree, as the engine parsed it.
+    pub fn parse(&self) -> &Parse {
+        self.analysis.as_ref().map_or(empty_parse(), |a| &a.parse)
+    }
+
+    /// The semantic analysis: resolved names and the row schema flowing
+    /// into every operator.
+    pub fn semantic(&self) -> Option<&Analysis> {
+        self.analysis.as_ref().map(|a| &a.semantic)
+    }
+
+    /// The catalogue the query was checked against: the file's platform,
+    /// its `kqlint.toml` schema directories and the editor's.
+    pub fn catalog(&self) -> &Catalog {
+        self.analysis
+            .as_ref()
+            .map_or(Catalog::builtin(), |a| a.catalog())
+    }
+
     pub fn text(&self) -> &str {
-        self.query.as_ref().map_or("", |q| q.text.as_str())
+        self.query().map_or("", |q| q.text.as_str())
     }
 
     /// The query offset of a file offset, when the file offset is inside
     /// the query (a cursor in the indentation of a `|` block counts as the
     /// start of the line's text).
     pub fn to_query(&self, file_offset: u32) -> Option<u32> {
-        let q = self.query.as_ref()?;
+        let q = self.query()?;
         let len = q.text.len() as u32;
         let first = q.map_offset(0);
         let last = q.map_offset(len);
@@ -253,7 +259,7 @@ impl Ide {
 
     /// The file span of a query span.
     pub fn to_file(&self, span: Span) -> Span {
-        match &self.query {
+        match self.query() {
             Some(q) => q.map_span(span),
             None => span,
         }
@@ -261,7 +267,7 @@ impl Ide {
 
     /// Whether query spans can be turned into file edits exactly.
     pub fn exact(&self) -> bool {
-        self.query.as_ref().is_some_and(|q| q.is_exact())
+        self.query().is_some_and(|q| q.is_exact())
     }
 
     /// Non-trivia tokens.
@@ -294,7 +300,7 @@ impl Ide {
     /// The `let` or parameter the cursor is on: on its declared name or on
     /// a name that refers to it.
     pub fn symbol_at(&self, offset: u32) -> Option<Symbol> {
-        let a = self.semantic.as_ref()?;
+        let a = self.semantic()?;
         if let Some(l) = a.lets.iter().find(|l| l.name_span.touches(offset)) {
             return Some(self.let_symbol(a, l));
         }
@@ -307,7 +313,7 @@ impl Ide {
 
     /// The symbol whose name is declared at `name_span`.
     pub fn symbol_declared_at(&self, name_span: Span) -> Option<Symbol> {
-        let a = self.semantic.as_ref()?;
+        let a = self.semantic()?;
         if let Some(l) = a.let_at(name_span) {
             return Some(self.let_symbol(a, l));
         }
@@ -330,7 +336,7 @@ impl Ide {
     /// the query or in a function body that holds it), the latest declared
     /// first: a name shadows the same name declared before it.
     pub fn visible_at(&self, offset: u32) -> Vec<Symbol> {
-        let Some(a) = &self.semantic else {
+        let Some(a) = self.semantic() else {
             return Vec::new();
         };
         // The innermost function body holding a span: where a `let` in it is visible.

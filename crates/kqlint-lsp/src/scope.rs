@@ -213,7 +213,7 @@ pub fn table_of<'c>(ide: &Ide, cat: &'c Catalog, name: &str, at: u32) -> Option<
 /// resolved it, or, where it recorded no name (text it could not parse), the
 /// tabular `let` of that name visible there.
 fn tabular_let<'a>(ide: &'a Ide, name: &str, at: u32) -> Option<&'a LetInfo> {
-    let a = ide.semantic.as_ref()?;
+    let a = ide.semantic()?;
     let tabular = |l: &&LetInfo| l.kind == LetKind::Tabular;
     match a.names.iter().find(|n| n.span.start == at) {
         Some(n) => a.let_at(definition(&n.resolved)?).filter(tabular),

@@ -128,6 +128,10 @@ impl Shared {
         }
         let interrupt = self.interrupt(cancel);
         let c = Arc::new(check::check_with(doc, ws, &self.client, &interrupt));
+        // Problems with schema files, found when a check first reads them.
+        for w in ws.engine.take_warnings() {
+            eprintln!("kqlint lsp: schema: {w}");
+        }
         if interrupt.flags.iter().any(|f| f.load(Ordering::Relaxed)) {
             return c;
         }
@@ -153,9 +157,10 @@ impl Shared {
         {
             return i.clone();
         }
-        let interrupt = self.interrupt(cancel);
-        let i = Arc::new(Ides::with_interrupt(doc, ws, &interrupt));
-        if interrupt.flags.iter().any(|f| f.load(Ordering::Relaxed)) {
+        // The features read the analysis the check made (one per snapshot).
+        let checked = self.checked_with(doc, ws, cancel);
+        let i = Arc::new(Ides::from_analyses(&checked.analyses));
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) || self.stop.load(Ordering::Relaxed) {
             return i;
         }
         *lock(&doc.ide) = Some((ws.generation, i.clone()));

@@ -180,10 +180,10 @@ pub fn tokens(
 fn classify(ide: &Ide) -> Vec<Class> {
     let text = ide.text();
     let mut syntax = Syntax::default();
-    syntax.visit_query(&ide.parse.query);
+    syntax.visit_query(&ide.parse().query);
     syntax.keywords.sort_by_key(|s| s.start);
     syntax.operators.sort_by_key(|s| s.start);
-    let names = ide.semantic.as_ref().map_or(&[][..], |a| &a.names[..]);
+    let names = ide.semantic().map_or(&[][..], |a| &a.names[..]);
     let mut ni = 0;
     let mut out: Vec<Class> = Vec::new();
     let mut covered = 0u32;

@@ -1,14 +1,12 @@
-//! What the settings decide: the engine (the CLI's, with the same options),
-//! the schema catalogue for editor features, and the config file in effect.
+//! What the settings decide: the engine (the CLI's, with the same options;
+//! its analyses serve the editor features too) and the config file in effect.
 //!
 //! A [`Workspace`] is immutable; a settings change or a change of the config
 //! file builds a new one with the next generation, and every open document
 //! is checked again.
 
-use kql_schema::Catalog;
 use kqlint_core::{Engine, EngineOptions};
 use serde_json::Value;
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 /// The names of the config file the server watches.
@@ -67,27 +65,10 @@ impl Settings {
     }
 }
 
-/// The bundled catalogue, or one extended with the user's schema dirs.
-pub enum CatalogRef {
-    Builtin(&'static Catalog),
-    Owned(Box<Catalog>),
-}
-
-impl Deref for CatalogRef {
-    type Target = Catalog;
-    fn deref(&self) -> &Catalog {
-        match self {
-            CatalogRef::Builtin(c) => c,
-            CatalogRef::Owned(c) => c,
-        }
-    }
-}
-
 pub struct Workspace {
     pub generation: u64,
     pub settings: Settings,
     pub engine: Engine,
-    pub catalog: CatalogRef,
     /// The config file in effect: `configPath`, else the first
     /// `kqlint.toml` / `.kqlint.toml` in a workspace root.
     pub config_file: Option<PathBuf>,
@@ -111,6 +92,7 @@ impl Workspace {
                 config_file: settings.config_path.clone(),
                 ..Default::default()
             },
+            keep_analyses: true,
             ..EngineOptions::default()
         };
         let engine = match Engine::new(options) {
@@ -122,13 +104,6 @@ impl Workspace {
                 Engine::new(EngineOptions::default()).expect("cannot start the kqlint engine")
             }
         };
-        let catalog = if settings.schema_dirs.is_empty() {
-            CatalogRef::Builtin(Catalog::builtin())
-        } else {
-            let (cat, w) = Catalog::with_schema_dirs(&settings.schema_dirs);
-            warnings.extend(w.iter().map(|w| format!("{w:?}")));
-            CatalogRef::Owned(Box::new(cat))
-        };
         let config_file = settings
             .config_path
             .clone()
@@ -137,7 +112,6 @@ impl Workspace {
             generation,
             settings,
             engine,
-            catalog,
             config_file,
             warnings,
         }

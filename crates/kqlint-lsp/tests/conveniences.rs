@@ -216,3 +216,54 @@ fn disable_for_this_line_and_fix_all_code_actions() {
     assert!(!codes(&diags).contains(&"KQL390".to_owned()), "{diags:?}");
     assert_eq!(c.stop(), 0);
 }
+
+#[test]
+fn hover_and_completion_see_the_tables_of_kqlint_toml_schema_dirs() {
+    // One analysis: the check's catalogue (kqlint.toml's `[schema] dirs`)
+    // is what hover and completion read, not a second one of the editor's
+    // settings only.
+    let dir = TempDir::new("schemadirs");
+    std::fs::create_dir_all(dir.0.join("schemas")).unwrap();
+    dir.write(
+        "schemas/Zebra_CL.json",
+        r#"{"Name":"Zebra_CL","Properties":[{"Name":"TimeGenerated","Type":"datetime"},{"Name":"ZebraStripe_s","Type":"string"}]}"#,
+    );
+    dir.write("kqlint.toml", "[schema]\ndirs = [\"schemas\"]\n");
+    let text = "Zebra_CL\n| where ZebraStripe_s == \"x\"\n| where \n";
+    let q = dir.write("q.kql", text);
+    let (mut c, _) = TestClient::start(no_watch_caps(), Value::Null);
+    c.open(&uri(&q), "kql", text);
+    // the unfinished `| where` is the only finding: the table and its
+    // column are known to the check
+    assert_eq!(codes(&c.diagnostics(&uri(&q), 1)), ["KQL007"]);
+    let hover = |c: &mut TestClient, line: u32, ch: u32| -> String {
+        let r = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri(&q)}, "position": {"line": line, "character": ch}}),
+            )
+            .unwrap();
+        r["contents"]["value"].as_str().unwrap_or("").to_owned()
+    };
+    let table = hover(&mut c, 0, 3);
+    assert!(table.contains("Zebra_CL"), "{table:?}");
+    let column = hover(&mut c, 1, 12);
+    assert!(
+        column.contains("ZebraStripe_s") && column.contains("string"),
+        "{column:?}"
+    );
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri(&q)}, "position": {"line": 2, "character": 8}}),
+        )
+        .unwrap();
+    let labels: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"ZebraStripe_s"), "{labels:?}");
+    assert_eq!(c.stop(), 0);
+}
