@@ -5,7 +5,6 @@ use crate::placeholder::PlaceholderPatterns;
 use kql_schema::Catalog;
 use kql_syntax::Parse;
 use kql_syntax::ast::{Expr, ExprKind, Pipeline};
-use kqlint_source::YamlNode;
 use std::cell::OnceCell;
 
 /// What the query is for. Some rules only make sense for some kinds (a
@@ -28,28 +27,6 @@ pub enum QueryKind {
 }
 
 impl QueryKind {
-    /// The kind of a rule YAML file from its top-level keys and the key
-    /// that holds the query.
-    pub fn of_yaml(root: &YamlNode, query_key: Option<&str>) -> QueryKind {
-        if matches!(query_key, Some("ParserQuery" | "FunctionQuery")) {
-            return QueryKind::Parser;
-        }
-        let has = |k: &str| root.get(k).is_some();
-        if has("InputEntityType") || has("InputFields") {
-            return QueryKind::Exploration;
-        }
-        let kind = root.get("kind").and_then(YamlNode::as_str).unwrap_or("");
-        if has("queryFrequency")
-            || has("queryPeriod")
-            || has("triggerOperator")
-            || kind.eq_ignore_ascii_case("scheduled")
-            || kind.eq_ignore_ascii_case("nrt")
-        {
-            return QueryKind::AnalyticRule;
-        }
-        QueryKind::Hunting
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             QueryKind::File => "query file",

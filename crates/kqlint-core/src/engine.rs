@@ -526,14 +526,19 @@ impl Engine {
                 .yaml
                 .as_ref()
                 .is_some_and(sentinel_rules::is_schema_template);
+        // A rule YAML's kind, decided once: the query stages and the rule
+        // checks read the same one.
+        let rule_kind = match (&source.kind, &source.yaml) {
+            (SourceKind::Yaml, Some(root)) => Some(sentinel_rules::detect_kind(
+                &source.path,
+                pascal.as_ref().unwrap_or(root),
+            )),
+            _ => None,
+        };
         if let (Some(text), false) = (&text, template) {
             for (i, query) in source.queries.iter().enumerate() {
                 let kind = match &query.origin {
-                    QueryOrigin::Yaml => match (pascal.as_ref(), &source.yaml) {
-                        (Some(view), _) => QueryKind::of_yaml(view, Some("query")),
-                        (None, Some(root)) => QueryKind::of_yaml(root, query.key.as_deref()),
-                        (None, None) => QueryKind::Hunting,
-                    },
+                    QueryOrigin::Yaml => rule_kind.map_or(QueryKind::Hunting, query_kind),
                     QueryOrigin::File if bicep_rule.is_some() => QueryKind::AnalyticRule,
                     QueryOrigin::File | QueryOrigin::Markdown { .. } => QueryKind::File,
                     QueryOrigin::Arm { resource } => source
@@ -630,17 +635,21 @@ impl Engine {
                     if !source.queries.is_empty() || sentinel_rules::is_rule(root) {
                         let facts = facts_of(0);
                         let check = match &pascal {
-                            Some(view) => sentinel_rules::check_pascal_rule(
+                            Some(view) => sentinel_rules::check_pascal_rule_as(
                                 &source.path,
                                 &text.text,
                                 root,
                                 view,
+                                rule_kind,
                                 facts.as_ref(),
                             ),
-                            None => sentinel_rules::check_rule(
+                            None => sentinel_rules::check_rule_as(
                                 &source.path,
                                 &text.text,
                                 root,
+                                rule_kind.unwrap_or_else(|| {
+                                    sentinel_rules::detect_kind(&source.path, root)
+                                }),
                                 facts.as_ref(),
                             ),
                         };
@@ -1041,6 +1050,17 @@ fn path_names_defender(path: &Path) -> bool {
             || s.contains("advanced hunting")
             || s.contains("advancedhunting")
     })
+}
+
+/// What the query stages check a rule's query as, for the rule's kind.
+fn query_kind(kind: sentinel_rules::RuleKind) -> QueryKind {
+    use sentinel_rules::RuleKind;
+    match kind {
+        RuleKind::Scheduled | RuleKind::Nrt | RuleKind::Detection => QueryKind::AnalyticRule,
+        RuleKind::Hunting => QueryKind::Hunting,
+        RuleKind::Exploration => QueryKind::Exploration,
+        RuleKind::Parser => QueryKind::Parser,
+    }
 }
 
 /// How badly a query fits the platform it was analysed on: its errors and
@@ -1480,6 +1500,31 @@ mod tests {
             .into_iter()
             .map(|d| (d.code, d.message))
             .collect()
+    }
+
+    #[test]
+    fn a_rules_kind_is_decided_once_for_query_and_rule_checks() {
+        let codes = |path: &str, text: &str| -> Vec<&'static str> {
+            let engine = Engine::new(EngineOptions::isolated()).unwrap();
+            let source = Source::from_text(path, text, SourceKind::Yaml, &Limits::default());
+            engine
+                .check_source(path, source)
+                .diagnostics
+                .into_iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        // An exploration query (`Id` and `DisplayName`, an output entity
+        // type): the portal fills `'<Name>'` in at run time. The rule check
+        // always took it so; the query check took it for a hunting query
+        // and reported the parameter as an unfilled placeholder.
+        let found = codes(
+            "Exploration Queries/Account/LogonsOfAccount.yaml",
+            "Id: 0b6c1f0e-4b43-4b1a-9d8e-1d4c8e0e2a11\nDisplayName: Logons of the account\n\
+             OutputEntityTypes:\n  - Account\nquery: |\n  SecurityEvent\n  \
+             | where TargetUserName == '<username>'\n",
+        );
+        assert!(!found.contains(&"KQL201"), "{found:?}");
     }
 
     #[test]

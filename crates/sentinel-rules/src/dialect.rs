@@ -414,9 +414,22 @@ pub fn check_pascal_rule(
     view: &YamlNode,
     facts: Option<&QueryFacts>,
 ) -> Option<RuleCheck> {
+    check_pascal_rule_as(path, text, root, view, None, facts)
+}
+
+/// [`check_pascal_rule`] of a rule whose kind the caller decided (`None`:
+/// detected from the path and the view).
+pub fn check_pascal_rule_as(
+    path: &Path,
+    text: &str,
+    root: &YamlNode,
+    view: &YamlNode,
+    kind: Option<crate::RuleKind>,
+    facts: Option<&QueryFacts>,
+) -> Option<RuleCheck> {
     let t = pascal_translate(root);
     debug_assert_eq!(&t.tree, view);
-    let check = crate::check_tree(path, text, &t.tree, None, facts);
+    let check = crate::check_tree(path, text, &t.tree, kind, facts);
     // `Query` is the dialect's name: not a misspelling of `query`. The
     // tools that write this dialect name a rule by its `DisplayName` and
     // make up the resource's id when they deploy it: no `Id` is required.

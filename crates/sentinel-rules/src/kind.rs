@@ -135,7 +135,11 @@ pub fn detect_kind(path: &Path, root: &YamlNode) -> RuleKind {
     if has("ParserQuery") || has("FunctionQuery") {
         return RuleKind::Parser;
     }
-    if has("InputEntityType") || has("OutputEntityTypes") || (has("Id") && has("DisplayName")) {
+    if has("InputEntityType")
+        || has("InputFields")
+        || has("OutputEntityTypes")
+        || (has("Id") && has("DisplayName"))
+    {
         return RuleKind::Exploration;
     }
     let kind_value = root.get("kind").and_then(YamlNode::as_str);

@@ -41,7 +41,9 @@ mod text;
 
 pub use cross::QueryFacts;
 pub use defender::{DETECTION_FACTS_JSON, check_detection_rule};
-pub use dialect::{check_arm_rule, check_pascal_rule, iso_duration, pascal_view};
+pub use dialect::{
+    check_arm_rule, check_pascal_rule, check_pascal_rule_as, iso_duration, pascal_view,
+};
 pub use kind::{RuleKind, detect_kind, is_rule, is_schema_template};
 pub use model::{EntityType, MODEL_JSON, Model};
 pub use rules::*;
@@ -164,6 +166,19 @@ pub fn check_rule(
     facts: Option<&QueryFacts>,
 ) -> Option<RuleCheck> {
     check_tree(path, text, root, None, facts)
+}
+
+/// [`check_rule`] of a rule whose kind the caller decided
+/// ([`detect_kind`]): kqlint-core decides it once for the query checks and
+/// the rule checks alike.
+pub fn check_rule_as(
+    path: &Path,
+    text: &str,
+    root: &YamlNode,
+    kind: RuleKind,
+    facts: Option<&QueryFacts>,
+) -> Option<RuleCheck> {
+    check_tree(path, text, root, Some(kind), facts)
 }
 
 /// [`check_rule`] on a rule's tree in the YAML dialect, of the given kind
