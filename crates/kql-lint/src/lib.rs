@@ -34,46 +34,93 @@ pub use placeholder::{PatternError, PlaceholderPatterns};
 use kqlint_diagnostics::{Diagnostic, RuleMeta, Span};
 use kqlint_source::YamlNode;
 
-/// Every diagnostic this crate declares (placeholder, lint and the
-/// suppression-comment rules), in code order.
-pub static RULES: &[&RuleMeta] = &[
-    &rules::unfilled_placeholder::META,
-    &rules::placeholder_in_metadata::META,
-    &rules::placeholder_without_effect::META,
-    &rules::join_without_kind::META,
-    &rules::contains_instead_of_has::META,
-    &rules::tolower_comparison::META,
-    &rules::has_ipv4::META,
-    &rules::obsolete_function::META,
-    &rules::unused_let::META,
-    &rules::let_shadows_column::META,
-    &rules::unscoped_search::META,
-    &rules::take_without_sort::META,
-    &rules::unbounded_mv_expand::META,
-    &rules::missing_time_filter::META,
-    &rules::regex_without_metacharacters::META,
-    &rules::wildcard_in_string_operator::META,
-    &rules::impossible_case_comparison::META,
-    &rules::makeset_limit::META,
-    &rules::assignment_in_where::META,
-    &suppression::UNUSED_SUPPRESSION,
-    &suppression::INVALID_SUPPRESSION,
-];
+/// One rule of this crate: its metadata, the check that runs it over a
+/// query (`None` for the rules reported elsewhere: template text in rule
+/// metadata, KQL203 which the placeholder check emits, and the
+/// suppression-comment rules), and whether it is opt-in.
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    check: Option<rules::Check>,
+    /// Off unless selected by code or name: sound, but it reports code many
+    /// teams write on purpose, so it is advice to opt into.
+    pub opt_in: bool,
+}
 
-/// Rules that are off unless selected by code or name: sound, but they
-/// report code many teams write on purpose, so they are advice to opt into.
-pub static OPT_IN: &[&RuleMeta] = &[
-    &rules::join_without_kind::META,
-    &rules::contains_instead_of_has::META,
-    &rules::obsolete_function::META,
-    &rules::take_without_sort::META,
-    &rules::unbounded_mv_expand::META,
-    &rules::missing_time_filter::META,
-];
+impl Rule {
+    const fn on(meta: &'static RuleMeta, check: rules::Check) -> Rule {
+        Rule {
+            meta,
+            check: Some(check),
+            opt_in: false,
+        }
+    }
+    const fn opt_in(meta: &'static RuleMeta, check: rules::Check) -> Rule {
+        Rule {
+            meta,
+            check: Some(check),
+            opt_in: true,
+        }
+    }
+    const fn reported_elsewhere(meta: &'static RuleMeta) -> Rule {
+        Rule {
+            meta,
+            check: None,
+            opt_in: false,
+        }
+    }
+}
+
+/// Every rule of this crate (placeholder, lint and suppression-comment
+/// rules), in code order: the one list the registry, the query checks and
+/// the opt-in set all read.
+pub static RULES: &[Rule] = {
+    use rules::*;
+    &[
+        Rule::on(&unfilled_placeholder::META, unfilled_placeholder::check),
+        Rule::reported_elsewhere(&placeholder_in_metadata::META),
+        Rule::reported_elsewhere(&placeholder_without_effect::META),
+        Rule::opt_in(&join_without_kind::META, join_without_kind::check),
+        Rule::opt_in(
+            &contains_instead_of_has::META,
+            contains_instead_of_has::check,
+        ),
+        Rule::on(&tolower_comparison::META, tolower_comparison::check),
+        Rule::on(&has_ipv4::META, has_ipv4::check),
+        Rule::opt_in(&obsolete_function::META, obsolete_function::check),
+        Rule::on(&unused_let::META, unused_let::check),
+        Rule::on(&let_shadows_column::META, let_shadows_column::check),
+        Rule::on(&unscoped_search::META, unscoped_search::check),
+        Rule::opt_in(&take_without_sort::META, take_without_sort::check),
+        Rule::opt_in(&unbounded_mv_expand::META, unbounded_mv_expand::check),
+        Rule::opt_in(&missing_time_filter::META, missing_time_filter::check),
+        Rule::on(
+            &regex_without_metacharacters::META,
+            regex_without_metacharacters::check,
+        ),
+        Rule::on(
+            &wildcard_in_string_operator::META,
+            wildcard_in_string_operator::check,
+        ),
+        Rule::on(
+            &impossible_case_comparison::META,
+            impossible_case_comparison::check,
+        ),
+        Rule::on(&makeset_limit::META, makeset_limit::check),
+        Rule::on(&assignment_in_where::META, assignment_in_where::check),
+        Rule::reported_elsewhere(&suppression::UNUSED_SUPPRESSION),
+        Rule::reported_elsewhere(&suppression::INVALID_SUPPRESSION),
+    ]
+};
+
+/// The metadata of [`RULES`], for the registry.
+pub fn metas() -> &'static [&'static RuleMeta] {
+    static METAS: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    METAS.get_or_init(|| RULES.iter().map(|r| r.meta).collect())
+}
 
 /// Whether a rule runs without being selected by code or name.
 pub fn is_opt_in(meta: &RuleMeta) -> bool {
-    OPT_IN.iter().any(|m| m.code == meta.code)
+    RULES.iter().any(|r| r.opt_in && r.meta.code == meta.code)
 }
 
 /// Runs every query rule (placeholders and lints) over one parsed query.
@@ -81,7 +128,7 @@ pub fn is_opt_in(meta: &RuleMeta) -> bool {
 /// returned; selection is the caller's business.
 pub fn lint_query(ctx: &LintContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for check in rules::QUERY_RULES {
+    for check in RULES.iter().filter_map(|r| r.check) {
         check(ctx, &mut out);
     }
     out
@@ -105,7 +152,7 @@ mod tests {
 
     #[test]
     fn codes_are_in_the_owned_ranges() {
-        for m in RULES {
+        for m in metas() {
             let n: u32 = m.code[3..].parse().unwrap();
             match m.category {
                 kqlint_diagnostics::Category::Placeholder => assert!((200..300).contains(&n)),
@@ -113,7 +160,7 @@ mod tests {
                 c => panic!("{} has category {c}", m.code),
             }
         }
-        let mut codes: Vec<_> = RULES.iter().map(|m| m.code).collect();
+        let mut codes: Vec<_> = metas().iter().map(|m| m.code).collect();
         let sorted = {
             let mut s = codes.clone();
             s.sort();
@@ -125,12 +172,22 @@ mod tests {
     }
 
     #[test]
-    fn every_query_rule_is_registered() {
-        // Each rule in QUERY_RULES emits only its own META (the placeholder
-        // check emits KQL201 and KQL203); a rule emitting an unregistered
-        // code would fail the engine's example test. The others: the
-        // metadata rule and the two suppression-comment rules.
-        assert_eq!(rules::QUERY_RULES.len(), RULES.len() - 4);
+    fn only_the_rules_reported_elsewhere_have_no_query_check() {
+        // Template text in rule metadata (checked by `lint_metadata`),
+        // KQL203 (emitted by the placeholder check) and the two
+        // suppression-comment rules (checked by the core).
+        let elsewhere: Vec<&str> = RULES
+            .iter()
+            .filter(|r| r.check.is_none())
+            .map(|r| r.meta.code)
+            .collect();
+        let expected = [
+            rules::placeholder_in_metadata::META.code,
+            rules::placeholder_without_effect::META.code,
+            suppression::UNUSED_SUPPRESSION.code,
+            suppression::INVALID_SUPPRESSION.code,
+        ];
+        assert_eq!(elsewhere, expected);
     }
 }
 
@@ -150,7 +207,7 @@ pub(crate) mod test_support {
         );
         let options = LintOptions::default();
         let ctx = LintContext::new(text, &parse, kql_schema::Catalog::builtin(), kind, &options);
-        assert!(RULES.iter().any(|m| m.name == name), "no rule {name}");
+        assert!(RULES.iter().any(|r| r.meta.name == name), "no rule {name}");
         lint_query(&ctx)
             .into_iter()
             .filter(|d| d.name == name)

@@ -182,7 +182,7 @@ mod tests {
     fn diag(text: &str, needle: &str) -> Diagnostic {
         let s = text.find(needle).unwrap() as u32;
         Diagnostic::new(
-            kql_lint::RULES[0],
+            kql_lint::RULES[0].meta,
             Span::new(s, s + needle.len() as u32),
             "m",
         )

@@ -75,7 +75,7 @@ mod tests {
     fn diag(text: &str, needle: &str, nth: usize) -> Diagnostic {
         let s = text.match_indices(needle).nth(nth).unwrap().0 as u32;
         Diagnostic::new(
-            kql_lint::RULES[0],
+            kql_lint::RULES[0].meta,
             Span::new(s, s + needle.len() as u32),
             "m",
         )

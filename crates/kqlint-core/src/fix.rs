@@ -234,7 +234,7 @@ mod tests {
     use kqlint_diagnostics::{Fix, Span};
 
     fn d(span: Span, replacement: &str, applicability: Applicability) -> Diagnostic {
-        Diagnostic::new(kql_lint::RULES[2], span, "m").with_fix(Fix::replace(
+        Diagnostic::new(kql_lint::RULES[2].meta, span, "m").with_fix(Fix::replace(
             "f",
             span,
             replacement,

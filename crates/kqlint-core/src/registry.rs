@@ -16,7 +16,7 @@ fn sources() -> Vec<&'static [&'static RuleMeta]> {
         crate::core_rules::RULES,
         kqlint_source::RULES,
         kql_semantic::RULES,
-        kql_lint::RULES,
+        kql_lint::metas(),
         sentinel_rules::RULES,
         crate::config::RULES,
     ]

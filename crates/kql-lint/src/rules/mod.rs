@@ -24,26 +24,4 @@ pub(crate) mod unscoped_search;
 pub(crate) mod unused_let;
 pub(crate) mod wildcard_in_string_operator;
 
-type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
-
-/// The rules that look at a query, in code order. `unfilled_placeholder`
-/// reports KQL203 `placeholder-without-effect` too.
-pub(crate) static QUERY_RULES: &[Check] = &[
-    unfilled_placeholder::check,
-    join_without_kind::check,
-    contains_instead_of_has::check,
-    tolower_comparison::check,
-    has_ipv4::check,
-    obsolete_function::check,
-    unused_let::check,
-    let_shadows_column::check,
-    unscoped_search::check,
-    take_without_sort::check,
-    unbounded_mv_expand::check,
-    missing_time_filter::check,
-    regex_without_metacharacters::check,
-    wildcard_in_string_operator::check,
-    impossible_case_comparison::check,
-    makeset_limit::check,
-    assignment_in_where::check,
-];
+pub(crate) type Check = fn(&LintContext<'_>, &mut Vec<Diagnostic>);
