@@ -24,6 +24,7 @@
 
 mod ast_util;
 mod context;
+pub mod lookback;
 pub mod placeholder;
 mod rules;
 pub mod suppression;

@@ -132,6 +132,8 @@ struct QueryOutcome {
     syntax_errors: bool,
     /// With [`EngineOptions::keep_analyses`].
     analysis: Option<Arc<crate::QueryAnalysis>>,
+    /// How far back the query's time filters reach, in file coordinates.
+    lookback: Option<(u64, Span)>,
 }
 
 impl QueryOutcome {
@@ -154,6 +156,7 @@ impl QueryOutcome {
             }),
             tables,
             optional_tables: self.optional_tables.clone(),
+            lookback: self.lookback,
         })
     }
 }
@@ -1004,6 +1007,8 @@ impl Engine {
                 p.reason.describe()
             ));
         }
+        report.lookback =
+            kql_lint::lookback::lookback(&parse).map(|l| (l.seconds, query.map_span(l.span)));
         // Stage 3: lint rules and placeholders (kql-lint).
         let lint = kql_lint::LintContext::new(
             &query.text,

@@ -3,6 +3,7 @@
 //! their relation, tactics and techniques, entity identifiers, placeholder
 //! counts, connector ids).
 
+use crate::QueryFacts;
 use crate::duration::{self, DAY, HOUR, MINUTE};
 use crate::kind::RuleKind;
 use crate::model::Model;
@@ -348,6 +349,51 @@ fn misspelt_top(
 }
 
 // ------------------------------------------------------------- schedule
+
+/// A scheduled rule's query that looks back further than `queryPeriod`:
+/// each run sees only the period, so the bound never applies.
+pub fn lookback(ctx: &mut Ctx<'_>, root: &YamlNode, facts: Option<&QueryFacts>) {
+    if ctx.kind != RuleKind::Scheduled {
+        return;
+    }
+    let Some((seconds, at)) = facts.and_then(|f| f.lookback) else {
+        return;
+    };
+    let Some((_, pv)) = root.entry("queryPeriod") else {
+        return;
+    };
+    let YamlKind::Scalar { value, .. } = &pv.kind else {
+        return;
+    };
+    let Some(period) = duration::parse(value) else {
+        return;
+    };
+    if period <= 0 || seconds <= period as u64 {
+        return;
+    }
+    let period_text = duration::show(period);
+    let d = Diagnostic::new(
+        &LOOKBACK_BEYOND_QUERY_PERIOD,
+        at,
+        format!(
+            "this looks back {}, but the rule runs over the last {period_text} only \
+             (`queryPeriod`): the bound never applies, and the query sees {period_text} of data",
+            duration::show(seconds as i64)
+        ),
+    )
+    .with_label(pv.span, "queryPeriod")
+    .with_help(if seconds <= 14 * DAY as u64 {
+        format!(
+            "set `queryPeriod: {}` if the query needs that history",
+            duration::show(seconds as i64)
+        )
+    } else {
+        "a scheduled rule can look back at most 14d: shorten the bound, or keep the history \
+         in a summary table or a watchlist"
+            .to_owned()
+    });
+    ctx.add(d);
+}
 
 /// `queryFrequency`, `queryPeriod` (5m..14d each; period ≥ frequency; a
 /// period of 2d or more needs a frequency of 1h or more) and

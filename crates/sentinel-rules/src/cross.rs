@@ -33,6 +33,9 @@ pub struct QueryFacts {
     /// absence (the legs of `union isfuzzy=true`): the rule runs without
     /// them, so they are not required data.
     pub optional_tables: Vec<String>,
+    /// The furthest-back lower bound on time in the query (seconds, and
+    /// where it is in the file), when it can be folded to a constant.
+    pub lookback: Option<(u64, Span)>,
 }
 
 impl QueryFacts {
@@ -416,6 +419,7 @@ mod tests {
             partial: None,
             tables: tables.iter().map(|t| t.to_string()).collect(),
             optional_tables: optional.iter().map(|t| t.to_string()).collect(),
+            lookback: None,
         };
         crate::check_source(&source, Some(&facts))
             .unwrap()

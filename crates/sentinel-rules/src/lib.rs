@@ -219,6 +219,7 @@ pub(crate) fn check_tree(
     let json = tree.to_json();
     schema::validate(&mut ctx, &json, tree);
     check::schedule(&mut ctx, tree);
+    check::lookback(&mut ctx, tree, facts);
     check::mitre(&mut ctx, tree);
     check::entity_mappings(&mut ctx, tree);
     check::alert_details_override(&mut ctx, tree);

@@ -35,6 +35,7 @@ pub static RULES: &[&RuleMeta] = &[
     &MISSING_DETECTION_COLUMN,
     &DETECTION_COLUMN_NOT_IN_OUTPUT,
     &SCHEMA_TEMPLATE,
+    &LOOKBACK_BEYOND_QUERY_PERIOD,
 ];
 
 // ----------------------------------------------------------- examples
@@ -968,4 +969,50 @@ pub static SCHEMA_TEMPLATE: RuleMeta = RuleMeta {
         "Id: guid\nDisplayName: string\nDescription: string\nInputEntityType: string\nquery: |\n  string\n",
     ],
     pass: &[rule!()],
+};
+
+pub static LOOKBACK_BEYOND_QUERY_PERIOD: RuleMeta = RuleMeta {
+    code: "KQL431",
+    name: "lookback-beyond-query-period",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A scheduled rule's query looks back further than its `queryPeriod`",
+    what: "Reports a lower bound on time in a scheduled analytic rule's query (`TimeGenerated > \
+           ago(14d)`, `between (ago(14d) .. ago(1d))`, `> now() - 2h`, with a timespan written out \
+           or held by a `let`) that reaches further back than the rule's `queryPeriod`. Each run of \
+           a scheduled rule queries only the last `queryPeriod` of data, so the bound never \
+           applies: a baseline over 14 days in a rule with a one-hour period is built from one \
+           hour. The furthest-back bound of the query is reported, with the period as a label.",
+    why: "The query silently compares against far less history than it was written for: \
+          baselines are empty, \"first seen\" logic fires on everything, thresholds meant for days \
+          trip on an hour.",
+    fix: "Set `queryPeriod` to the look-back the query needs (up to 14d; a period of 2d or more \
+          needs a `queryFrequency` of 1h or more), or shorten the bound to the period.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        mitre!(),
+        "query: |\n  SigninLogs\n  | where TimeGenerated > ago(14d)\n  | where ResultType == \"0\" and Location in (\"XX\", \"YY\")\n  | project TimeGenerated, UserPrincipalName, IPAddress, Location\n",
+        entities!(),
+        tail!()
+    )],
+    pass: &[
+        rule!(),
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            "queryFrequency: 1h\nqueryPeriod: 14d\ntriggerOperator: gt\ntriggerThreshold: 0\n",
+            mitre!(),
+            "query: |\n  SigninLogs\n  | where TimeGenerated > ago(14d)\n  | where ResultType == \"0\" and Location in (\"XX\", \"YY\")\n  | project TimeGenerated, UserPrincipalName, IPAddress, Location\n",
+            entities!(),
+            tail!()
+        ),
+    ],
 };

@@ -32,6 +32,7 @@ fn oracle_facts() -> HashMap<String, QueryFacts> {
                     open: false,
                     tables: Vec::new(),
                     optional_tables: Vec::new(),
+                    lookback: None,
                 },
             ))
         })

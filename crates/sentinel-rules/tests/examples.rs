@@ -5,7 +5,7 @@
 //! The cross-check examples need facts about their query, which the
 //! semantic checker gives in kqlint-core; here they come from the query's
 //! last `| project` line and its first word (the table), which is how every
-//! example query is written.
+//! example query is written, and its look-back from its `ago(<n>d)`.
 
 use kqlint_diagnostics::{ExampleKind, Severity};
 use kqlint_source::{Limits, Source, SourceKind};
@@ -23,12 +23,22 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
             .map(|c| (c.trim().to_owned(), "string".to_owned()))
             .collect()
     });
+    let lookback = q.text.find("ago(").and_then(|at| {
+        let inner = &q.text[at + 4..];
+        let days: u64 = inner.split('d').next()?.parse().ok()?;
+        let len = 4 + inner.find(')')? + 1;
+        Some((
+            days * 86_400,
+            q.map_span(kqlint_diagnostics::Span::new(at as u32, (at + len) as u32)),
+        ))
+    });
     Some(QueryFacts {
         partial: None,
         open: result_columns.is_none(),
         result_columns,
         tables: vec![table],
         optional_tables: Vec::new(),
+        lookback,
     })
 }
 

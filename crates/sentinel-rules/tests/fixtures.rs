@@ -59,6 +59,7 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
         result_columns,
         tables: vec![table],
         optional_tables: Vec::new(),
+        lookback: None,
     })
 }
 
@@ -256,6 +257,7 @@ fn seed_rules() {
         open: false,
         tables: vec!["DeviceNetworkEvents".into()],
         optional_tables: Vec::new(),
+        lookback: None,
     };
     let check = check_source(&source, Some(&facts)).unwrap();
     assert_eq!(check.kind, sentinel_rules::RuleKind::Hunting);
