@@ -93,14 +93,16 @@ fn format_yaml(path: &Path, text: &str, options: &FormatOptions) -> Formatted {
         Ok(f) => f,
         Err(e) => return Formatted::Refused(e.to_string()),
     };
-    // Replace the query up to its last character that is not white space:
-    // the block's final line breaks (its chomping) stay as they are.
-    let end = q.text.trim_end().len();
+    // Replace the query from its first to its last character that is not
+    // white space: the block's leading blank lines and final line breaks
+    // (its chomping) stay as they are.
+    let start = q.text.len() - q.text.trim_start().len();
+    let end = q.text.trim_end().len().max(start);
     let fix = Fix::safe(
         "format the query",
         vec![Edit {
-            span: Span::new(0, end as u32),
-            replacement: formatted.trim_end().to_owned(),
+            span: Span::new(start as u32, end as u32),
+            replacement: formatted.trim().to_owned(),
         }],
     );
     match q.map_fix(&fix, text).and_then(|f| apply(text, &f.edits)) {
@@ -152,6 +154,15 @@ mod tests {
         assert_eq!(
             fmt("r.yaml", yaml),
             Formatted::Changed("query: |+\n    T\n    | take 1\n\n\nid: x\n".into())
+        );
+    }
+
+    #[test]
+    fn a_block_starting_with_a_blank_line_keeps_it() {
+        let yaml = "query: |\n\n  T | take 1\nid: x\n";
+        assert_eq!(
+            fmt("r.yaml", yaml),
+            Formatted::Changed("query: |\n\n  T\n  | take 1\nid: x\n".into())
         );
     }
 
