@@ -17,6 +17,7 @@ Examples:
   kqlint check                      check the .kql/.csl/.yaml/.yml files here
   kqlint check rules/ q/x.kql       check some directories and files
   kqlint check -f sarif -o kqlint.sarif .
+  kqlint fmt --check .              list the files `kqlint fmt .` would format
   kqlint rules                      list every diagnostic: code, name, severity
   kqlint explain unknown-column     one rule's documentation
   kqlint check --help               every option of `check`
@@ -42,6 +43,10 @@ enum Command {
     /// Check KQL query files (.kql, .csl) and Sentinel rule YAML files.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// Format KQL: .kql/.csl/.kusto files, and the query of rule YAML files
+    /// (layout only; the tokens are checked to be unchanged).
+    #[command(after_help = FMT_HELP)]
+    Fmt(FmtArgs),
     /// List every diagnostic kqlint can report.
     #[command(
         after_help = "Examples:\n  kqlint rules\n  kqlint rules --format json\n  kqlint rules | grep placeholder"
@@ -111,6 +116,37 @@ reason` silences the next line, `// kqlint-disable-line RULE` its own line
 Exit status: 0 no error-severity finding (warnings do not count; see
 --fail-on, --exit-zero), 1 errors found (with --diff: a file would change),
 2 usage or internal failure.";
+
+const FMT_HELP: &str = "\
+Directories are searched recursively (honouring .gitignore). A query file is
+formatted whole; in a rule YAML file only the query is, when it is a `|`
+block scalar, and the YAML around it is kept byte for byte. A text with
+syntax errors is left as it is (and named on standard error). `-` formats
+standard input to standard output.
+
+Examples:
+  kqlint fmt .                  format in place
+  kqlint fmt --check rules/     list the files that would change
+  kqlint fmt --diff q.kql       show the changes as a unified diff
+  kqlint fmt - < q.kql          standard input to standard output
+
+Exit status: 0 done (or, with --check/--diff, nothing would change), 1 a
+file would change (--check, --diff), 2 usage or I/O failure.";
+
+#[derive(Args, Debug)]
+struct FmtArgs {
+    /// Files and directories to format [default: .]
+    paths: Vec<PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if any.
+    #[arg(long, conflicts_with = "diff")]
+    check: bool,
+    /// Write nothing; print the changes as a unified diff and exit 1 if any.
+    #[arg(long)]
+    diff: bool,
+    /// Spaces per indentation level.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    indent_width: usize,
+}
 
 #[derive(Args, Debug)]
 struct CheckArgs {
@@ -321,6 +357,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Fmt(args) => fmt(args),
         Command::Rules(args) => rules(args),
         Command::Explain { rule } => explain(&rule),
         Command::Schema(args) => schema(args),
@@ -660,6 +697,134 @@ fn fix_stdin(
             ExitCode::SUCCESS
         },
     )
+}
+
+/// `kqlint fmt`.
+fn fmt(args: FmtArgs) -> Result<ExitCode, String> {
+    let options = kqlint_core::formatting::FormatOptions {
+        indent_width: args.indent_width,
+        ..Default::default()
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let targets = discover::discover(&paths, false);
+    if targets.iter().any(|t| t.stdin) {
+        if targets.len() > 1 {
+            return Err("`fmt -` needs standard input to be the only input".into());
+        }
+        return fmt_stdin(&args, &options);
+    }
+    let (mut would_change, mut failed) = (0, false);
+    for t in &targets {
+        if let Some(e) = &t.error {
+            eprintln!("kqlint: {}: {e}", t.display);
+            failed = true;
+            continue;
+        }
+        match fmt_file(&args, &options, t) {
+            Ok(true) => would_change += 1,
+            Ok(false) => {}
+            Err(e) => {
+                eprintln!("kqlint: {}: {e}", t.display);
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else if would_change > 0 && (args.check || args.diff) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Formats one file: in place, or (`--check`, `--diff`) only reported.
+/// `Ok(true)` when it changes (or would); notes go to standard error.
+fn fmt_file(
+    args: &FmtArgs,
+    options: &kqlint_core::formatting::FormatOptions,
+    t: &Target,
+) -> Result<bool, String> {
+    use kqlint_core::formatting::{Formatted, format_file_text, formats};
+    if !formats(&t.path) {
+        if t.explicit {
+            eprintln!(
+                "kqlint: {}: skipped: not a .kql, .csl, .kusto or rule YAML file",
+                t.display
+            );
+        }
+        return Ok(false);
+    }
+    let limit = kqlint_core::Limits::default().max_file_bytes;
+    let editing = kqlint_core::atomic::Editing::open(&t.path, limit).map_err(|e| e.to_string())?;
+    if editing.original().len() as u64 > limit {
+        return Err(format!("skipped: larger than {limit} bytes"));
+    }
+    let Ok(text) = std::str::from_utf8(editing.original()) else {
+        return Err("skipped: not UTF-8".into());
+    };
+    let after = match format_file_text(&t.path, text, options) {
+        Formatted::Changed(after) => after,
+        Formatted::Unchanged => return Ok(false),
+        Formatted::NotKql(why) => {
+            if t.explicit {
+                eprintln!("kqlint: {}: skipped: {why}", t.display);
+            }
+            return Ok(false);
+        }
+        Formatted::Refused(why) => {
+            eprintln!("kqlint: {}: {why}", t.display);
+            return Ok(false);
+        }
+    };
+    if args.diff {
+        write_output(None, &report::unified_diff(&t.display, text, &after))?;
+    } else if args.check {
+        write_output(None, &format!("would reformat {}\n", t.display))?;
+    } else {
+        editing
+            .replace(after.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(true)
+}
+
+/// `kqlint fmt -`: a query on standard input, formatted to standard output
+/// (with `--check`, nothing printed; with `--diff`, the diff).
+fn fmt_stdin(
+    args: &FmtArgs,
+    options: &kqlint_core::formatting::FormatOptions,
+) -> Result<ExitCode, String> {
+    use kqlint_core::formatting::{Formatted, format_file_text};
+    use std::io::Read;
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let after = match format_file_text(std::path::Path::new("-"), &text, options) {
+        Formatted::Changed(after) => Some(after),
+        Formatted::Refused(why) => {
+            eprintln!("kqlint: -: {why}");
+            None
+        }
+        Formatted::Unchanged | Formatted::NotKql(_) => None,
+    };
+    let changed = after.is_some();
+    let after = after.unwrap_or_else(|| text.clone());
+    if args.diff {
+        write_output(None, &report::unified_diff("-", &text, &after))?;
+    } else if !args.check {
+        write_output(None, &after)?;
+    }
+    Ok(if changed && (args.check || args.diff) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {

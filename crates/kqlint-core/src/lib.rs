@@ -10,6 +10,7 @@ pub mod core_rules;
 mod engine;
 pub mod fingerprint;
 pub mod fix;
+pub mod formatting;
 pub mod knowledge;
 pub mod registry;
 pub mod report;

@@ -1,0 +1,81 @@
+//! `kqlint fmt` end to end: `--check`, `--diff`, writing in place (a query
+//! file and a rule YAML file), standard input, and a rule whose query is not
+//! a block scalar.
+
+mod common;
+use common::Dir;
+
+const KQL: &str = "T | where a==1 | take 1\n";
+const KQL_FORMATTED: &str = "T\n| where a == 1\n| take 1\n";
+const RULE: &str = "id: x # keep me\nname: r\nquery: |\n  T | join kind=inner (U | where b>2) on a\nseverity:   High\n";
+const RULE_FORMATTED: &str = "id: x # keep me\nname: r\nquery: |\n  T\n  | join kind=inner (\n      U\n      | where b > 2\n  ) on a\nseverity:   High\n";
+
+fn dir(name: &str) -> Dir {
+    let d = Dir::new("fmt", name);
+    d.write("q.kql", KQL);
+    d.write("rules/r.yaml", RULE);
+    d
+}
+
+#[test]
+fn check_lists_files_and_writes_nothing() {
+    let d = dir("check");
+    let (code, out, err) = d.kqlint(&["fmt", "--check", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("would reformat q.kql"), "{out}");
+    assert!(out.contains("r.yaml"), "{out}");
+    assert_eq!(d.read("q.kql"), KQL);
+    assert_eq!(d.read("rules/r.yaml"), RULE);
+}
+
+#[test]
+fn diff_shows_changes_and_writes_nothing() {
+    let d = dir("diff");
+    let (code, out, err) = d.kqlint(&["fmt", "--diff", "q.kql", "rules/r.yaml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("--- a/q.kql\n+++ b/q.kql"), "{out}");
+    assert!(out.contains("+| where a == 1"), "{out}");
+    assert!(out.contains("+      | where b > 2"), "{out}");
+    assert_eq!(d.read("q.kql"), KQL);
+    assert_eq!(d.read("rules/r.yaml"), RULE);
+}
+
+#[test]
+fn formats_in_place_keeping_the_yaml_around_the_query() {
+    let d = dir("write");
+    let (code, _, err) = d.kqlint(&["fmt", "."]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(d.read("q.kql"), KQL_FORMATTED);
+    assert_eq!(d.read("rules/r.yaml"), RULE_FORMATTED);
+    // and now nothing is left to do
+    let (code, out, err) = d.kqlint(&["fmt", "--check", "."]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}
+
+#[test]
+fn stdin_goes_to_stdout() {
+    let d = Dir::new("fmt", "stdin");
+    let (code, out, _) = d.kqlint_stdin(&["fmt", "-"], Some(KQL));
+    assert_eq!((code, out.as_str()), (0, KQL_FORMATTED));
+}
+
+#[test]
+fn a_query_that_is_not_a_block_scalar_is_left_and_named() {
+    let d = Dir::new("fmt", "plain");
+    let rule = "query: T | where a==1\n";
+    d.write("p.yaml", rule);
+    let (code, _, err) = d.kqlint(&["fmt", "p.yaml"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("not a `|` block scalar"), "{err}");
+    assert_eq!(d.read("p.yaml"), rule);
+}
+
+#[test]
+fn a_query_with_syntax_errors_is_left_and_named() {
+    let d = Dir::new("fmt", "broken");
+    d.write("b.kql", "T | where (a\n");
+    let (code, _, err) = d.kqlint(&["fmt", "--check", "b.kql"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("syntax error"), "{err}");
+    assert_eq!(d.read("b.kql"), "T | where (a\n");
+}
