@@ -11,7 +11,7 @@
 //! `| project` line and its first word, as every fixture query is written;
 //! kqlint-core's tests run the same files with the semantic checker.
 
-use kqlint_diagnostics::{Diagnostic, LineIndex};
+use kqlint_diagnostics::{Diagnostic, LineIndex, Span};
 use kqlint_source::{Limits, Source, SourceKind};
 use sentinel_rules::{
     IdEntry, QueryFacts, RULES, RuleCheck, check_detection_rule, check_source, duplicate_ids,
@@ -53,13 +53,31 @@ fn facts_of(source: &Source) -> Option<QueryFacts> {
             .map(|c| (c.trim().to_owned(), "string".to_owned()))
             .collect()
     });
+    // The look-back of an `ago(<n>d)` or `ago(<n>h)`, which is how the
+    // fixture queries write it (kqlint-core folds the general forms).
+    let lookback = q.text.find("ago(").and_then(|at| {
+        let inner = &q.text[at + 4..];
+        let close = inner.find(')')?;
+        let lit = &inner[..close];
+        let (n, unit) = lit.split_at(lit.len() - 1);
+        let n: u64 = n.parse().ok()?;
+        let secs = match unit {
+            "d" => n * 86_400,
+            "h" => n * 3_600,
+            _ => return None,
+        };
+        Some((
+            secs,
+            q.map_span(Span::new(at as u32, (at + 4 + close + 1) as u32)),
+        ))
+    });
     Some(QueryFacts {
         partial: None,
         open: result_columns.is_none(),
         result_columns,
         tables: vec![table],
         optional_tables: Vec::new(),
-        lookback: None,
+        lookback,
     })
 }
 
