@@ -122,3 +122,32 @@ def test_the_readme_neovim_setup_attaches_and_reloads_a_saved_config(tmp_path: P
     assert steps["filetype"]["value"] == "kql"
     assert "KQL102" in steps["opened"]["codes"] and "KQL306" not in steps["opened"]["codes"], steps
     assert "KQL306" in steps["saved"]["codes"], steps
+
+
+def test_vim_lsp_buf_format_formats_the_query_of_a_messy_rule(tmp_path: Path):
+    """`vim.lsp.buf.format()` on a rule YAML whose query is crammed on one line: the query is laid out as
+    `kqlint fmt` lays it out, inside its block, and the YAML around it is untouched."""
+    work = tmp_path / "work"
+    (work / "rules").mkdir(parents=True)
+    (work / ".git").mkdir()
+    rule = work / "rules" / "Messy.yaml"
+    rule.write_text('id: 8d0f2b7a-4c1e-4a3b-9e6d-2f5a7c1b3e90\nname: Messy\nquery: |\n'
+                    '  SigninLogs|where  ResultType=="0"|summarize n=count() by UserPrincipalName,IPAddress\n'
+                    'severity: Low\n')
+    init = tmp_path / "init.lua"
+    init.write_text(readme_setup())
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kqlint").symlink_to(kqlint_path())
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+               XDG_STATE_HOME=str(tmp_path / "nvim-state"), XDG_CONFIG_HOME=str(tmp_path / "nvim-config"),
+               XDG_DATA_HOME=str(tmp_path / "nvim-data"))
+    p = subprocess.run([nvim(), "--headless", "-u", str(init), "-l", str(HERE / "nvim_format.lua"), str(rule)],
+                       capture_output=True, text=True, timeout=120, env=env, cwd=work)
+    assert p.returncode == 0, f"nvim failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+    assert json.loads(p.stdout.splitlines()[-1]) == (
+        'id: 8d0f2b7a-4c1e-4a3b-9e6d-2f5a7c1b3e90\nname: Messy\nquery: |\n'
+        '  SigninLogs\n'
+        '  | where ResultType == "0"\n'
+        '  | summarize n=count() by UserPrincipalName, IPAddress\n'
+        'severity: Low\n')

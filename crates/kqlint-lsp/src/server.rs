@@ -397,6 +397,7 @@ fn capabilities(client: &Client) -> lsp::ServerCapabilities {
         references_provider: Some(lsp::OneOf::Left(true)),
         document_highlight_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(
             lsp::SemanticTokensOptions {
                 legend: crate::tokens::legend(),
@@ -576,6 +577,12 @@ impl Main {
                         features::highlights(&cx, p.text_document_position_params.position)
                     },
                 ),
+            req::Formatting::METHOD => self.spawn_position::<req::Formatting>(
+                r,
+                |s, doc, _ws, _p: lsp::DocumentFormattingParams| {
+                    Some(features::formatting(&doc, &s.client))
+                },
+            ),
             req::DocumentSymbolRequest::METHOD => self
                 .spawn_position::<req::DocumentSymbolRequest>(
                     r,

@@ -976,3 +976,52 @@ fn semantic_tokens_in_rule_yaml_cover_only_the_query_in_either_encoding() {
         assert_eq!(c.stop(), 0);
     }
 }
+
+#[test]
+fn formatting_a_query_file_and_a_rule_yaml() {
+    let (mut c, init) = TestClient::start(push_caps(), Value::Null);
+    assert_eq!(init["capabilities"]["documentFormattingProvider"], true);
+    let format = |c: &mut TestClient, uri: &str| -> Value {
+        c.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .unwrap()
+    };
+    // a query file: one edit with `kqlint fmt`'s layout (not the tab size)
+    let kql = "file:///w/messy.kql";
+    c.open(
+        kql,
+        "kql",
+        "SigninLogs|where  ResultType==\"0\"|project a,b\n",
+    );
+    let edits = format(&mut c, kql);
+    assert_eq!(edits.as_array().unwrap().len(), 1, "{edits}");
+    assert_eq!(
+        edits[0]["newText"],
+        "SigninLogs\n| where ResultType == \"0\"\n| project a, b\n"
+    );
+    // formatted text gets no edit
+    c.change(
+        kql,
+        2,
+        json!([{"text": "SigninLogs\n| where ResultType == \"0\"\n"}]),
+    );
+    assert_eq!(format(&mut c, kql), json!([]));
+    // a rule: the query is formatted inside its block, the YAML kept
+    let rule = "file:///w/rules/r.yaml";
+    c.open(
+        rule,
+        "yaml",
+        "name: R\nquery: |\n  SigninLogs|where ResultType==\"0\"\nseverity: Low\n",
+    );
+    let edits = format(&mut c, rule);
+    assert_eq!(
+        edits[0]["newText"],
+        "name: R\nquery: |\n  SigninLogs\n  | where ResultType == \"0\"\nseverity: Low\n"
+    );
+    // a query with a syntax error is left alone
+    c.change(kql, 3, json!([{"text": "SigninLogs | where (\n"}]));
+    assert_eq!(format(&mut c, kql), json!([]));
+    assert_eq!(c.stop(), 0);
+}

@@ -52,12 +52,14 @@ impl Ctx<'_> {
 
 mod actions;
 mod completion;
+mod formatting;
 mod hover;
 mod navigation;
 mod symbols;
 
 pub use actions::*;
 pub use completion::*;
+pub use formatting::*;
 pub use hover::*;
 pub use navigation::*;
 pub use symbols::*;
