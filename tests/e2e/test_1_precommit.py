@@ -63,6 +63,16 @@ def test_manifest_is_valid_and_matches_the_right_files():
     assert hooks["kqlint"]["language"] == "rust"
     assert hooks["kqlint-wheel"]["language"] == "python"
     assert hooks["kqlint-system"]["language"] == "system"
+    fmt = {k: hooks.pop(k) for k in ("kqlint-fmt", "kqlint-fmt-wheel", "kqlint-fmt-system")}
+    assert [h["language"] for h in fmt.values()] == ["rust", "python", "system"]
+    for hook in fmt.values():
+        assert hook["entry"] == "kqlint fmt"
+        assert hook["require_serial"] is True
+        files = re.compile(hook["files"])
+        for name in ["a.kql", "q/B.CSL", "c.kusto", "Detections/y.YML"]:
+            assert files.search(name), name
+        for name in ["README.md", "Package/mainTemplate.json", "x.yaml.bak"]:
+            assert not files.search(name), name
     for hook in hooks.values():
         assert hook["entry"] == "kqlint check --skip-non-rules"
         assert hook["require_serial"] is True
@@ -183,3 +193,20 @@ def test_system_hook_runs_the_kqlint_on_path(tmp_path, base_env, head_sha, kqlin
     assert "queries/broken.kql" in text and "KQL006" in text, text
     for name in NOT_RULES:
         assert name not in text, text
+
+
+def test_fmt_hook_formats_changed_queries_and_fails_until_they_are_added(tmp_path, base_env, head_sha, kqlint_bin):
+    repo = consumer_repo(tmp_path, base_env, head_sha, hook_id="kqlint-fmt-system")
+    messy = repo / "queries" / "messy.kql"
+    messy.write_text('SigninLogs|where  ResultType=="0"|project UserPrincipalName,IPAddress\n')
+    run(["git", "add", "-A"], repo, env=base_env, check=0)
+    env = dict(base_env, PATH=f"{kqlint_bin.parent}{os.pathsep}{base_env['PATH']}")
+    proc = pre_commit(repo, env, "run", "--all-files")
+    assert proc.returncode == 1, output(proc)
+    assert "files were modified by this hook" in output(proc), output(proc)
+    assert messy.read_text() == 'SigninLogs\n| where ResultType == "0"\n| project UserPrincipalName, IPAddress\n'
+    # the workflow YAML (no query) is left as it was
+    assert (repo / ".github" / "workflows" / "kqlint.yml").read_text() == recipe("github-actions-sarif")
+    run(["git", "add", "-A"], repo, env=base_env, check=0)
+    proc = pre_commit(repo, env, "run", "--all-files")
+    assert proc.returncode == 0, output(proc)
