@@ -30,6 +30,10 @@ mod tests {
             unified_diff("./q.kql", "a\nb\n", "a\nc\n"),
             "--- a/q.kql\n+++ b/q.kql\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
         );
+        assert!(
+            unified_diff("/tmp/q.kql", "a\n", "b\n")
+                .starts_with("--- a/tmp/q.kql\n+++ b/tmp/q.kql\n")
+        );
         let f = AppliedFix {
             code: "KQL305",
             name: "obsolete-function",
@@ -74,7 +78,12 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     if before == after {
         return String::new();
     }
-    let path = path.strip_prefix("./").unwrap_or(path);
+    // `a/` and `b/` prefix a path as git does, an absolute one too
+    // (`a/tmp/q.kql`, not `a//tmp/q.kql`).
+    let path = path
+        .strip_prefix("./")
+        .unwrap_or(path)
+        .trim_start_matches('/');
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
