@@ -649,7 +649,9 @@ fn bad_requests_get_errors_and_the_server_keeps_serving() {
     let (mut c, _) = TestClient::start(push_caps(), Value::Null);
     let uri = "file:///w/q.kql";
     c.open(uri, "kql", "print 1");
-    let e = c.request("textDocument/formatting", json!({})).unwrap_err();
+    let e = c
+        .request("textDocument/rangeFormatting", json!({}))
+        .unwrap_err();
     assert_eq!(e.0, -32601, "method not found");
     let e = c
         .request("textDocument/hover", json!({"textDocument": 3}))
