@@ -8,6 +8,20 @@ mod common;
 use common::Dir;
 
 /// `code line` of every finding of one file, concise format.
+/// `kqlint check --isolated -f concise --platform defender FILE`: its output.
+fn concise_defender(d: &Dir, file: &str) -> String {
+    let (_, out, _) = d.kqlint(&[
+        "check",
+        "--isolated",
+        "--platform",
+        "defender",
+        "-f",
+        "concise",
+        file,
+    ]);
+    out
+}
+
 fn findings(d: &Dir, args: &[&str]) -> Vec<String> {
     let mut a = vec!["check", "--isolated", "-f", "concise"];
     a.extend_from_slice(args);
@@ -202,15 +216,7 @@ fn a_preview_tables_unknown_column_is_a_warning_that_says_why() {
     d.write("q.kql", "AgentsInfo | project Timestamp, Name\n");
     let f = findings(&d, &["--platform", "defender", "q.kql"]);
     assert!(f.iter().all(|x| !x.starts_with("error")), "{f:?}");
-    let (_, out, _) = d.kqlint(&[
-        "check",
-        "--isolated",
-        "--platform",
-        "defender",
-        "-f",
-        "concise",
-        "q.kql",
-    ]);
+    let out = concise_defender(&d, "q.kql");
     assert!(out.contains("warning[KQL116]"), "{out}");
     assert!(out.contains("preview"), "{out}");
     // A table that is not a preview keeps its error.
@@ -229,15 +235,7 @@ fn columns_of_a_table_that_was_a_preview_until_recently_are_warnings() {
         "q.kql",
         "MessageEvents | summarize count() by ThreadType, MessageFormatType\n",
     );
-    let (_, out, _) = d.kqlint(&[
-        "check",
-        "--isolated",
-        "--platform",
-        "defender",
-        "-f",
-        "concise",
-        "q.kql",
-    ]);
+    let out = concise_defender(&d, "q.kql");
     assert!(out.contains("warning[KQL116]"), "{out}");
     assert!(out.contains("preview table until recently"), "{out}");
     assert!(!out.contains("error["), "{out}");
@@ -252,15 +250,7 @@ fn identity_infos_source_provider_is_a_retired_column() {
         "q.kql",
         "IdentityInfo | where SourceProvider == \"Hybrid\"\n",
     );
-    let (_, out, _) = d.kqlint(&[
-        "check",
-        "--isolated",
-        "--platform",
-        "defender",
-        "-f",
-        "concise",
-        "q.kql",
-    ]);
+    let out = concise_defender(&d, "q.kql");
     assert!(out.contains("warning[KQL120]"), "{out}");
     // A name no version listed stays an error.
     d.write("r.kql", "IdentityInfo | where IdentityId == \"x\"\n");

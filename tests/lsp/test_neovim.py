@@ -99,14 +99,8 @@ def readme_setup() -> str:
     return m[1]
 
 
-def test_the_readme_neovim_setup_attaches_and_reloads_a_saved_config(tmp_path: Path):
-    """The README's `init.lua` as written: `.kql` is the kql filetype, kqlint attaches and reports, and saving
-    an edited kqlint.toml in Neovim (no file-watch notifications on Linux) applies it at once."""
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / ".git").mkdir()
-    (work / "kqlint.toml").write_text('[rules]\nignore = ["unused-let"]\n')
-    (work / "q.kql").write_text("let unused = 1;\nDeviceProcessEvents\n| where FileName =~ \"cmd.exe\"\n| take 1\n| project Timestamp, NoSuchColumn\n")
+def with_readme_setup(tmp_path: Path, script: str, arg: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """Runs `nvim --headless -u <the README's init.lua> -l SCRIPT ARG` in CWD, with `kqlint` on PATH."""
     init = tmp_path / "init.lua"
     init.write_text(readme_setup())
     bin_dir = tmp_path / "bin"
@@ -115,8 +109,19 @@ def test_the_readme_neovim_setup_attaches_and_reloads_a_saved_config(tmp_path: P
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
                XDG_STATE_HOME=str(tmp_path / "nvim-state"), XDG_CONFIG_HOME=str(tmp_path / "nvim-config"),
                XDG_DATA_HOME=str(tmp_path / "nvim-data"))
-    p = subprocess.run([nvim(), "--headless", "-u", str(init), "-l", str(HERE / "nvim_readme_setup.lua"), str(work)],
-                       capture_output=True, text=True, timeout=120, env=env, cwd=work)
+    return subprocess.run([nvim(), "--headless", "-u", str(init), "-l", str(HERE / script), str(arg)],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+
+
+def test_the_readme_neovim_setup_attaches_and_reloads_a_saved_config(tmp_path: Path):
+    """The README's `init.lua` as written: `.kql` is the kql filetype, kqlint attaches and reports, and saving
+    an edited kqlint.toml in Neovim (no file-watch notifications on Linux) applies it at once."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".git").mkdir()
+    (work / "kqlint.toml").write_text('[rules]\nignore = ["unused-let"]\n')
+    (work / "q.kql").write_text("let unused = 1;\nDeviceProcessEvents\n| where FileName =~ \"cmd.exe\"\n| take 1\n| project Timestamp, NoSuchColumn\n")
+    p = with_readme_setup(tmp_path, "nvim_readme_setup.lua", work, work)
     assert p.returncode == 0, f"nvim failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
     steps = {r["step"]: r for r in map(json.loads, p.stdout.splitlines())}
     assert steps["filetype"]["value"] == "kql"
@@ -134,16 +139,7 @@ def test_vim_lsp_buf_format_formats_the_query_of_a_messy_rule(tmp_path: Path):
     rule.write_text('id: 8d0f2b7a-4c1e-4a3b-9e6d-2f5a7c1b3e90\nname: Messy\nquery: |\n'
                     '  SigninLogs|where  ResultType=="0"|summarize n=count() by UserPrincipalName,IPAddress\n'
                     'severity: Low\n')
-    init = tmp_path / "init.lua"
-    init.write_text(readme_setup())
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "kqlint").symlink_to(kqlint_path())
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-               XDG_STATE_HOME=str(tmp_path / "nvim-state"), XDG_CONFIG_HOME=str(tmp_path / "nvim-config"),
-               XDG_DATA_HOME=str(tmp_path / "nvim-data"))
-    p = subprocess.run([nvim(), "--headless", "-u", str(init), "-l", str(HERE / "nvim_format.lua"), str(rule)],
-                       capture_output=True, text=True, timeout=120, env=env, cwd=work)
+    p = with_readme_setup(tmp_path, "nvim_format.lua", rule, work)
     assert p.returncode == 0, f"nvim failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
     assert json.loads(p.stdout.splitlines()[-1]) == (
         'id: 8d0f2b7a-4c1e-4a3b-9e6d-2f5a7c1b3e90\nname: Messy\nquery: |\n'
