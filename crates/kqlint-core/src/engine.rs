@@ -1007,8 +1007,12 @@ impl Engine {
                 p.reason.describe()
             ));
         }
-        report.lookback =
-            kql_lint::lookback::lookback(&parse).map(|l| (l.seconds, query.map_span(l.span)));
+        // How far back the time filters reach: only an analytic rule's
+        // schedule is compared with it.
+        if stage.kind == QueryKind::AnalyticRule {
+            report.lookback =
+                kql_lint::lookback::lookback(&parse).map(|l| (l.seconds, query.map_span(l.span)));
+        }
         // Stage 3: lint rules and placeholders (kql-lint).
         let lint = kql_lint::LintContext::new(
             &query.text,
