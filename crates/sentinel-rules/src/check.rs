@@ -350,6 +350,48 @@ fn misspelt_top(
 
 // ------------------------------------------------------------- schedule
 
+/// A suppression that ends before the next run is due: it skips nothing.
+pub fn suppression(ctx: &mut Ctx<'_>, root: &YamlNode) {
+    if ctx.kind != RuleKind::Scheduled {
+        return;
+    }
+    let enabled = root
+        .get("suppressionEnabled")
+        .and_then(YamlNode::as_str)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let seconds = |key: &str| {
+        let (_, v) = root.entry(key)?;
+        match &v.kind {
+            YamlKind::Scalar { value, .. } => duration::parse(value).map(|s| (s, v)),
+            _ => None,
+        }
+    };
+    let (Some((sd, sv)), Some((f, fv))) =
+        (seconds("suppressionDuration"), seconds("queryFrequency"))
+    else {
+        return;
+    };
+    if !enabled || sd > f {
+        return;
+    }
+    let d = Diagnostic::new(
+        &SUPPRESSION_WITHOUT_EFFECT,
+        sv.span,
+        format!(
+            "suppression lasts {}, but the rule runs only every {} (`queryFrequency`): it ends \
+             before the next run, so no run is ever skipped",
+            duration::show(sd),
+            duration::show(f)
+        ),
+    )
+    .with_label(fv.span, "queryFrequency")
+    .with_help(format!(
+        "make `suppressionDuration` longer than {} to skip runs after an alert",
+        duration::show(f)
+    ));
+    ctx.add(d);
+}
+
 /// A scheduled rule's query that looks back further than `queryPeriod`:
 /// each run sees only the period, so the bound never applies.
 pub fn lookback(ctx: &mut Ctx<'_>, root: &YamlNode, facts: Option<&QueryFacts>) {

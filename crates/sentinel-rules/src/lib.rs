@@ -220,6 +220,7 @@ pub(crate) fn check_tree(
     schema::validate(&mut ctx, &json, tree);
     check::schedule(&mut ctx, tree);
     check::lookback(&mut ctx, tree, facts);
+    check::suppression(&mut ctx, tree);
     check::mitre(&mut ctx, tree);
     check::entity_mappings(&mut ctx, tree);
     check::alert_details_override(&mut ctx, tree);

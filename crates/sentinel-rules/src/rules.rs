@@ -36,6 +36,7 @@ pub static RULES: &[&RuleMeta] = &[
     &DETECTION_COLUMN_NOT_IN_OUTPUT,
     &SCHEMA_TEMPLATE,
     &LOOKBACK_BEYOND_QUERY_PERIOD,
+    &SUPPRESSION_WITHOUT_EFFECT,
 ];
 
 // ----------------------------------------------------------- examples
@@ -1011,6 +1012,63 @@ pub static LOOKBACK_BEYOND_QUERY_PERIOD: RuleMeta = RuleMeta {
             "queryFrequency: 1h\nqueryPeriod: 14d\ntriggerOperator: gt\ntriggerThreshold: 0\n",
             mitre!(),
             "query: |\n  SigninLogs\n  | where TimeGenerated > ago(14d)\n  | where ResultType == \"0\" and Location in (\"XX\", \"YY\")\n  | project TimeGenerated, UserPrincipalName, IPAddress, Location\n",
+            entities!(),
+            tail!()
+        ),
+    ],
+};
+
+pub static SUPPRESSION_WITHOUT_EFFECT: RuleMeta = RuleMeta {
+    code: "KQL432",
+    name: "suppression-without-effect",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "`suppressionDuration` is no longer than `queryFrequency`, so suppression never applies",
+    what: "Reports a scheduled rule with `suppressionEnabled: true` whose `suppressionDuration` is \
+           not longer than its `queryFrequency`. Suppression stops the rule from running for that \
+           long after it raised an alert; a run is not due before `queryFrequency` has passed \
+           anyway, so a suppression that ends by then skips no run.",
+    why: "The rule was meant to go quiet after an alert and does not: every run that matches raises \
+          another alert.",
+    fix: "Make `suppressionDuration` longer than `queryFrequency` (by as many runs as should be \
+          skipped), or turn suppression off.",
+    fixable: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        "suppressionEnabled: true\nsuppressionDuration: 1h\n",
+        mitre!(),
+        query!(),
+        entities!(),
+        tail!()
+    )],
+    pass: &[
+        rule!(),
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            schedule!(),
+            "suppressionEnabled: true\nsuppressionDuration: 5h\n",
+            mitre!(),
+            query!(),
+            entities!(),
+            tail!()
+        ),
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            schedule!(),
+            "suppressionEnabled: false\nsuppressionDuration: 1h\n",
+            mitre!(),
+            query!(),
             entities!(),
             tail!()
         ),
