@@ -923,9 +923,13 @@ impl Engine {
         // result columns and the tables read, on the platform the file
         // declares or, failing that, the one its tables belong to.
         let mut catalog_ref = None;
+        // The platform whose own names the query uses, looked up at most
+        // once (a lexer pass over the query), and only when needed.
+        let named = std::cell::OnceCell::new();
+        let named = || *named.get_or_init(|| only_names(&query.text, &stage.catalog));
         if stage.platform_assumed
             && stage.catalog.platform() == Platform::Sentinel
-            && reads_defender_tables(&query.text, &stage.catalog)
+            && named() == Some(Platform::Defender)
         {
             let config = stage.config;
             catalog_ref = Some(self.catalog(config, Platform::Defender));
@@ -955,7 +959,7 @@ impl Engine {
         {
             let here = catalog_ref.as_deref().unwrap_or(&stage.catalog).platform();
             // A name only one platform has settles it (as for the first guess).
-            let other = match (here, only_names(&query.text, &stage.catalog)) {
+            let other = match (here, named()) {
                 (Platform::Sentinel, None) => Some(Platform::Defender),
                 (Platform::Defender, None) => Some(Platform::Sentinel),
                 _ => None,
@@ -1083,16 +1087,10 @@ fn misfit(a: &kql_semantic::Analysis) -> usize {
         .count()
 }
 
-/// Whether the query names a table or function only Defender XDR advanced
-/// hunting has (`AADSignInEventsBeta`, `ExposureGraphNodes`, `FileProfile`,
-/// ...) and none only Sentinel has: then it is an advanced hunting query.
-fn reads_defender_tables(text: &str, catalog: &Catalog) -> bool {
-    only_names(text, catalog) == Some(Platform::Defender)
-}
-
 /// The platform whose own names the query uses: Sentinel when it names a
 /// table or function only Sentinel has, else Defender XDR when it names one
-/// only Defender XDR has, else neither.
+/// only Defender XDR has (`AADSignInEventsBeta`, `ExposureGraphNodes`,
+/// `FileProfile`, ...: an advanced hunting query), else neither.
 fn only_names(text: &str, catalog: &Catalog) -> Option<Platform> {
     let mut defender = false;
     // Each name is looked up once: a long query repeats the same few names
