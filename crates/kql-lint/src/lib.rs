@@ -27,6 +27,7 @@ mod context;
 pub mod lookback;
 pub mod placeholder;
 mod rules;
+pub mod shape;
 pub mod suppression;
 
 pub use context::{LintContext, LintOptions, QueryKind};
@@ -108,6 +109,10 @@ pub static RULES: &[Rule] = {
         ),
         Rule::on(&makeset_limit::META, makeset_limit::check),
         Rule::on(&assignment_in_where::META, assignment_in_where::check),
+        Rule::on(
+            &contradictory_conditions::META,
+            contradictory_conditions::check,
+        ),
         Rule::reported_elsewhere(&suppression::UNUSED_SUPPRESSION),
         Rule::reported_elsewhere(&suppression::INVALID_SUPPRESSION),
     ]

@@ -26,43 +26,75 @@ pub struct Lookback {
 
 /// The furthest-back lower bound on time the query puts, if any.
 pub fn lookback(parse: &Parse) -> Option<Lookback> {
+    // the first of equally far bounds
+    time_bounds(parse)
+        .into_iter()
+        .map(|b| b.lookback)
+        .fold(None, |best: Option<Lookback>, l| {
+            Some(best.filter(|b| b.seconds >= l.seconds).unwrap_or(l))
+        })
+}
+
+/// One lower bound on time: how far back, and on which column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeBound {
+    pub lookback: Lookback,
+    /// The column bounded, when it is a plain name (`Timestamp >
+    /// ago(1h)`); `None` for an expression (`ingestion_time() > ...`).
+    pub column: Option<String>,
+}
+
+/// Every lower bound on time the query puts that folds to a constant, in
+/// the order they are written.
+pub fn time_bounds(parse: &Parse) -> Vec<TimeBound> {
     let mut v = Bounds {
-        lets: HashMap::new(),
-        found: None,
+        lets: timespan_lets(parse),
+        found: Vec::new(),
     };
+    v.visit_query(&parse.query);
+    v.found
+}
+
+/// The query's top-level `let`s of constant timespans (`let lookback =
+/// 14d;`), in seconds, by name.
+pub(crate) fn timespan_lets(parse: &Parse) -> HashMap<String, f64> {
+    let mut lets = HashMap::new();
     for s in &parse.query.statements {
         if let Statement::Let(l) = s
             && let LetValue::Expr(e) = &l.value
-            && let Some(secs) = timespan_of(e, &v.lets)
+            && let Some(secs) = timespan_of(e, &lets)
         {
-            v.lets.insert(l.name.name.to_string(), secs);
+            lets.insert(l.name.name.to_string(), secs);
         }
     }
-    v.visit_query(&parse.query);
-    v.found
+    lets
 }
 
 struct Bounds {
     /// Top-level `let`s of timespan constants.
     lets: HashMap<String, f64>,
-    found: Option<Lookback>,
+    found: Vec<TimeBound>,
 }
 
 impl Bounds {
-    fn note(&mut self, bound: &Expr) {
+    fn note(&mut self, column: &Expr, bound: &Expr) {
         let Some(secs) = ago_of(bound, &self.lets) else {
             return;
         };
         if secs < 0.0 || !secs.is_finite() {
             return;
         }
-        let seconds = secs as u64;
-        if self.found.is_none_or(|f| seconds > f.seconds) {
-            self.found = Some(Lookback {
-                seconds,
+        let column = match &column.kind {
+            ExprKind::Name(id) => Some(id.name.to_string()),
+            _ => None,
+        };
+        self.found.push(TimeBound {
+            lookback: Lookback {
+                seconds: secs as u64,
                 span: bound.span,
-            });
-        }
+            },
+            column,
+        });
     }
 }
 
@@ -70,15 +102,16 @@ impl Visitor for Bounds {
     fn visit_expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Binary { op, lhs, rhs, .. } => match op {
-                BinaryOp::Gt | BinaryOp::Ge => self.note(rhs),
-                BinaryOp::Lt | BinaryOp::Le => self.note(lhs),
+                BinaryOp::Gt | BinaryOp::Ge => self.note(lhs, rhs),
+                BinaryOp::Lt | BinaryOp::Le => self.note(rhs, lhs),
                 _ => {}
             },
             ExprKind::Between {
                 negated: false,
+                lhs,
                 low,
                 ..
-            } => self.note(low),
+            } => self.note(lhs, low),
             _ => {}
         }
         visit::walk_expr(self, e);
@@ -86,7 +119,7 @@ impl Visitor for Bounds {
 }
 
 /// `ago(T)` or `now() - T` (in parentheses or not): T in seconds.
-fn ago_of(e: &Expr, lets: &HashMap<String, f64>) -> Option<f64> {
+pub(crate) fn ago_of(e: &Expr, lets: &HashMap<String, f64>) -> Option<f64> {
     match &e.kind {
         ExprKind::Paren(inner) => ago_of(inner, lets),
         ExprKind::Call {
@@ -105,13 +138,13 @@ fn ago_of(e: &Expr, lets: &HashMap<String, f64>) -> Option<f64> {
     }
 }
 
-fn is_now(e: &Expr) -> bool {
+pub(crate) fn is_now(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Call { receiver: None, func, args, .. } if func.name == "now" && args.is_empty())
 }
 
 /// A constant timespan: a literal, a `let` of one, or a product of one and
 /// a number (`2 * 7d`).
-fn timespan_of(e: &Expr, lets: &HashMap<String, f64>) -> Option<f64> {
+pub(crate) fn timespan_of(e: &Expr, lets: &HashMap<String, f64>) -> Option<f64> {
     match &e.kind {
         ExprKind::Paren(inner) => timespan_of(inner, lets),
         ExprKind::Literal(Literal {
@@ -133,7 +166,7 @@ fn timespan_of(e: &Expr, lets: &HashMap<String, f64>) -> Option<f64> {
     }
 }
 
-fn number_of(e: &Expr) -> Option<f64> {
+pub(crate) fn number_of(e: &Expr) -> Option<f64> {
     match &e.kind {
         ExprKind::Literal(Literal {
             kind: LitKind::Int(n) | LitKind::Long(n),
@@ -202,6 +235,21 @@ mod tests {
 
     fn reach(q: &str) -> Option<u64> {
         lookback(&kql_syntax::parse(q)).map(|l| l.seconds)
+    }
+
+    #[test]
+    fn bounds_name_their_column() {
+        let b = time_bounds(&kql_syntax::parse(
+            "T | where Timestamp > ago(1h) and ago(2h) < X and ingestion_time() > ago(3h)",
+        ));
+        let got: Vec<_> = b
+            .iter()
+            .map(|b| (b.column.as_deref(), b.lookback.seconds))
+            .collect();
+        assert_eq!(
+            got,
+            [(Some("Timestamp"), 3600), (Some("X"), 7200), (None, 10800)]
+        );
     }
 
     #[test]

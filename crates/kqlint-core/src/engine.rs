@@ -134,6 +134,11 @@ struct QueryOutcome {
     analysis: Option<Arc<crate::QueryAnalysis>>,
     /// How far back the query's time filters reach, in file coordinates.
     lookback: Option<(u64, Span)>,
+    /// The nearest-in lower bound on `Timestamp`, in file coordinates.
+    timestamp_filter: Option<(u64, Span)>,
+    /// The tabular operators, in file coordinates.
+    operators: Vec<(String, Span)>,
+    first_comment: Option<Span>,
 }
 
 impl QueryOutcome {
@@ -157,6 +162,9 @@ impl QueryOutcome {
             tables,
             optional_tables: self.optional_tables.clone(),
             lookback: self.lookback,
+            timestamp_filter: self.timestamp_filter,
+            operators: self.operators.clone(),
+            first_comment: self.first_comment,
         })
     }
 }
@@ -1013,9 +1021,25 @@ impl Engine {
         }
         // How far back the time filters reach: only an analytic rule's
         // schedule is compared with it.
+        // How far back the time filters reach, and the query's shape: an
+        // analytic rule's schedule and kind are compared with them.
         if stage.kind == QueryKind::AnalyticRule {
-            report.lookback =
-                kql_lint::lookback::lookback(&parse).map(|l| (l.seconds, query.map_span(l.span)));
+            let bounds = kql_lint::lookback::time_bounds(&parse);
+            let in_file = |l: kql_lint::lookback::Lookback| (l.seconds, query.map_span(l.span));
+            report.lookback = kql_lint::lookback::lookback(&parse).map(in_file);
+            report.timestamp_filter = bounds
+                .iter()
+                .filter(|b| b.column.as_deref() == Some("Timestamp"))
+                .map(|b| b.lookback)
+                .fold(None, |best: Option<kql_lint::lookback::Lookback>, l| {
+                    Some(best.filter(|b| b.seconds <= l.seconds).unwrap_or(l))
+                })
+                .map(in_file);
+            report.operators = kql_lint::shape::operators(&parse)
+                .into_iter()
+                .map(|(name, span)| (name, query.map_span(span)))
+                .collect();
+            report.first_comment = parse.comments.first().map(|c| query.map_span(*c));
         }
         // Stage 3: lint rules and placeholders (kql-lint).
         let lint = kql_lint::LintContext::new(

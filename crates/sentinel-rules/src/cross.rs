@@ -36,6 +36,14 @@ pub struct QueryFacts {
     /// The furthest-back lower bound on time in the query (seconds, and
     /// where it is in the file), when it can be folded to a constant.
     pub lookback: Option<(u64, Span)>,
+    /// The nearest-in lower bound on `Timestamp` (seconds back, and where):
+    /// the filter that narrows a Defender XDR custom detection's window.
+    pub timestamp_filter: Option<(u64, Span)>,
+    /// The query's tabular operators by name (`where`, `join`, ...), each
+    /// with its keyword's place, in the order written.
+    pub operators: Vec<(String, Span)>,
+    /// Where the query's first comment is, if it has one.
+    pub first_comment: Option<Span>,
 }
 
 impl QueryFacts {
@@ -419,7 +427,7 @@ mod tests {
             partial: None,
             tables: tables.iter().map(|t| t.to_string()).collect(),
             optional_tables: optional.iter().map(|t| t.to_string()).collect(),
-            lookback: None,
+            ..QueryFacts::default()
         };
         crate::check_source(&source, Some(&facts))
             .unwrap()

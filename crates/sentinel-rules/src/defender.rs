@@ -111,6 +111,13 @@ pub fn check_detection_rule(
     misspelt_keys(&mut ctx, node);
     deprecated(&mut ctx, node);
     schedule(&mut ctx, node);
+    if let Some(w) = window(node) {
+        if w.frequency == 0 {
+            continuous(&mut ctx, node, &w, query);
+        } else {
+            time_filters(&mut ctx, &w, query);
+        }
+    }
     identifiers(&mut ctx, node, query);
     let mut diagnostics = ctx.diags;
     sort_diagnostics(&mut diagnostics);
@@ -259,6 +266,184 @@ fn schedule(ctx: &mut Ctx<'_>, node: &YamlNode) {
             ctx.add(d);
         }
         _ => {}
+    }
+}
+
+/// How often a rule runs and how far back each run reads.
+struct Window {
+    /// Seconds; zero runs continuously.
+    frequency: i64,
+    frequency_span: Span,
+    /// Seconds: `schedule.lookback`, or the default for the frequency
+    /// (`None` for a frequency Microsoft gives no default for).
+    lookback: Option<i64>,
+    /// Where the look-back is set, when the rule sets it.
+    lookback_span: Option<Span>,
+}
+
+/// The rule's schedule, from `schedule.frequency` (or the deprecated
+/// `schedule.period`) and `schedule.lookback`.
+fn window(node: &YamlNode) -> Option<Window> {
+    let s = node.get("schedule")?;
+    let (frequency, frequency_span) = match s.get("frequency") {
+        Some(v) => (crate::dialect::iso_duration(v.as_str()?)?, v.span),
+        None => {
+            let v = s.get("period")?;
+            let p = v.as_str()?;
+            let secs = if p == "0" {
+                0
+            } else {
+                p.strip_suffix('H')?.parse::<i64>().ok()? * 3600
+            };
+            (secs, v.span)
+        }
+    };
+    let given = s
+        .get("lookback")
+        .and_then(|v| Some((crate::dialect::iso_duration(v.as_str()?)?, v.span)));
+    let lookback = given.map(|(l, _)| l).or_else(|| {
+        let defaults = facts()["ruleFrequency"]["defaultLookback"].as_object()?;
+        defaults.iter().find_map(|(f, l)| {
+            (crate::dialect::iso_duration(f)? == frequency)
+                .then(|| crate::dialect::iso_duration(l.as_str()?))
+                .flatten()
+        })
+    });
+    Some(Window {
+        frequency,
+        frequency_span,
+        lookback,
+        lookback_span: given.map(|(_, s)| s),
+    })
+}
+
+/// The query's time bounds against the rule's window: a `Timestamp` bound
+/// nearer than the look-back (KQL433), and any bound further back than it
+/// (KQL431).
+fn time_filters(ctx: &mut Ctx<'_>, w: &Window, query: Option<&QueryFacts>) {
+    let (Some(q), Some(lookback)) = (query, w.lookback) else {
+        return;
+    };
+    let show = crate::duration::show;
+    let (every, back) = (show(w.frequency), show(lookback));
+    let window_label = |d: Diagnostic| match w.lookback_span {
+        Some(at) => d.with_label(at, "lookback"),
+        None => d.with_label(
+            w.frequency_span,
+            format!("runs every {every}, reading {back}"),
+        ),
+    };
+    if let Some((secs, at)) = q.timestamp_filter
+        && (secs as i64) < lookback
+    {
+        let bound = show(secs as i64);
+        let message = if (secs as i64) < w.frequency {
+            format!(
+                "this rule runs every {every}, but `Timestamp` is bounded to the last {bound}: each \
+                 run checks {bound}, and the events of the other {} between runs are never checked",
+                show(w.frequency - secs as i64)
+            )
+        } else {
+            format!(
+                "each run of this rule reads the last {back} of events, but `Timestamp` is bounded \
+                 to the last {bound}: events that reach Defender XDR more than {bound} after they \
+                 happened are never checked"
+            )
+        };
+        let d = Diagnostic::new(&DETECTION_TIME_FILTER, at, message).with_help(
+            "remove the `Timestamp` filter: the service already limits each run to the rule's \
+             look-back (filter on `ingestion_time()` if the query needs a bound of its own)",
+        );
+        ctx.add(window_label(d));
+    }
+    if let Some((secs, at)) = q.lookback
+        && secs as i64 > lookback
+    {
+        let d = Diagnostic::new(
+            &LOOKBACK_BEYOND_QUERY_PERIOD,
+            at,
+            format!(
+                "this looks back {}, but each run of the rule reads only the last {back} of \
+                 events: the bound never applies, and the query sees {back}",
+                show(secs as i64)
+            ),
+        )
+        .with_help(if w.lookback_span.is_some() {
+            "lengthen `schedule.lookback`, or shorten the bound to it"
+        } else {
+            "set `schedule.lookback` to the look-back the query needs, or shorten the bound"
+        });
+        ctx.add(window_label(d));
+    }
+}
+
+/// What keeps a query from running continuously (a zero frequency).
+fn continuous(ctx: &mut Ctx<'_>, node: &YamlNode, w: &Window, query: Option<&QueryFacts>) {
+    let Some(q) = query else {
+        return;
+    };
+    let c = &facts()["continuous"];
+    let label = |d: Diagnostic| d.with_label(w.frequency_span, "runs continuously");
+    let help = "a continuous rule's query reads one supported table with `where`, `extend`, \
+                `project`, `parse`, `project-away` and `project-rename`, and has no comments; \
+                otherwise give the rule a scheduled frequency";
+    let at = node
+        .get("queryCondition")
+        .and_then(|c| c.entry("queryText"))
+        .map_or(w.frequency_span, |(k, _)| k.span);
+    let mut tables: Vec<&str> = q.tables.iter().map(String::as_str).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    let supported = strings(&c["tables"]);
+    if tables.len() > 1 {
+        let d = Diagnostic::new(
+            &CONTINUOUS_DETECTION_QUERY,
+            at,
+            format!(
+                "this rule runs continuously, but its query reads {} tables ({}): a continuous \
+                 query reads one",
+                tables.len(),
+                some_of(
+                    &tables.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>(),
+                    4
+                )
+            ),
+        )
+        .with_help(help);
+        ctx.add(label(d));
+    } else if let Some(t) = tables.first()
+        && !supported.contains(t)
+    {
+        let d = Diagnostic::new(
+            &CONTINUOUS_DETECTION_QUERY,
+            at,
+            format!("this rule runs continuously, but `{t}` is not among the tables that support continuous runs"),
+        )
+        .with_help(format!("the tables that do are {}", one_of(&supported)));
+        ctx.add(label(d));
+    }
+    let allowed = strings(&c["operators"]);
+    if let Some((op, span)) = q
+        .operators
+        .iter()
+        .find(|(op, _)| !allowed.contains(&op.as_str()))
+    {
+        let d = Diagnostic::new(
+            &CONTINUOUS_DETECTION_QUERY,
+            *span,
+            format!("this rule runs continuously, but a continuous query cannot use `{op}`"),
+        )
+        .with_help(help);
+        ctx.add(label(d));
+    }
+    if let Some(span) = q.first_comment {
+        let d = Diagnostic::new(
+            &CONTINUOUS_DETECTION_QUERY,
+            span,
+            "this rule runs continuously, but a continuous query cannot hold comments",
+        )
+        .with_help(help);
+        ctx.add(label(d));
     }
 }
 

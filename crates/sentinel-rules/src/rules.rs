@@ -37,6 +37,8 @@ pub static RULES: &[&RuleMeta] = &[
     &SCHEMA_TEMPLATE,
     &LOOKBACK_BEYOND_QUERY_PERIOD,
     &SUPPRESSION_WITHOUT_EFFECT,
+    &DETECTION_TIME_FILTER,
+    &CONTINUOUS_DETECTION_QUERY,
 ];
 
 // ----------------------------------------------------------- examples
@@ -977,13 +979,16 @@ pub static LOOKBACK_BEYOND_QUERY_PERIOD: RuleMeta = RuleMeta {
     name: "lookback-beyond-query-period",
     category: Category::Rule,
     severity: Severity::Warning,
-    summary: "A scheduled rule's query looks back further than its `queryPeriod`",
+    summary: "A scheduled rule's query looks back further than each run reads (`queryPeriod`, or a custom detection's look-back)",
     what: "Reports a lower bound on time in a scheduled analytic rule's query (`TimeGenerated > \
            ago(14d)`, `between (ago(14d) .. ago(1d))`, `> now() - 2h`, with a timespan written out \
            or held by a `let`) that reaches further back than the rule's `queryPeriod`. Each run of \
            a scheduled rule queries only the last `queryPeriod` of data, so the bound never \
            applies: a baseline over 14 days in a rule with a one-hour period is built from one \
-           hour. The furthest-back bound of the query is reported, with the period as a label.",
+           hour. The furthest-back bound of the query is reported, with the period as a label. \
+           The same holds for a scheduled Defender XDR custom detection and its look-back \
+           (`schedule.lookback`, or the default for its frequency: every hour reads 4 hours, 3 \
+           hours 12 hours, 12 hours 48 hours, 24 hours 30 days).",
     why: "The query silently compares against far less history than it was written for: \
           baselines are empty, \"first seen\" logic fires on everything, thresholds meant for days \
           trip on an hour.",
@@ -1073,4 +1078,74 @@ pub static SUPPRESSION_WITHOUT_EFFECT: RuleMeta = RuleMeta {
             tail!()
         ),
     ],
+};
+
+pub static DETECTION_TIME_FILTER: RuleMeta = RuleMeta {
+    code: "KQL433",
+    name: "detection-time-filter",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A Defender XDR custom detection filters on `Timestamp` more narrowly than its own window",
+    what: "Reports a lower bound on `Timestamp` (`Timestamp > ago(1h)`, with the forms KQL431 \
+           reads) in a scheduled Defender XDR custom detection that is nearer than the rule's \
+           look-back: `schedule.lookback`, or the look-back Microsoft gives each frequency when the \
+           rule sets none (every hour: 4 hours; 3 hours: 12 hours; 12 hours: 48 hours; 24 hours: 30 \
+           days). A bound nearer than the frequency itself leaves time no run ever checks. Microsoft \
+           advises against filtering custom detections on `Timestamp`: the service already filters \
+           each run's data to the look-back.",
+    why: "Events older than the bound but inside the rule's window are never matched: with a bound \
+          shorter than the frequency, whole stretches of time between runs go unchecked; with a \
+          longer one, events that reach Defender late are dropped.",
+    fix: "Remove the `Timestamp` filter (the rule's look-back already applies), or filter on \
+          `ingestion_time()` if the query needs a bound of its own.",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"P1D\"",
+        "DeviceProcessEvents | where Timestamp > ago(1h) | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+    pass: &[
+        detection!(
+            "\"frequency\": \"P1D\"",
+            "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+            ""
+        ),
+        detection!(
+            "\"frequency\": \"PT1H\"",
+            "DeviceProcessEvents | where ingestion_time() > ago(1h) | where ProcessCommandLine has '-enc'",
+            ""
+        ),
+    ],
+};
+
+pub static CONTINUOUS_DETECTION_QUERY: RuleMeta = RuleMeta {
+    code: "KQL434",
+    name: "continuous-detection-query",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A Defender XDR custom detection set to run continuously (NRT) has a query that cannot",
+    what: "Reports, in a custom detection whose frequency is zero (`schedule.frequency: PT0S`, or \
+           the deprecated `period: \"0\"`), what Microsoft documents a continuous query may not \
+           have: more than one table, a table outside the list that supports continuous runs, an \
+           operator outside the list of supported ones (`where`, `extend`, `project`, `print`, \
+           `parse`, `project-away`, `project-rename`, `datatable`: no `summarize`, `join`, `union` \
+           or `externaldata`), or a comment. The lists and their sources are in \
+           `schemas/facts/defender-detection-rules.json`.",
+    why: "Defender XDR runs only such queries continuously: the rule cannot be saved with that \
+          frequency, or does not run as intended.",
+    fix: "Simplify the query to one supported table and the supported operators, with no comments, \
+          or give the rule a scheduled frequency (`PT1H` or longer).",
+    fixable: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT0S\"",
+        "DeviceProcessEvents | summarize arg_max(Timestamp, ReportId) by DeviceId",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT0S\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
 };

@@ -31,8 +31,7 @@ fn oracle_facts() -> HashMap<String, QueryFacts> {
                     result_columns: Some(cols.into_iter().map(|c| (c.name, c.ty)).collect()),
                     open: false,
                     tables: Vec::new(),
-                    optional_tables: Vec::new(),
-                    lookback: None,
+                    ..QueryFacts::default()
                 },
             ))
         })

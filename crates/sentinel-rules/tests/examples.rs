@@ -3,44 +3,15 @@
 //! `rule` error.
 //!
 //! The cross-check examples need facts about their query, which the
-//! semantic checker gives in kqlint-core; here they come from the query's
-//! last `| project` line and its first word (the table), which is how every
-//! example query is written, and its look-back from its `ago(<n>d)`.
+//! semantic checker gives in kqlint-core; here they come from
+//! `common::facts_of`.
 
 use kqlint_diagnostics::{ExampleKind, Severity};
 use kqlint_source::{Limits, Source, SourceKind};
-use sentinel_rules::{QueryFacts, RULES, check_detection_rule, check_source};
+use sentinel_rules::{RULES, check_detection_rule, check_source};
 
-fn facts_of(source: &Source) -> Option<QueryFacts> {
-    let q = source.query()?;
-    let table = q.text.split_whitespace().next()?.to_owned();
-    let project = q.text.lines().rev().find_map(|l| {
-        l.rfind("| project ")
-            .map(|at| &l[at + "| project ".len()..])
-    });
-    let result_columns = project.map(|p| {
-        p.split(',')
-            .map(|c| (c.trim().to_owned(), "string".to_owned()))
-            .collect()
-    });
-    let lookback = q.text.find("ago(").and_then(|at| {
-        let inner = &q.text[at + 4..];
-        let days: u64 = inner.split('d').next()?.parse().ok()?;
-        let len = 4 + inner.find(')')? + 1;
-        Some((
-            days * 86_400,
-            q.map_span(kqlint_diagnostics::Span::new(at as u32, (at + len) as u32)),
-        ))
-    });
-    Some(QueryFacts {
-        partial: None,
-        open: result_columns.is_none(),
-        result_columns,
-        tables: vec![table],
-        optional_tables: Vec::new(),
-        lookback,
-    })
-}
+mod common;
+use common::facts_of;
 
 fn check(example: &str, kind: ExampleKind) -> Vec<kqlint_diagnostics::Diagnostic> {
     let (path, source_kind) = match kind {

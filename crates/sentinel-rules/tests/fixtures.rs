@@ -7,11 +7,11 @@
 //! `.json`, the Graph API's form, as well). The duplicate-id folders are checked as one
 //! run; `kinds/` shows how each kind of file is recognised.
 //!
-//! Facts about the query (for the cross-checks) come from the query's last
-//! `| project` line and its first word, as every fixture query is written;
-//! kqlint-core's tests run the same files with the semantic checker.
+//! Facts about the query (for the cross-checks) come from
+//! `common::facts_of`; kqlint-core's tests run the same files with the
+//! semantic checker.
 
-use kqlint_diagnostics::{Diagnostic, LineIndex, Span};
+use kqlint_diagnostics::{Diagnostic, LineIndex};
 use kqlint_source::{Limits, Source, SourceKind};
 use sentinel_rules::{
     IdEntry, QueryFacts, RULES, RuleCheck, check_detection_rule, check_source, duplicate_ids,
@@ -40,46 +40,8 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn facts_of(source: &Source) -> Option<QueryFacts> {
-    let q = source.query()?;
-    let table = q.text.split_whitespace().next()?.to_owned();
-    let project = q
-        .text
-        .lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("| project "));
-    let result_columns = project.map(|p| {
-        p.split(',')
-            .map(|c| (c.trim().to_owned(), "string".to_owned()))
-            .collect()
-    });
-    // The look-back of an `ago(<n>d)` or `ago(<n>h)`, which is how the
-    // fixture queries write it (kqlint-core folds the general forms).
-    let lookback = q.text.find("ago(").and_then(|at| {
-        let inner = &q.text[at + 4..];
-        let close = inner.find(')')?;
-        let lit = &inner[..close];
-        let (n, unit) = lit.split_at(lit.len() - 1);
-        let n: u64 = n.parse().ok()?;
-        let secs = match unit {
-            "d" => n * 86_400,
-            "h" => n * 3_600,
-            _ => return None,
-        };
-        Some((
-            secs,
-            q.map_span(Span::new(at as u32, (at + 4 + close + 1) as u32)),
-        ))
-    });
-    Some(QueryFacts {
-        partial: None,
-        open: result_columns.is_none(),
-        result_columns,
-        tables: vec![table],
-        optional_tables: Vec::new(),
-        lookback,
-    })
-}
+mod common;
+use common::facts_of;
 
 struct Checked {
     rel: String,
@@ -274,8 +236,7 @@ fn seed_rules() {
         ),
         open: false,
         tables: vec!["DeviceNetworkEvents".into()],
-        optional_tables: Vec::new(),
-        lookback: None,
+        ..QueryFacts::default()
     };
     let check = check_source(&source, Some(&facts)).unwrap();
     assert_eq!(check.kind, sentinel_rules::RuleKind::Hunting);

@@ -6,6 +6,7 @@ use kqlint_diagnostics::Diagnostic;
 
 pub(crate) mod assignment_in_where;
 pub(crate) mod contains_instead_of_has;
+pub(crate) mod contradictory_conditions;
 pub(crate) mod has_ipv4;
 pub(crate) mod impossible_case_comparison;
 pub(crate) mod join_without_kind;
