@@ -139,6 +139,7 @@ struct QueryOutcome {
     /// The tabular operators, in file coordinates.
     operators: Vec<(String, Span)>,
     first_comment: Option<Span>,
+    output_bounded: Option<bool>,
 }
 
 impl QueryOutcome {
@@ -165,6 +166,7 @@ impl QueryOutcome {
             timestamp_filter: self.timestamp_filter,
             operators: self.operators.clone(),
             first_comment: self.first_comment,
+            output_bounded: self.output_bounded,
         })
     }
 }
@@ -995,7 +997,7 @@ impl Engine {
         }
         report.uncounted = (analysis.dropped, analysis.dropped_worst);
         report.tables = Some(analysis.tables.iter().map(|t| t.to_string()).collect());
-        report.optional_tables = optional_tables(&parse, &analysis.tables);
+        report.optional_tables = kql_lint::shape::optional_tables(&parse, &analysis.tables);
         // Columns are only reported when the whole output is known: an open
         // schema's list is partial, and rule cross-checks rely on it.
         report.result_columns = match &analysis.result {
@@ -1040,6 +1042,7 @@ impl Engine {
                 .map(|(name, span)| (name, query.map_span(span)))
                 .collect();
             report.first_comment = parse.comments.first().map(|c| query.map_span(*c));
+            report.output_bounded = Some(kql_lint::shape::output_bounded(&parse));
         }
         // Stage 3: lint rules and placeholders (kql-lint).
         let lint = kql_lint::LintContext::new(
@@ -1139,121 +1142,6 @@ fn only_names(text: &str, catalog: &Catalog) -> Option<Platform> {
         defender |= in_defender && !in_sentinel;
     }
     defender.then_some(Platform::Defender)
-}
-
-/// The tables of `tables` that the query names only where it runs without
-/// them: a leg of `union isfuzzy=true` (Kusto skips a leg whose table does
-/// not exist), the right side of a `join kind=leftouter` / `leftanti` or a
-/// `lookup` (the default, left-outer kind), or the left side of a `join
-/// kind=rightouter` / `rightanti`: these add columns to the rows found or
-/// take some away, and leave them when they have no data.
-fn optional_tables<T: AsRef<str>>(parse: &kql_syntax::Parse, tables: &[T]) -> Vec<String> {
-    use kql_syntax::ast::{Expr, ExprKind, LitKind, OpParam, Operator, OperatorKind, Pipeline};
-    use kql_syntax::visit::{self, Visitor};
-    use std::collections::HashSet;
-
-    fn param<'p>(params: &'p [OpParam], name: &str) -> Option<&'p Expr> {
-        params
-            .iter()
-            .find(|p| p.name.name.eq_ignore_ascii_case(name))
-            .map(|p| &p.value)
-    }
-    fn word(e: &Expr) -> Option<String> {
-        match &e.kind {
-            ExprKind::Name(i) => Some(i.name.to_ascii_lowercase()),
-            ExprKind::Literal(l) => match &l.kind {
-                LitKind::Bool(b) => Some(b.to_string()),
-                LitKind::String(s) => Some(s.value.to_ascii_lowercase()),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    #[derive(Default)]
-    struct Names {
-        optional: u32,
-        inside: HashSet<String>,
-        outside: HashSet<String>,
-    }
-    /// A `join` whose left side the query runs without.
-    fn optional_left(op: &Operator) -> bool {
-        matches!(&op.kind, OperatorKind::Join { params, .. }
-            if matches!(param(params, "kind").and_then(word).as_deref(), Some("rightouter" | "rightanti" | "rightantisemi")))
-    }
-    impl Visitor for Names {
-        fn visit_pipeline(&mut self, p: &Pipeline) {
-            // Everything before the last such join is its left side.
-            let Some(i) = p.ops.iter().rposition(|o| optional_left(&o.op)) else {
-                return visit::walk_pipeline(self, p);
-            };
-            self.optional += 1;
-            if let Some(s) = &p.source {
-                self.visit_expr(s);
-            }
-            for o in &p.ops[..i] {
-                self.visit_operator(&o.op);
-            }
-            self.optional -= 1;
-            for o in &p.ops[i..] {
-                self.visit_operator(&o.op);
-            }
-        }
-        fn visit_operator(&mut self, op: &Operator) {
-            match &op.kind {
-                OperatorKind::Join { params, right, .. }
-                | OperatorKind::Lookup { params, right, .. } => {
-                    let kind = param(params, "kind").and_then(word);
-                    let optional = match (&op.kind, kind.as_deref()) {
-                        (OperatorKind::Lookup { .. }, None | Some("leftouter")) => true,
-                        (OperatorKind::Join { .. }, Some(k)) => {
-                            matches!(k, "leftouter" | "leftanti" | "anti" | "leftantisemi")
-                        }
-                        _ => false,
-                    };
-                    if optional {
-                        for p in params {
-                            self.visit_op_param(p);
-                        }
-                        self.optional += 1;
-                        self.visit_expr(right);
-                        self.optional -= 1;
-                    } else {
-                        visit::walk_operator(self, op);
-                    }
-                }
-                OperatorKind::Union { params, .. } => {
-                    let fuzzy = param(params, "isfuzzy").and_then(word).as_deref() == Some("true");
-                    self.optional += u32::from(fuzzy);
-                    visit::walk_operator(self, op);
-                    self.optional -= u32::from(fuzzy);
-                }
-                _ => visit::walk_operator(self, op),
-            }
-        }
-        fn visit_expr(&mut self, e: &Expr) {
-            if let ExprKind::Name(i) = &e.kind {
-                let set = if self.optional > 0 {
-                    &mut self.inside
-                } else {
-                    &mut self.outside
-                };
-                set.insert(i.name.to_string());
-            }
-            visit::walk_expr(self, e);
-        }
-    }
-    if !tables.is_empty() && !parse.query.statements.is_empty() {
-        let mut names = Names::default();
-        visit::walk_query(&mut names, &parse.query);
-        return tables
-            .iter()
-            .map(AsRef::as_ref)
-            .filter(|t| names.inside.contains(*t) && !names.outside.contains(*t))
-            .map(str::to_owned)
-            .collect();
-    }
-    Vec::new()
 }
 
 /// A fix stands on the analysis of the text up to its edits; after a
@@ -1572,52 +1460,6 @@ mod tests {
             diags.iter().any(|d| d.0 == "KQL102" || d.0 == "KQL119"),
             "{diags:?}"
         );
-    }
-
-    #[test]
-    fn tables_the_query_runs_without() {
-        let optional = |q: &str, tables: &[&str]| {
-            let parse = kql_syntax::parse(q);
-            assert!(parse.errors.is_empty(), "{q}");
-            super::optional_tables(&parse, tables)
-        };
-        assert_eq!(
-            optional(
-                "union isfuzzy=true (A | where x == 1), (B | take 1)",
-                &["A", "B"]
-            ),
-            ["A", "B"]
-        );
-        assert!(optional("union (A), (B)", &["A", "B"]).is_empty());
-        assert!(optional("union isfuzzy=false A, B", &["A", "B"]).is_empty());
-        // Read outside a fuzzy union too: required.
-        assert_eq!(
-            optional("A | union isfuzzy=true (B), (A | take 1)", &["A", "B"]),
-            ["B"]
-        );
-        assert_eq!(
-            optional(
-                "A | join kind=leftouter (B | where y > 0) on k | lookup C on k | join kind=leftanti D on k",
-                &["A", "B", "C", "D"]
-            ),
-            ["B", "C", "D"]
-        );
-        assert!(
-            optional(
-                "A | join kind=inner (B) on k | join (C) on k | lookup kind=inner D on k",
-                &["A", "B", "C", "D"]
-            )
-            .is_empty()
-        );
-        // The left side of a right-outer join: the Tarrask rule's DeviceInfo.
-        assert_eq!(
-            optional(
-                "A | where x > 0 | join kind=rightouter (B) on k | join kind=inner (C) on k",
-                &["A", "B", "C"]
-            ),
-            ["A"]
-        );
-        assert!(optional("A | join kind=rightsemi (B) on k", &["A", "B"]).is_empty());
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub fn suggest(code_or_name: &str) -> Option<&'static RuleMeta> {
 
 /// Whether a rule only runs when selected by code or name.
 pub fn is_opt_in(m: &RuleMeta) -> bool {
-    kql_lint::is_opt_in(m)
+    kql_lint::is_opt_in(m) || sentinel_rules::is_opt_in(m)
 }
 
 /// Every registered rule, sorted by code.

@@ -10,6 +10,22 @@ fn engine() -> Engine {
     Engine::new(EngineOptions::default()).expect("engine")
 }
 
+/// Every rule enabled, opt-in ones too.
+fn engine_with_every_rule() -> Engine {
+    let every = kqlint_core::registry::all()
+        .iter()
+        .map(|m| m.code.to_owned())
+        .collect();
+    Engine::new(EngineOptions {
+        config: kqlint_core::ConfigOptions {
+            select: Some(every),
+            ..kqlint_core::ConfigOptions::isolated()
+        },
+        ..EngineOptions::default()
+    })
+    .expect("engine")
+}
+
 fn rule_codes(engine: &Engine, path: &str, yaml: &str) -> Vec<(&'static str, Severity)> {
     let source = Source::from_text(path, yaml, SourceKind::Yaml, &Limits::default());
     engine
@@ -23,7 +39,7 @@ fn rule_codes(engine: &Engine, path: &str, yaml: &str) -> Vec<(&'static str, Sev
 
 #[test]
 fn examples_with_semantic_facts() {
-    let engine = engine();
+    let engine = engine_with_every_rule();
     for meta in sentinel_rules::RULES {
         for ex in meta.fail {
             let got = rule_codes(&engine, "rules/example.yaml", ex);
@@ -44,6 +60,19 @@ fn examples_with_semantic_facts() {
             );
         }
     }
+}
+
+#[test]
+fn opt_in_rule_checks_run_only_when_selected() {
+    let m = &sentinel_rules::ALERT_PER_RESULT_UNBOUNDED;
+    let ex = m.fail[0];
+    let code = |e: &Engine| {
+        rule_codes(e, "rules/example.yaml", ex)
+            .iter()
+            .any(|(c, _)| *c == m.code)
+    };
+    assert!(!code(&engine()), "{} ran without being selected", m.code);
+    assert!(code(&engine_with_every_rule()));
 }
 
 #[test]

@@ -44,6 +44,9 @@ pub struct QueryFacts {
     pub operators: Vec<(String, Span)>,
     /// Where the query's first comment is, if it has one.
     pub first_comment: Option<Span>,
+    /// Whether the output's row count is bounded by an aggregation or a
+    /// `take` (`None`: not worked out).
+    pub output_bounded: Option<bool>,
 }
 
 impl QueryFacts {
@@ -136,8 +139,96 @@ pub fn check(ctx: &mut Ctx<'_>, root: &YamlNode, facts: Option<&QueryFacts>) {
             partial: facts.partial.as_deref(),
         };
         columns(ctx, root, &cols);
+        override_types(ctx, root, facts);
     }
     connectors(ctx, root, facts);
+    alert_per_result(ctx, root, facts);
+}
+
+/// An alert per result on a query whose row count nothing bounds: a run
+/// makes at most 150 alerts (30 for an NRT rule), the last one summing up
+/// the rest.
+fn alert_per_result(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
+    let cap = match ctx.kind {
+        RuleKind::Scheduled => 150,
+        RuleKind::Nrt => 30,
+        _ => return,
+    };
+    if facts.output_bounded != Some(false) {
+        return;
+    }
+    let Some(v) = root
+        .get("eventGroupingSettings")
+        .and_then(|e| e.get("aggregationKind"))
+    else {
+        return;
+    };
+    if v.as_str() != Some("AlertPerResult") {
+        return;
+    }
+    let d = Diagnostic::new(
+        &ALERT_PER_RESULT_UNBOUNDED,
+        v.span,
+        format!(
+            "each result of this query becomes an alert, and nothing in the query bounds how many \
+             results a run returns: a run makes at most {cap} alerts, the first {} one per result and \
+             the last one for all the others together",
+            cap - 1
+        ),
+    )
+    .with_help(
+        "aggregate the results (`summarize ... by` the entity the alert is about), or group all \
+         events into a single alert (`aggregationKind: SingleAlert`)",
+    );
+    ctx.add(d);
+}
+
+/// The alert's severity and tactics taken from a column whose type can
+/// hold no severity or tactic name: Sentinel falls back to the rule's own
+/// values for a value that does not fit the alert property.
+fn override_types(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
+    let Some(ado) = root.get("alertDetailsOverride") else {
+        return;
+    };
+    let Some(cols) = &facts.result_columns else {
+        return;
+    };
+    for (key, property, values) in [
+        (
+            "alertSeverityColumnName",
+            "severity",
+            "a severity name (`Informational`, `Low`, `Medium`, `High`)",
+        ),
+        (
+            "alertTacticsColumnName",
+            "tactics",
+            "tactic names (`InitialAccess`, `Execution`, ...)",
+        ),
+    ] {
+        let Some(v) = ado.get(key) else { continue };
+        let Some(name) = v.as_str() else { continue };
+        let Some((_, ty)) = cols.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        // A dynamic value may hold a string; only a type that never does
+        // is reported.
+        if matches!(ty.as_str(), "string" | "dynamic" | "unknown" | "") {
+            continue;
+        }
+        let d = Diagnostic::new(
+            &OVERRIDE_COLUMN_TYPE,
+            v.span,
+            format!(
+                "the alert's {property} comes from `{name}`, a {ty} column: Sentinel expects {values} \
+                 and, for any other value, keeps the rule's own {property}, so this override never applies"
+            ),
+        )
+        .with_help(format!(
+            "map the value to a name in the query, e.g. `extend {}Name = case({name} >= 8, \"High\", {name} >= 5, \"Medium\", \"Low\")`, and name that column",
+            name
+        ));
+        ctx.add(d);
+    }
 }
 
 fn columns(ctx: &mut Ctx<'_>, root: &YamlNode, cols: &Columns<'_>) {
