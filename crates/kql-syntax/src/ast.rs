@@ -14,7 +14,7 @@
 //! - Names are unescaped: `['Event ID']` is an [`Ident`] with `name` =
 //!   `Event ID` and `quoted` = true.
 
-use crate::span::Span;
+use crate::Span;
 use smol_str::SmolStr;
 
 /// A whole query text: `;`-separated statements.

@@ -1,6 +1,6 @@
 //! Syntax errors.
 
-use crate::span::Span;
+use crate::Span;
 use std::fmt;
 
 /// The kinds of syntax error. Codes and names are stable: other tools read
@@ -54,66 +54,17 @@ impl SyntaxErrorKind {
 
     /// The stable code, `KQL001`...`KQL099`.
     pub fn code(self) -> &'static str {
-        use SyntaxErrorKind::*;
-        match self {
-            UnexpectedToken => "KQL001",
-            UnclosedDelimiter => "KQL002",
-            UnterminatedString => "KQL003",
-            InvalidCharacter => "KQL004",
-            MissingSemicolon => "KQL005",
-            UnknownOperator => "KQL006",
-            MissingExpression => "KQL007",
-            InvalidLiteral => "KQL008",
-            NestingTooDeep => "KQL009",
-            MissingName => "KQL010",
-            UnmatchedDelimiter => "KQL011",
-            KeywordAsName => "KQL012",
-            InvalidEscape => "KQL013",
-        }
+        crate::rules::meta(self).code
     }
 
-    /// The stable kebab-case name.
+    /// The stable name, `unexpected-token`, ...
     pub fn name(self) -> &'static str {
-        use SyntaxErrorKind::*;
-        match self {
-            UnexpectedToken => "unexpected-token",
-            UnclosedDelimiter => "unclosed-delimiter",
-            UnterminatedString => "unterminated-string",
-            InvalidCharacter => "invalid-character",
-            MissingSemicolon => "missing-semicolon",
-            UnknownOperator => "unknown-operator",
-            MissingExpression => "missing-expression",
-            InvalidLiteral => "invalid-literal",
-            NestingTooDeep => "nesting-too-deep",
-            MissingName => "missing-name",
-            UnmatchedDelimiter => "unmatched-delimiter",
-            KeywordAsName => "keyword-as-name",
-            InvalidEscape => "invalid-escape",
-        }
+        crate::rules::meta(self).name
     }
 
-    /// One line on what the error means, for the rule registry and docs.
+    /// One line on what the error means.
     pub fn summary(self) -> &'static str {
-        use SyntaxErrorKind::*;
-        match self {
-            UnexpectedToken => "A token that does not fit the KQL grammar where it stands.",
-            UnclosedDelimiter => "A `(`, `[` or `{` is never closed.",
-            UnterminatedString => "A string literal has no closing quote.",
-            InvalidCharacter => "A character that cannot start any KQL token.",
-            MissingSemicolon => {
-                "Statements (`let`, `set`, `declare`, ...) must be separated by `;`."
-            }
-            UnknownOperator => {
-                "The word after `|` is not a tabular operator (operators are case-sensitive)."
-            }
-            MissingExpression => "An operand, argument or value is missing.",
-            InvalidLiteral => "A literal whose text is malformed.",
-            NestingTooDeep => "The query nests deeper than the parser allows.",
-            MissingName => "A name is expected here.",
-            UnmatchedDelimiter => "A `)`, `]` or `}` without a matching opening delimiter.",
-            KeywordAsName => "A keyword used as a name must be bracketed: `['string']`.",
-            InvalidEscape => "A backslash escape that KQL strings do not support.",
-        }
+        crate::rules::meta(self).summary
     }
 }
 

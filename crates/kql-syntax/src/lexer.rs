@@ -11,7 +11,7 @@
 //! Every byte of the input belongs to exactly one token (trivia included), so
 //! the tokens can be used for semantic highlighting as they are.
 
-use crate::span::Span;
+use crate::Span;
 use logos::Logos;
 
 /// The kind of a token. Keywords are not separate kinds: KQL keywords are

@@ -24,14 +24,14 @@ mod dump;
 mod error;
 mod grammar;
 mod lexer;
-pub mod span;
+pub mod rules;
 pub mod visit;
 
 pub use dump::{dump_errors, dump_tree};
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use grammar::{MAX_DEPTH, MAX_HEIGHT, PIPE_OPERATORS};
+pub use kqlint_diagnostics::Span;
 pub use lexer::{Token, TokenKind, is_whitespace};
-pub use span::Span;
 
 /// The result of parsing a query text.
 #[derive(Clone, Debug, PartialEq)]

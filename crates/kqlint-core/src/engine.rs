@@ -3,11 +3,11 @@
 
 use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError, ConfigOptions, ConfigResolver};
+use crate::core_rules;
 use crate::fix::{self, FixOutcome};
 use crate::report::{FileReport, QueryReport, ResultColumn, SourceText};
 use crate::suppress::Suppressions;
 use crate::target::Target;
-use crate::{core_rules, syntax_rules};
 use kql_lint::QueryKind;
 use kql_schema::{Catalog, Platform};
 use kql_semantic::Interrupt;
@@ -1276,7 +1276,7 @@ fn syntax_diagnostics(
         });
     }
     for e in &parse.errors {
-        let meta = syntax_rules::meta(e.kind);
+        let meta = kql_syntax::rules::meta(e.kind);
         let mut d = Diagnostic::new(meta, e.span, e.message.clone());
         d.labels = e
             .labels

@@ -16,7 +16,6 @@ pub mod registry;
 pub mod report;
 pub mod statistics;
 pub mod suppress;
-pub mod syntax_rules;
 mod target;
 
 pub use analysis::QueryAnalysis;

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 /// The registries of the crates that emit diagnostics, in code order.
 fn sources() -> Vec<&'static [&'static RuleMeta]> {
     vec![
-        crate::syntax_rules::RULES,
+        kql_syntax::rules::RULES,
         crate::core_rules::RULES,
         kqlint_source::RULES,
         kql_semantic::RULES,

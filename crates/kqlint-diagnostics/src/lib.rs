@@ -1,14 +1,20 @@
 //! The one diagnostic type every kqlint check produces, the metadata each
-//! check declares for the rule registry, and offset ↔ line/column mapping.
+//! check declares for the rule registry, byte spans and offset ↔
+//! line/column mapping.
+//!
+//! A leaf crate (serde only), as ruff's `ruff_text_size`: the parser and
+//! every check above it speak these types, so each crate owns the metadata
+//! of the diagnostics it produces.
 //!
 //! Producers build diagnostics from their [`RuleMeta`] with
 //! [`Diagnostic::new`], so a diagnostic cannot exist without a registered
 //! code, name, category and default severity.
 
 mod line_index;
+mod span;
 
-pub use kql_syntax::Span;
 pub use line_index::{LineCol, LineIndex};
+pub use span::Span;
 
 use serde::Serialize;
 use std::fmt;

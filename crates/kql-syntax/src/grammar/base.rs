@@ -16,9 +16,9 @@
 //!   rolled back when chumsky backtracks, so a branch that is rewound takes
 //!   its errors with it.
 
+use crate::Span;
 use crate::error::{SyntaxError, SyntaxErrorKind as K};
 use crate::lexer::TokenKind as T;
-use crate::span::Span;
 use chumsky::error::LabelError;
 use chumsky::input::{Checkpoint, Cursor, MapExtra};
 use chumsky::inspector::Inspector;

@@ -18,10 +18,10 @@ mod stmt;
 mod tabular;
 mod text;
 
+use crate::Span;
 use crate::ast::{Query, Statement};
 use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::lexer::{Token, TokenKind as T};
-use crate::span::Span;
 use base::{Bx, St, Tok};
 use chumsky::cache::{Cache, Cached};
 use chumsky::prelude::*;

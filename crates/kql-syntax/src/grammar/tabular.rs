@@ -3,10 +3,10 @@
 
 use super::base::*;
 use super::expr::*;
+use crate::Span;
 use crate::ast::*;
 use crate::error::{SyntaxError, SyntaxErrorKind as K};
 use crate::lexer::TokenKind as T;
-use crate::span::Span;
 use chumsky::prelude::*;
 use smol_str::SmolStr;
 

@@ -1,8 +1,8 @@
 //! Pure functions over token text: literal values, escapes, reserved words.
 
+use crate::Span;
 use crate::ast::*;
 use crate::error::{SyntaxError, SyntaxErrorKind as K};
-use crate::span::Span;
 use smol_str::SmolStr;
 
 /// The value of one string literal token, and whether it is obfuscated.
