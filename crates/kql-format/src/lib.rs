@@ -20,8 +20,11 @@
 //! The layout rules are described in `docs/formatting.md`.
 
 mod layout;
+mod range;
 mod safety;
 mod wrap;
+
+pub use range::format_range;
 
 use std::fmt;
 
