@@ -43,8 +43,9 @@ enum Command {
     /// Check KQL query files (.kql, .csl) and Sentinel rule YAML files.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
-    /// Format KQL: .kql/.csl/.kusto files, and the query of rule YAML files
-    /// (layout only; the tokens are checked to be unchanged).
+    /// Format KQL: .kql/.csl/.kusto files, the query of rule YAML files,
+    /// KQL fences in Markdown and queries in ARM templates (layout only;
+    /// the tokens are checked to be unchanged).
     #[command(after_help = FMT_HELP)]
     Fmt(FmtArgs),
     /// List every diagnostic kqlint can report.
@@ -120,9 +121,11 @@ Exit status: 0 no error-severity finding (warnings do not count; see
 const FMT_HELP: &str = "\
 Directories are searched recursively (honouring .gitignore). A query file is
 formatted whole; in a rule YAML file only the query is, when it is a `|`
-block scalar, and the YAML around it is kept byte for byte. A text with
-syntax errors is left as it is (and named on standard error). `-` formats
-standard input to standard output.
+block scalar, and the YAML around it is kept byte for byte; in Markdown the
+```kql / ```kusto fences; in JSON the query strings of ARM templates and
+Defender XDR rules, with their escapes. A text with syntax errors is left as
+it is (and named on standard error). `-` formats standard input to standard
+output.
 
 Examples:
   kqlint fmt .                  format in place
@@ -753,7 +756,7 @@ fn fmt_file(
     if !formats(&t.path) {
         if t.explicit {
             eprintln!(
-                "kqlint: {}: skipped: not a .kql, .csl, .kusto or rule YAML file",
+                "kqlint: {}: skipped: not a .kql, .csl, .kusto, rule YAML, Markdown or JSON file",
                 t.display
             );
         }
@@ -769,6 +772,12 @@ fn fmt_file(
     };
     let after = match format_file_text(&t.path, text, options) {
         Formatted::Changed(after) => after,
+        Formatted::Partly(after, refused) => {
+            for why in refused {
+                eprintln!("kqlint: {}: {why}", t.display);
+            }
+            after
+        }
         Formatted::Unchanged => return Ok(false),
         Formatted::NotKql(why) => {
             if t.explicit {
@@ -807,6 +816,12 @@ fn fmt_stdin(
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let after = match format_file_text(std::path::Path::new("-"), &text, options) {
         Formatted::Changed(after) => Some(after),
+        Formatted::Partly(after, refused) => {
+            for why in refused {
+                eprintln!("kqlint: -: {why}");
+            }
+            Some(after)
+        }
         Formatted::Refused(why) => {
             eprintln!("kqlint: -: {why}");
             None

@@ -1,6 +1,6 @@
 //! `kqlint fmt` end to end: `--check`, `--diff`, writing in place (a query
-//! file and a rule YAML file), standard input, and a rule whose query is not
-//! a block scalar.
+//! file, a rule YAML file, Markdown fences, an ARM template), standard
+//! input, and a rule whose query is not a block scalar.
 
 mod common;
 use common::Dir;
@@ -78,4 +78,36 @@ fn a_query_with_syntax_errors_is_left_and_named() {
     assert_eq!(code, 0);
     assert!(err.contains("syntax error"), "{err}");
     assert_eq!(d.read("b.kql"), "T | where (a\n");
+}
+
+const MD: &str = "# Hunting\n\nSome *prose* | not KQL.\n\n```kql\nT | where a==1 | take 1\n```\n\n```\nU | where b==2\n```\n";
+const ARM: &str = "{\n  \"resources\": [{\n    \"type\": \"Microsoft.SecurityInsights/alertRules\",\n    \"properties\": {\"query\": \"T | where a==\\u00271\\u0027 | take 1\", \"severity\": \"Low\"}\n  }]\n}\n";
+
+#[test]
+fn markdown_fences_and_arm_queries_are_formatted_in_place() {
+    let d = Dir::new("fmt", "formats");
+    d.write("README.md", MD);
+    d.write("rule.json", ARM);
+    d.write("package.json", "{\"name\": \"x\"}\n");
+    let (code, out, err) = d.kqlint(&["fmt", "--check", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("would reformat README.md") && out.contains("would reformat rule.json"));
+    assert!(
+        !out.contains("package.json") && err.is_empty(),
+        "{out}{err}"
+    );
+    let (code, _, err) = d.kqlint(&["fmt", "."]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        d.read("README.md"),
+        MD.replace("T | where a==1 | take 1", "T\n| where a == 1\n| take 1")
+    );
+    assert_eq!(
+        d.read("rule.json"),
+        ARM.replace(
+            "T | where a==\\u00271\\u0027 | take 1",
+            "T\\n| where a == \\u00271\\u0027\\n| take 1"
+        )
+    );
+    assert_eq!(d.read("package.json"), "{\"name\": \"x\"}\n");
 }
