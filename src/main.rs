@@ -43,8 +43,9 @@ enum Command {
     /// Check KQL query files (.kql, .csl) and Sentinel rule YAML files.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
-    /// Format KQL: .kql/.csl/.kusto files, and the query of rule YAML files
-    /// (layout only; the tokens are checked to be unchanged).
+    /// Format KQL: .kql/.csl/.kusto files, the query of rule YAML files,
+    /// KQL fences in Markdown and queries in ARM templates (layout only;
+    /// the tokens are checked to be unchanged).
     #[command(after_help = FMT_HELP)]
     Fmt(FmtArgs),
     /// List every diagnostic kqlint can report.
@@ -120,15 +121,22 @@ Exit status: 0 no error-severity finding (warnings do not count; see
 const FMT_HELP: &str = "\
 Directories are searched recursively (honouring .gitignore). A query file is
 formatted whole; in a rule YAML file only the query is, when it is a `|`
-block scalar, and the YAML around it is kept byte for byte. A text with
-syntax errors is left as it is (and named on standard error). `-` formats
-standard input to standard output.
+block scalar, and the YAML around it is kept byte for byte; in Markdown the
+```kql / ```kusto fences; in JSON the query strings of ARM templates and
+Defender XDR rules, with their escapes. A text with syntax errors is left as
+it is (and named on standard error). `-` formats standard input to standard
+output.
+
+The layout comes from the `[format]` section of the nearest kqlint.toml
+(line-width, indent-width, pipe = \"leading\" | \"trailing\"), as `check`
+finds it; --line-width and --indent-width override it.
 
 Examples:
   kqlint fmt .                  format in place
   kqlint fmt --check rules/     list the files that would change
   kqlint fmt --diff q.kql       show the changes as a unified diff
   kqlint fmt - < q.kql          standard input to standard output
+  kqlint fmt --line-width 120 . wrap lines longer than 120 characters
 
 Exit status: 0 done (or, with --check/--diff, nothing would change), 1 a
 file would change (--check, --diff), 2 usage or I/O failure.";
@@ -143,9 +151,42 @@ struct FmtArgs {
     /// Write nothing; print the changes as a unified diff and exit 1 if any.
     #[arg(long)]
     diff: bool,
-    /// Spaces per indentation level.
-    #[arg(long, default_value_t = 4, value_name = "N")]
-    indent_width: usize,
+    /// Spaces per indentation level, 1 to 16 [default: 4, or the
+    /// kqlint.toml's `[format] indent-width`].
+    #[arg(long, value_name = "N", value_parser = indent_width)]
+    indent_width: Option<usize>,
+    /// Wrap lines longer than this many characters, 20 to 1000 [default:
+    /// 100, or the kqlint.toml's `[format] line-width`].
+    #[arg(long, value_name = "N", value_parser = line_width)]
+    line_width: Option<usize>,
+    /// Use this configuration file for every file instead of the nearest
+    /// kqlint.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore kqlint.toml files (the default layout and the options given).
+    #[arg(long)]
+    isolated: bool,
+}
+
+fn indent_width(s: &str) -> Result<usize, String> {
+    in_range(s, &kqlint_core::config::INDENT_WIDTHS)
+}
+
+fn line_width(s: &str) -> Result<usize, String> {
+    in_range(s, &kqlint_core::config::LINE_WIDTHS)
+}
+
+fn in_range(s: &str, range: &std::ops::RangeInclusive<usize>) -> Result<usize, String> {
+    s.parse::<usize>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a number from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 #[derive(Args, Debug)]
@@ -701,21 +742,42 @@ fn fix_stdin(
 
 /// `kqlint fmt`.
 fn fmt(args: FmtArgs) -> Result<ExitCode, String> {
-    let options = kqlint_core::formatting::FormatOptions {
-        indent_width: args.indent_width,
-        ..Default::default()
-    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
     let targets = discover::discover(&paths, false);
+    // The configuration is found as `check` finds it; a bad kqlint.toml
+    // stops the run before anything is written.
+    let engine = kqlint_core::Engine::new(EngineOptions {
+        config: ConfigOptions {
+            config_file: args.config.clone(),
+            no_discovery: args.isolated,
+            ..ConfigOptions::default()
+        },
+        ..EngineOptions::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let mut bad: Vec<kqlint_core::ConfigError> = Vec::new();
+    for t in targets.iter().filter(|t| t.error.is_none()) {
+        if let Err(e) = engine.config_for(&t.path)
+            && !bad.iter().any(|seen| seen.file == e.file)
+        {
+            bad.extend(e.all().cloned());
+        }
+    }
+    if !bad.is_empty() {
+        for e in &bad {
+            eprintln!("kqlint: error: {e}");
+        }
+        return Ok(ExitCode::from(2));
+    }
     if targets.iter().any(|t| t.stdin) {
         if targets.len() > 1 {
             return Err("`fmt -` needs standard input to be the only input".into());
         }
-        return fmt_stdin(&args, &options);
+        return fmt_stdin(&args, &fmt_options(&args, &engine, &targets[0].path));
     }
     let (mut would_change, mut failed) = (0, false);
     for t in &targets {
@@ -724,7 +786,7 @@ fn fmt(args: FmtArgs) -> Result<ExitCode, String> {
             failed = true;
             continue;
         }
-        match fmt_file(&args, &options, t) {
+        match fmt_file(&args, &engine, t) {
             Ok(true) => would_change += 1,
             Ok(false) => {}
             Err(e) => {
@@ -742,21 +804,45 @@ fn fmt(args: FmtArgs) -> Result<ExitCode, String> {
     })
 }
 
+/// The layout for a file: its kqlint.toml's `[format]` with the command
+/// line's widths on top.
+fn fmt_options(
+    args: &FmtArgs,
+    engine: &kqlint_core::Engine,
+    path: &std::path::Path,
+) -> kqlint_core::formatting::FormatOptions {
+    let mut options = engine
+        .config_for(path)
+        .map(|c| c.format.clone())
+        .unwrap_or_default();
+    if let Some(w) = args.indent_width {
+        options.indent_width = w;
+    }
+    if let Some(w) = args.line_width {
+        options.line_width = w;
+    }
+    options
+}
+
 /// Formats one file: in place, or (`--check`, `--diff`) only reported.
 /// `Ok(true)` when it changes (or would); notes go to standard error.
-fn fmt_file(
-    args: &FmtArgs,
-    options: &kqlint_core::formatting::FormatOptions,
-    t: &Target,
-) -> Result<bool, String> {
-    use kqlint_core::formatting::{Formatted, format_file_text, formats};
-    if !formats(&t.path) {
+fn fmt_file(args: &FmtArgs, engine: &kqlint_core::Engine, t: &Target) -> Result<bool, String> {
+    use kqlint_core::formatting::{Formatted, format_file_text, kind_of};
+    let Some(kind) = kind_of(&t.path) else {
         if t.explicit {
             eprintln!(
-                "kqlint: {}: skipped: not a .kql, .csl, .kusto or rule YAML file",
+                "kqlint: {}: skipped: not a .kql, .csl, .kusto, rule YAML, Markdown or JSON file",
                 t.display
             );
         }
+        return Ok(false);
+    };
+    // `[formats]` leaves whole kinds out of a walk, as for `check`.
+    if !t.explicit
+        && engine
+            .config_for(&t.path)
+            .is_ok_and(|c| !c.formats.reads(kind))
+    {
         return Ok(false);
     }
     let limit = kqlint_core::Limits::default().max_file_bytes;
@@ -767,8 +853,14 @@ fn fmt_file(
     let Ok(text) = std::str::from_utf8(editing.original()) else {
         return Err("skipped: not UTF-8".into());
     };
-    let after = match format_file_text(&t.path, text, options) {
+    let after = match format_file_text(&t.path, text, &fmt_options(args, engine, &t.path)) {
         Formatted::Changed(after) => after,
+        Formatted::Partly(after, refused) => {
+            for why in refused {
+                eprintln!("kqlint: {}: {why}", t.display);
+            }
+            after
+        }
         Formatted::Unchanged => return Ok(false),
         Formatted::NotKql(why) => {
             if t.explicit {
@@ -807,6 +899,12 @@ fn fmt_stdin(
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let after = match format_file_text(std::path::Path::new("-"), &text, options) {
         Formatted::Changed(after) => Some(after),
+        Formatted::Partly(after, refused) => {
+            for why in refused {
+                eprintln!("kqlint: -: {why}");
+            }
+            Some(after)
+        }
         Formatted::Refused(why) => {
             eprintln!("kqlint: -: {why}");
             None

@@ -7,8 +7,12 @@
 //! gaps, and on indentation not at all, so a second run sees the breaks the
 //! first one wrote and computes the same indentation: the pass is
 //! idempotent.
+//!
+//! Wrapping (`crate::wrap`) adds line breaks to gaps and lays the text out
+//! again; a break it adds is read exactly as a break the source had, so the
+//! wrapped text keeps its layout when formatted again.
 
-use crate::FormatOptions;
+use crate::{FormatOptions, PipeStyle};
 use kql_syntax::TokenKind::{
     self, BangTilde, Comma, Comment, Dot, EqEq, EqTilde, Ge, Gt, Ident, Int, LBrace, LBracket,
     LParen, Le, Lt, LtGt, Minus, NotEq, Pipe, Plus, RBrace, RBracket, RParen, Real, Semi, TimeSpan,
@@ -17,7 +21,7 @@ use kql_syntax::TokenKind::{
 
 /// What the source had between two significant tokens.
 #[derive(Default)]
-struct Gap<'a> {
+pub(crate) struct Gap<'a> {
     /// Each comment with the number of line breaks before it (within the gap).
     comments: Vec<(usize, &'a str)>,
     /// Line breaks after the last comment (or in the whole gap).
@@ -27,19 +31,35 @@ struct Gap<'a> {
 }
 
 impl Gap<'_> {
-    fn breaks(&self) -> usize {
+    pub(crate) fn breaks(&self) -> usize {
         self.breaks_after + self.comments.iter().map(|c| c.0).sum::<usize>()
+    }
+
+    /// Whether a line break may be added here: a gap with no line break
+    /// and no comment (the token after it was written on the same line).
+    pub(crate) fn can_break(&self) -> bool {
+        self.comments.is_empty() && self.breaks_after == 0
+    }
+
+    /// Adds a line break, as if the source had one here.
+    pub(crate) fn add_break(&mut self) {
+        self.breaks_after = self.breaks_after.max(1);
     }
 }
 
-struct Tok<'a> {
-    kind: TokenKind,
-    text: &'a str,
+pub(crate) struct Tok<'a> {
+    pub(crate) kind: TokenKind,
+    pub(crate) text: &'a str,
+    /// Byte offset in the source.
+    pub(crate) start: usize,
 }
+
+/// The source's significant tokens, each with the gap before it.
+pub(crate) type Toks<'a> = Vec<(Gap<'a>, Tok<'a>)>;
 
 /// The source as significant tokens, each with the gap before it, and the
 /// gap after the last one.
-fn split(src: &str) -> (Vec<(Gap<'_>, Tok<'_>)>, Gap<'_>) {
+pub(crate) fn split(src: &str) -> (Toks<'_>, Gap<'_>) {
     let mut out = Vec::new();
     let mut gap = Gap::default();
     for t in kql_syntax::lex(src) {
@@ -53,7 +73,14 @@ fn split(src: &str) -> (Vec<(Gap<'_>, Tok<'_>)>, Gap<'_>) {
                 gap.comments.push((gap.breaks_after, text.trim_end()));
                 gap.breaks_after = 0;
             }
-            kind => out.push((std::mem::take(&mut gap), Tok { kind, text })),
+            kind => out.push((
+                std::mem::take(&mut gap),
+                Tok {
+                    kind,
+                    text,
+                    start: t.span.start as usize,
+                },
+            )),
         }
     }
     (out, gap)
@@ -69,7 +96,7 @@ fn line_breaks(ws: &str) -> usize {
 
 /// For each opening bracket (by token index), whether a `|` stands directly
 /// inside it: such a bracket holds a pipeline and gets its own lines.
-fn piped_brackets(toks: &[(Gap<'_>, Tok<'_>)]) -> Vec<bool> {
+pub(crate) fn piped_brackets(toks: &[(Gap<'_>, Tok<'_>)]) -> Vec<bool> {
     let mut piped = vec![false; toks.len()];
     let mut open: Vec<usize> = Vec::new();
     for (i, (_, t)) in toks.iter().enumerate() {
@@ -147,19 +174,75 @@ struct Writer<'o> {
     stmt_start: bool,
     /// A line break moved from before a `,` or `;` to after it.
     carried_break: bool,
+    /// The previous token is a `|` written at the end of its line
+    /// ([`PipeStyle::Trailing`]): the operator starts the next line.
+    after_trailing_pipe: bool,
     options: &'o FormatOptions,
+    /// What [`Laid`] reports.
+    starts: Vec<usize>,
+    joined: Vec<bool>,
+    statements: Vec<usize>,
 }
 
-/// Lays `src` out; the result is checked by the caller.
-pub(crate) fn layout(src: &str, options: &FormatOptions) -> String {
-    let (toks, tail) = split(src);
+/// A laid-out text, and where its tokens went (for wrapping, and for
+/// formatting a range of statements).
+pub(crate) struct Laid {
+    pub(crate) text: String,
+    /// Per significant token: its byte offset in `text`.
+    pub(crate) starts: Vec<usize>,
+    /// Per significant token: written on the line of the one before.
+    pub(crate) joined: Vec<bool>,
+    /// The indices of the tokens that start a top-level statement.
+    pub(crate) statements: Vec<usize>,
+}
+
+/// Lays `src` out, wrapping lines longer than `options.line_width`; the
+/// result is checked by the caller.
+///
+/// Wrapping runs in rounds: each round picks line breaks for every line
+/// that is too long ([`crate::wrap::breaks`]), adds them to the gaps as if
+/// the source had them, and lays the whole text out again, until no line
+/// that is too long can be broken further. Every round adds at least one
+/// break, so this ends; and since the result is the plain layout of a text
+/// with those breaks, formatting it again finds nothing left to do.
+pub(crate) fn layout(src: &str, options: &FormatOptions) -> Laid {
+    let (mut toks, tail) = split(src);
     if toks.is_empty() && tail.comments.is_empty() {
-        return src.to_owned();
+        return Laid {
+            text: src.to_owned(),
+            starts: Vec::new(),
+            joined: Vec::new(),
+            statements: Vec::new(),
+        };
     }
     let piped = piped_brackets(&toks);
+    let nl = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut laid = write(&toks, &tail, &piped, nl, options);
+    let shape = crate::wrap::Shape::of(&toks, &piped);
+    loop {
+        let breaks = crate::wrap::breaks(&toks, &shape, &laid, options.line_width);
+        if breaks.is_empty() {
+            return laid;
+        }
+        for i in breaks {
+            toks[i].0.add_break();
+        }
+        laid = write(&toks, &tail, &piped, nl, options);
+    }
+}
+
+/// One layout pass over the tokens.
+fn write(
+    toks: &[(Gap<'_>, Tok<'_>)],
+    tail: &Gap<'_>,
+    piped: &[bool],
+    nl: &'static str,
+    options: &FormatOptions,
+) -> Laid {
+    let len: usize = toks.iter().map(|(_, t)| t.text.len() + 1).sum();
     let mut w = Writer {
-        out: String::with_capacity(src.len() + src.len() / 8),
-        nl: if src.contains("\r\n") { "\r\n" } else { "\n" },
+        out: String::with_capacity(len + len / 4),
+        nl,
         w: options.indent_width,
         line_indent: 0,
         line_empty: true,
@@ -174,16 +257,25 @@ pub(crate) fn layout(src: &str, options: &FormatOptions) -> String {
         }],
         stmt_start: true,
         carried_break: false,
+        after_trailing_pipe: false,
         options,
+        starts: Vec::with_capacity(toks.len()),
+        joined: Vec::with_capacity(toks.len()),
+        statements: Vec::new(),
     };
     let mut prev: Option<(&Tok<'_>, bool)> = None;
     for (i, (gap, tok)) in toks.iter().enumerate() {
         let binary = is_binary(tok, prev.map(|p| p.0));
-        w.token(gap, tok, prev, binary, piped[i]);
+        w.token(i, gap, tok, prev, binary, piped[i]);
         prev = Some((tok, binary));
     }
-    w.tail(&tail);
-    w.out
+    w.tail(tail);
+    Laid {
+        text: w.out,
+        starts: w.starts,
+        joined: w.joined,
+        statements: w.statements,
+    }
 }
 
 impl Writer<'_> {
@@ -192,11 +284,12 @@ impl Writer<'_> {
         self.frames.last_mut().expect("root frame")
     }
 
-    /// Writes one token and the gap before it. `prev` is the previous token
+    /// Writes token `i` and the gap before it. `prev` is the previous token
     /// and whether it was a binary operator; `opens_pipeline` whether this
     /// token is a bracket with a `|` directly inside.
     fn token(
         &mut self,
+        i: usize,
         gap: &Gap<'_>,
         tok: &Tok<'_>,
         prev: Option<(&Tok<'_>, bool)>,
@@ -212,6 +305,9 @@ impl Writer<'_> {
         if self.options.script && self.frames.len() == 1 && gap.breaks() >= 2 && tok.kind != Pipe {
             // a blank line ends a statement in a query file
             self.stmt_start = true;
+        }
+        if self.stmt_start && self.frames.len() == 1 {
+            self.statements.push(i);
         }
         let place = match prev {
             None => Place::Force,
@@ -238,6 +334,8 @@ impl Writer<'_> {
         {
             self.out.push(' ');
         }
+        self.starts.push(self.out.len());
+        self.joined.push(place == Place::Join);
         self.out.push_str(tok.text);
         self.line_empty = false;
         self.after(tok, place, opens_pipeline);
@@ -262,6 +360,27 @@ impl Writer<'_> {
         closed: Option<&Frame>,
     ) -> Place {
         let top = self.frames.last().expect("root frame");
+        let breaks = gap.breaks();
+        // `a\n, b` -> `a,\n b`; `|\n where` -> `| where`: only over a plain
+        // line break (a blank line may end a statement; a comment must end
+        // its line).
+        let joinable = gap.comments.is_empty() && breaks <= 1;
+        if self.after_trailing_pipe {
+            self.carried_break = false;
+            return Place::Force;
+        }
+        if tok.kind == Pipe
+            && self.options.pipe == PipeStyle::Trailing
+            && joinable
+            && !self.stmt_start
+            && !matches!(prev.kind, LParen | LBracket | LBrace | Semi)
+        {
+            // The pipe moves up over a plain line break; after a blank line
+            // or a comment it stays leading (moving it would move the
+            // comment, or join what a blank line separates).
+            self.carried_break = false;
+            return Place::Join;
+        }
         let forced = tok.kind == Pipe
             || closed.is_some_and(|f| f.piped)
             || (self.stmt_start && (top.root || top.piped) && prev.kind == Semi)
@@ -270,11 +389,6 @@ impl Writer<'_> {
             self.carried_break = false;
             return Place::Force;
         }
-        let breaks = gap.breaks();
-        // `a\n, b` -> `a,\n b`; `|\n where` -> `| where`: only over a plain
-        // line break (a blank line may end a statement; a comment must end
-        // its line).
-        let joinable = gap.comments.is_empty() && breaks <= 1;
         if joinable && matches!(tok.kind, Comma | Semi) {
             self.carried_break |= breaks == 1;
             return Place::Join;
@@ -294,7 +408,7 @@ impl Writer<'_> {
         let f = self.frames.last().expect("root frame");
         if self.stmt_start {
             f.base
-        } else if tok.kind == Pipe {
+        } else if tok.kind == Pipe || self.after_trailing_pipe {
             f.pipe_indent(self.w)
         } else {
             f.continuation_indent(self.w)
@@ -338,13 +452,14 @@ impl Writer<'_> {
     /// Updates the frames and statement state once `tok` is written.
     fn after(&mut self, tok: &Tok<'_>, place: Place, opens_pipeline: bool) {
         let w = self.w;
+        self.after_trailing_pipe = tok.kind == Pipe && place == Place::Join;
         if std::mem::take(&mut self.stmt_start) {
             let f = self.frame();
             f.let_stmt = tok.kind == Ident && tok.text == "let";
             f.pipe_seen = false;
         }
         match tok.kind {
-            Pipe if place != Place::Join => self.frame().pipe_seen = true,
+            Pipe => self.frame().pipe_seen = true,
             LParen | LBracket | LBrace => {
                 let brace = tok.kind == LBrace;
                 self.frames.push(Frame {
@@ -391,7 +506,7 @@ fn space_between(
     if matches!(tok.kind, Comma | Semi) {
         return false;
     }
-    if matches!(prev.kind, Comma | Pipe) || prev_binary || binary {
+    if matches!(prev.kind, Comma | Pipe) || tok.kind == Pipe || prev_binary || binary {
         return true;
     }
     if prev.kind == LParen || tok.kind == RParen {
@@ -447,7 +562,7 @@ mod tests {
     use super::*;
 
     fn fmt(s: &str) -> String {
-        layout(s, &FormatOptions::default())
+        layout(s, &FormatOptions::default()).text
     }
 
     #[test]

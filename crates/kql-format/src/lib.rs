@@ -20,7 +20,11 @@
 //! The layout rules are described in `docs/formatting.md`.
 
 mod layout;
+mod range;
 mod safety;
+mod wrap;
+
+pub use range::format_range;
 
 use std::fmt;
 
@@ -29,8 +33,11 @@ use std::fmt;
 pub struct FormatOptions {
     /// Spaces per indentation level.
     pub indent_width: usize,
-    /// Reserved: lines are not wrapped yet, so this changes nothing.
+    /// Lines longer than this many characters are wrapped where they can be
+    /// (`usize::MAX`: never).
     pub line_width: usize,
+    /// Where the pipes of a pipeline go.
+    pub pipe: PipeStyle,
     /// Read the text as a query *file* (`.kql`): a blank line between two
     /// statements separates them (see `kql_syntax::parse_script`). A rule's
     /// query is one query: `false`.
@@ -42,7 +49,39 @@ impl Default for FormatOptions {
         FormatOptions {
             indent_width: 4,
             line_width: 100,
+            pipe: PipeStyle::Leading,
             script: false,
+        }
+    }
+}
+
+/// Where the `|` between two tabular operators goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PipeStyle {
+    /// At the start of the operator's line: `T\n| where x`.
+    #[default]
+    Leading,
+    /// At the end of the line before the operator: `T |\nwhere x`. A pipe
+    /// after a blank line or a comment stays leading: moving it would move
+    /// the comment, or join what the blank line separates.
+    Trailing,
+}
+
+impl PipeStyle {
+    /// The name used in `kqlint.toml` (`pipe = "trailing"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PipeStyle::Leading => "leading",
+            PipeStyle::Trailing => "trailing",
+        }
+    }
+
+    /// Reads `leading` or `trailing`.
+    pub fn parse(s: &str) -> Option<PipeStyle> {
+        match s {
+            "leading" => Some(PipeStyle::Leading),
+            "trailing" => Some(PipeStyle::Trailing),
+            _ => None,
         }
     }
 }
@@ -120,7 +159,7 @@ pub fn format(text: &str, options: &FormatOptions) -> Result<String, FormatError
         count,
         first,
     })?;
-    let out = layout::layout(text, options);
+    let out = layout::layout(text, options).text;
     if out == text {
         return Ok(out);
     }

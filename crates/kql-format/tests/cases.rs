@@ -1,9 +1,30 @@
 //! Snapshot tests over our own example queries in `tests/cases/`: for every
 //! chunk (chunks are separated by `// ----` lines), the formatted text. Each
 //! chunk must format without error, and formatting again changes nothing.
+//! A file may start with `// options: line-width=40, indent-width=2,
+//! pipe=trailing` to format its chunks with other options.
 
-use kql_format::{FormatOptions, format};
+use kql_format::{FormatOptions, PipeStyle, format};
 use std::path::Path;
+
+/// The options a case file's first line names (the line is taken off).
+fn options_of(text: &str) -> (FormatOptions, &str) {
+    let mut options = FormatOptions::default();
+    let Some(rest) = text.strip_prefix("// options:") else {
+        return (options, text);
+    };
+    let (line, body) = rest.split_once('\n').expect("options line");
+    for setting in line.split(',') {
+        let (key, value) = setting.trim().split_once('=').expect("key=value");
+        match key {
+            "line-width" => options.line_width = value.parse().expect("width"),
+            "indent-width" => options.indent_width = value.parse().expect("width"),
+            "pipe" => options.pipe = PipeStyle::parse(value).expect("pipe style"),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    (options, body)
+}
 
 #[test]
 fn cases() {
@@ -16,16 +37,20 @@ fn cases() {
         .collect();
     files.sort();
     assert!(!files.is_empty());
-    let options = FormatOptions::default();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("case");
         let name = f.file_stem().unwrap().to_string_lossy().to_string();
+        let (options, text) = options_of(&text);
         let mut out = String::new();
         for (i, src) in text.split("// ----\n").enumerate() {
             let formatted = format(src, &options).unwrap_or_else(|e| panic!("{name} {i}: {e}"));
             let again = format(&formatted, &options).expect("formats again");
             assert_eq!(again, formatted, "{name} {i}: not idempotent");
             out.push_str(&format!("=== {i}: before\n{src}--- after\n{formatted}"));
+            let long = |t: &str| t.lines().any(|l| l.chars().count() > options.line_width);
+            if long(&formatted) {
+                out.push_str(&format!("(a line is longer than {})\n", options.line_width));
+            }
         }
         insta::with_settings!({
             snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"),

@@ -28,6 +28,11 @@
 //! json = true                          # ARM templates, solution packages, Defender XDR rules
 //! bicep = true                         # analytic rules in Bicep
 //!
+//! [format]                             # the layout `kqlint fmt` gives queries
+//! line-width = 100                     # longer lines are wrapped where they can be
+//! indent-width = 4                     # spaces per level
+//! pipe = "leading"                     # leading | trailing: where a pipeline's `|` goes
+//!
 //! [placeholders]
 //! disable = ["example-domain"]
 //! extra = ['\bPUT_\w+_HERE\b', { pattern = "(?i)<tenant>", help = "your tenant id", metadata = true }]
@@ -39,6 +44,7 @@
 //! are relative to the directory of the file that names them.
 
 use crate::registry;
+use kql_format::{FormatOptions, PipeStyle};
 use kql_lint::{LintOptions, PlaceholderPatterns};
 use kql_schema::Platform;
 use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
@@ -201,7 +207,15 @@ pub struct Config {
     pub lint: LintOptions,
     /// `[formats]`: which kinds of files are read when found by walking.
     pub formats: Formats,
+    /// `[format]`: the layout `kqlint fmt` and the editor's formatting give
+    /// queries (`script` is decided per query, not here).
+    pub format: FormatOptions,
 }
+
+/// The values `[format]` accepts: wider or narrower settings are mistakes
+/// (a width of 5 wraps every line; an indentation of 40 is no layout).
+pub const LINE_WIDTHS: std::ops::RangeInclusive<usize> = 20..=1000;
+pub const INDENT_WIDTHS: std::ops::RangeInclusive<usize> = 1..=16;
 
 /// `[formats]`: the kinds of files besides `.kql`, `.csl` and rule YAML
 /// that kqlint reads when it finds them (all by default), and how it finds
@@ -260,6 +274,7 @@ impl Default for Config {
             schema_dirs: Vec::new(),
             lint: LintOptions::default(),
             formats: Formats::default(),
+            format: FormatOptions::default(),
         }
     }
 }
@@ -518,6 +533,50 @@ impl Config {
                 bicep: f.bicep.unwrap_or(d.bicep),
             };
         }
+        if let Some(f) = &raw.format {
+            let width = |v: &Spanned<i64>, key: &str, range: &std::ops::RangeInclusive<usize>| {
+                usize::try_from(*v.get_ref())
+                    .ok()
+                    .filter(|w| range.contains(w))
+                    .ok_or_else(|| {
+                        err(
+                            v.span(),
+                            key,
+                            format!(
+                                "{} is out of range: use a number from {} to {}",
+                                v.get_ref(),
+                                range.start(),
+                                range.end()
+                            ),
+                        )
+                    })
+            };
+            if let Some(v) = &f.line_width {
+                match width(v, "format.line-width", &LINE_WIDTHS) {
+                    Ok(w) => c.format.line_width = w,
+                    Err(e) => errors.push(e),
+                }
+            }
+            if let Some(v) = &f.indent_width {
+                match width(v, "format.indent-width", &INDENT_WIDTHS) {
+                    Ok(w) => c.format.indent_width = w,
+                    Err(e) => errors.push(e),
+                }
+            }
+            if let Some(p) = &f.pipe {
+                match PipeStyle::parse(p.get_ref()) {
+                    Some(style) => c.format.pipe = style,
+                    None => errors.push(err(
+                        p.span(),
+                        "format.pipe",
+                        format!(
+                            "`{}` is not a pipe style: use \"leading\" (`|` starts the operator's line) or \"trailing\" (`|` ends the line before)",
+                            p.get_ref()
+                        ),
+                    )),
+                }
+            }
+        }
         if let Some(ph) = &raw.placeholders {
             let mut patterns = PlaceholderPatterns::default();
             for name in ph.disable.iter().flatten() {
@@ -654,6 +713,15 @@ struct RawConfig {
     platform: Option<Spanned<String>>,
     per_path_platform: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     formats: Option<RawFormats>,
+    format: Option<RawFormat>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFormat {
+    line_width: Option<Spanned<i64>>,
+    indent_width: Option<Spanned<i64>>,
+    pipe: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -910,6 +978,39 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("schema.dirs"));
         let e = parse("[rules\n").unwrap_err();
         assert_eq!(e.position.map(|p| p.0), Some(1));
+    }
+
+    #[test]
+    fn format_section() {
+        let c =
+            parse("[format]\nline-width = 120\nindent-width = 2\npipe = \"trailing\"\n").unwrap();
+        assert_eq!(
+            c.format,
+            FormatOptions {
+                line_width: 120,
+                indent_width: 2,
+                pipe: PipeStyle::Trailing,
+                ..FormatOptions::default()
+            }
+        );
+        assert_eq!(parse("").unwrap().format, FormatOptions::default());
+        let e = parse("[format]\nline-widht = 120\n").unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        assert!(
+            e.message.contains("line-widht") && e.message.contains("`line-width`"),
+            "{e}"
+        );
+        let e = parse("[format]\nindent-width = 0\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("format.indent-width"));
+        assert_eq!(e.position, Some((2, 16)));
+        let e = parse("[format]\nline-width = \"wide\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("format.line-width"));
+        let e = parse("[format]\npipe = \"Leading\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`format.pipe`: `Leading` is not a pipe style"),
+            "{e}"
+        );
     }
 
     #[test]

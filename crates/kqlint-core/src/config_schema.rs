@@ -96,6 +96,33 @@ pub fn json_schema() -> Value {
                     "bicep": { "description": "Analytic rule resources in .bicep files.", "type": "boolean", "default": true }
                 }
             },
+            "format": {
+                "description": "The layout `kqlint fmt` and the editor's formatting give queries (docs/formatting.md); --line-width and --indent-width override it.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "line-width": {
+                        "description": "Lines longer than this many characters are wrapped where they can be (lists, `summarize ... by`).",
+                        "type": "integer",
+                        "minimum": *crate::config::LINE_WIDTHS.start(),
+                        "maximum": *crate::config::LINE_WIDTHS.end(),
+                        "default": kql_format::FormatOptions::default().line_width
+                    },
+                    "indent-width": {
+                        "description": "Spaces per indentation level.",
+                        "type": "integer",
+                        "minimum": *crate::config::INDENT_WIDTHS.start(),
+                        "maximum": *crate::config::INDENT_WIDTHS.end(),
+                        "default": kql_format::FormatOptions::default().indent_width
+                    },
+                    "pipe": {
+                        "description": "Where the `|` between two tabular operators goes: at the start of the operator's line (leading) or at the end of the line before (trailing).",
+                        "type": "string",
+                        "enum": [kql_format::PipeStyle::Leading.as_str(), kql_format::PipeStyle::Trailing.as_str()],
+                        "default": kql_format::PipeStyle::default().as_str()
+                    }
+                }
+            },
             "per-path-ignores": {
                 "description": "Globs relative to this file's directory (`**` crosses directories), each with the rules that do not run on the files it matches.",
                 "type": "object",

@@ -55,6 +55,8 @@ fn the_documented_example_is_valid() {
         "per-path-ignores",
         "schema",
         "placeholders",
+        "formats",
+        "format",
     ] {
         assert!(
             as_json(example).get(key).is_some(),
@@ -94,6 +96,14 @@ fn schema_and_kqlint_agree_on_mistakes() {
         ),
         ("[per-path-ignores]\n\"a/**\" = [\"unused-let\"]\n", true),
         ("colour = true\n", false),
+        (
+            "[format]\nline-width = 120\nindent-width = 2\npipe = \"trailing\"\n",
+            true,
+        ),
+        ("[format]\nline-widht = 120\n", false),
+        ("[format]\nline-width = 5\n", false),
+        ("[format]\nindent-width = 17\n", false),
+        ("[format]\npipe = \"both\"\n", false),
     ];
     for (text, valid) in cases {
         assert_eq!(v.is_valid(&as_json(text)), valid, "schema: {text}");

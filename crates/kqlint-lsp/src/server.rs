@@ -398,6 +398,7 @@ fn capabilities(client: &Client) -> lsp::ServerCapabilities {
         document_highlight_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(
             lsp::SemanticTokensOptions {
                 legend: crate::tokens::legend(),
@@ -579,8 +580,14 @@ impl Main {
                 ),
             req::Formatting::METHOD => self.spawn_position::<req::Formatting>(
                 r,
-                |s, doc, _ws, _p: lsp::DocumentFormattingParams| {
-                    Some(features::formatting(&doc, &s.client))
+                |s, doc, ws, _p: lsp::DocumentFormattingParams| {
+                    Some(features::formatting(&doc, &ws, &s.client))
+                },
+            ),
+            req::RangeFormatting::METHOD => self.spawn_position::<req::RangeFormatting>(
+                r,
+                |s, doc, ws, p: lsp::DocumentRangeFormattingParams| {
+                    Some(features::range_formatting(&doc, &ws, &s.client, p.range))
                 },
             ),
             req::DocumentSymbolRequest::METHOD => self

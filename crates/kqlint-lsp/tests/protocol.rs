@@ -650,7 +650,7 @@ fn bad_requests_get_errors_and_the_server_keeps_serving() {
     let uri = "file:///w/q.kql";
     c.open(uri, "kql", "print 1");
     let e = c
-        .request("textDocument/rangeFormatting", json!({}))
+        .request("textDocument/signatureHelp", json!({}))
         .unwrap_err();
     assert_eq!(e.0, -32601, "method not found");
     let e = c
@@ -1026,4 +1026,76 @@ fn formatting_a_query_file_and_a_rule_yaml() {
     c.change(kql, 3, json!([{"text": "SigninLogs | where (\n"}]));
     assert_eq!(format(&mut c, kql), json!([]));
     assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn range_formatting_formats_the_statements_the_range_touches() {
+    let (mut c, init) = TestClient::start(push_caps(), Value::Null);
+    assert_eq!(
+        init["capabilities"]["documentRangeFormattingProvider"],
+        true
+    );
+    let format = |c: &mut TestClient, uri: &str, r: Value| -> Value {
+        c.request(
+            "textDocument/rangeFormatting",
+            json!({"textDocument": {"uri": uri}, "range": r,
+                   "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .unwrap()
+    };
+    // a query file of three statements; the range is inside the second
+    let kql = "file:///w/three.kql";
+    c.open(
+        kql,
+        "kql",
+        "let a = 1+2;\nlet b = 3+4;\nT|where x==a // keep\n",
+    );
+    let edits = format(&mut c, kql, range(1, 9, 1, 10));
+    assert_eq!(
+        edits,
+        json!([{"range": range(1, 0, 1, 12), "newText": "let b = 3 + 4;"}])
+    );
+    // the range spans the last two: both, whole lines (its comment too)
+    let edits = format(&mut c, kql, range(1, 3, 2, 2));
+    assert_eq!(
+        edits,
+        json!([{"range": range(1, 0, 2, 20), "newText": "let b = 3 + 4;\nT\n| where x == a // keep"}])
+    );
+    // in a rule: the query's statement, re-indented in its block
+    let rule = "file:///w/rules/r.yaml";
+    c.open(
+        rule,
+        "yaml",
+        "name: R\nquery: |\n  let a = 1+2;\n  T|where x==a\nseverity: Low\n",
+    );
+    let edits = format(&mut c, rule, range(3, 4, 3, 4));
+    assert_eq!(
+        edits,
+        json!([{"range": range(3, 2, 3, 14), "newText": "T\n  | where x == a"}])
+    );
+    // formatted text, and a document with a syntax error, get no edit
+    c.change(kql, 2, json!([{"text": "let a = 1 + 2;\nT\n| take 1\n"}]));
+    assert_eq!(format(&mut c, kql, range(0, 0, 2, 0)), json!([]));
+    c.change(kql, 3, json!([{"text": "let a = 1+2;\nT | where (\n"}]));
+    assert_eq!(format(&mut c, kql, range(0, 0, 0, 1)), json!([]));
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn formatting_follows_the_format_section_of_kqlint_toml() {
+    let dir = std::env::temp_dir().join(format!("kqlint-lsp-fmt-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("kqlint.toml"), "[format]\npipe = \"trailing\"\n").unwrap();
+    let (mut c, _) = TestClient::start(push_caps(), Value::Null);
+    let uri = format!("file://{}/q.kql", dir.display());
+    c.open(&uri, "kql", "T | take 1\n");
+    let edits = c
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        )
+        .unwrap();
+    assert_eq!(edits[0]["newText"], "T |\ntake 1\n", "{edits}");
+    assert_eq!(c.stop(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -40,7 +40,7 @@ pub(crate) struct Found {
 }
 
 /// Info-string words that tag a block as KQL.
-const KQL_TAGS: [&str; 5] = ["kql", "kusto", "csl", "kql-query", "kusto-query"];
+pub const KQL_TAGS: [&str; 5] = ["kql", "kusto", "csl", "kql-query", "kusto-query"];
 
 /// Tags of languages whose syntax the heuristic could take for KQL (pipes
 /// and bare names): such blocks are never taken.
