@@ -98,7 +98,7 @@ impl Bounds {
     }
 }
 
-impl Visitor for Bounds {
+impl Visitor<'_> for Bounds {
     fn visit_expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Binary { op, lhs, rhs, .. } => match op {

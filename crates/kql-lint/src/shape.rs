@@ -12,7 +12,7 @@ use kql_syntax::visit::{self, Visitor};
 /// its keyword's span, in the order written.
 pub fn operators(parse: &Parse) -> Vec<(String, Span)> {
     struct Ops(Vec<(String, Span)>);
-    impl Visitor for Ops {
+    impl Visitor<'_> for Ops {
         fn visit_operator(&mut self, op: &Operator) {
             self.0.push((op.kind.name().to_owned(), op.keyword_span));
             visit::walk_operator(self, op);
@@ -130,7 +130,7 @@ pub fn optional_tables<T: AsRef<str>>(parse: &kql_syntax::Parse, tables: &[T]) -
         matches!(&op.kind, OperatorKind::Join { params, .. }
             if matches!(param(params, "kind").and_then(word).as_deref(), Some("rightouter" | "rightanti" | "rightantisemi")))
     }
-    impl Visitor for Names {
+    impl Visitor<'_> for Names {
         fn visit_pipeline(&mut self, p: &Pipeline) {
             // Everything before the last such join is its left side.
             let Some(i) = p.ops.iter().rposition(|o| optional_left(&o.op)) else {

@@ -114,7 +114,7 @@ fn dyn_text(v: &DynamicValue) -> String {
     }
 }
 
-impl Visitor for Dumper {
+impl Visitor<'_> for Dumper {
     fn visit_query(&mut self, q: &Query) {
         self.line(format_args!("query {:?}", q.span));
         self.nested(|d| visit::walk_query(d, q));

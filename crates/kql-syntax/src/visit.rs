@@ -1,5 +1,9 @@
 //! A read-only visitor over the syntax tree.
 //!
+//! Nodes are handed out with the tree's lifetime (`'ast`), so a visitor can
+//! keep references to them (collect every expression, the operators of a
+//! kind, ...) after the walk.
+//!
 //! Override the `visit_*` methods for the nodes you care about and call the
 //! matching `walk_*` function to continue into the children (in source
 //! order). The tree's height is bounded by the parser, and `walk_expr` grows
@@ -7,56 +11,56 @@
 
 use crate::ast::*;
 
-pub trait Visitor {
-    fn visit_query(&mut self, q: &Query) {
+pub trait Visitor<'ast> {
+    fn visit_query(&mut self, q: &'ast Query) {
         walk_query(self, q);
     }
-    fn visit_statement(&mut self, s: &Statement) {
+    fn visit_statement(&mut self, s: &'ast Statement) {
         walk_statement(self, s);
     }
-    fn visit_function_def(&mut self, f: &FunctionDef) {
+    fn visit_function_def(&mut self, f: &'ast FunctionDef) {
         walk_function_def(self, f);
     }
-    fn visit_param(&mut self, p: &Param) {
+    fn visit_param(&mut self, p: &'ast Param) {
         walk_param(self, p);
     }
-    fn visit_expr(&mut self, e: &Expr) {
+    fn visit_expr(&mut self, e: &'ast Expr) {
         walk_expr(self, e);
     }
-    fn visit_pipeline(&mut self, p: &Pipeline) {
+    fn visit_pipeline(&mut self, p: &'ast Pipeline) {
         walk_pipeline(self, p);
     }
-    fn visit_operator(&mut self, op: &Operator) {
+    fn visit_operator(&mut self, op: &'ast Operator) {
         walk_operator(self, op);
     }
-    fn visit_op_param(&mut self, p: &OpParam) {
+    fn visit_op_param(&mut self, p: &'ast OpParam) {
         walk_op_param(self, p);
     }
-    fn visit_column_expr(&mut self, c: &ColumnExpr) {
+    fn visit_column_expr(&mut self, c: &'ast ColumnExpr) {
         walk_column_expr(self, c);
     }
-    fn visit_sort_key(&mut self, k: &SortKey) {
+    fn visit_sort_key(&mut self, k: &'ast SortKey) {
         walk_sort_key(self, k);
     }
-    fn visit_arg(&mut self, a: &Arg) {
+    fn visit_arg(&mut self, a: &'ast Arg) {
         walk_arg(self, a);
     }
-    fn visit_column_decl(&mut self, c: &ColumnDecl) {
+    fn visit_column_decl(&mut self, c: &'ast ColumnDecl) {
         walk_column_decl(self, c);
     }
-    fn visit_literal(&mut self, _l: &Literal) {}
-    fn visit_ident(&mut self, _i: &Ident) {}
-    fn visit_name_pattern(&mut self, _p: &NamePattern) {}
-    fn visit_type_ref(&mut self, _t: &TypeRef) {}
+    fn visit_literal(&mut self, _l: &'ast Literal) {}
+    fn visit_ident(&mut self, _i: &'ast Ident) {}
+    fn visit_name_pattern(&mut self, _p: &'ast NamePattern) {}
+    fn visit_type_ref(&mut self, _t: &'ast TypeRef) {}
 }
 
-pub fn walk_query<V: Visitor + ?Sized>(v: &mut V, q: &Query) {
+pub fn walk_query<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, q: &'ast Query) {
     for s in &q.statements {
         v.visit_statement(s);
     }
 }
 
-pub fn walk_statement<V: Visitor + ?Sized>(v: &mut V, s: &Statement) {
+pub fn walk_statement<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, s: &'ast Statement) {
     match s {
         Statement::Let(l) => {
             v.visit_ident(&l.name);
@@ -110,7 +114,7 @@ pub fn walk_statement<V: Visitor + ?Sized>(v: &mut V, s: &Statement) {
     }
 }
 
-pub fn walk_function_def<V: Visitor + ?Sized>(v: &mut V, f: &FunctionDef) {
+pub fn walk_function_def<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, f: &'ast FunctionDef) {
     for p in &f.params {
         v.visit_param(p);
     }
@@ -119,7 +123,7 @@ pub fn walk_function_def<V: Visitor + ?Sized>(v: &mut V, f: &FunctionDef) {
     }
 }
 
-pub fn walk_param<V: Visitor + ?Sized>(v: &mut V, p: &Param) {
+pub fn walk_param<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, p: &'ast Param) {
     v.visit_ident(&p.name);
     match &p.ty {
         ParamType::Scalar(t) => v.visit_type_ref(t),
@@ -134,23 +138,23 @@ pub fn walk_param<V: Visitor + ?Sized>(v: &mut V, p: &Param) {
     }
 }
 
-pub fn walk_column_decl<V: Visitor + ?Sized>(v: &mut V, c: &ColumnDecl) {
+pub fn walk_column_decl<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, c: &'ast ColumnDecl) {
     v.visit_ident(&c.name);
     v.visit_type_ref(&c.ty);
 }
 
-pub fn walk_arg<V: Visitor + ?Sized>(v: &mut V, a: &Arg) {
+pub fn walk_arg<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, a: &'ast Arg) {
     if let Some(n) = &a.name {
         v.visit_ident(n);
     }
     v.visit_expr(&a.value);
 }
 
-pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
+pub fn walk_expr<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, e: &'ast Expr) {
     stacker::maybe_grow(32 * 1024, 1024 * 1024, || walk_expr_inner(v, e));
 }
 
-fn walk_expr_inner<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
+fn walk_expr_inner<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, e: &'ast Expr) {
     match &e.kind {
         ExprKind::Error | ExprKind::Star => {}
         ExprKind::Literal(l) => v.visit_literal(l),
@@ -209,7 +213,7 @@ fn walk_expr_inner<V: Visitor + ?Sized>(v: &mut V, e: &Expr) {
     }
 }
 
-pub fn walk_pipeline<V: Visitor + ?Sized>(v: &mut V, p: &Pipeline) {
+pub fn walk_pipeline<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, p: &'ast Pipeline) {
     if let Some(s) = &p.source {
         v.visit_expr(s);
     }
@@ -218,17 +222,17 @@ pub fn walk_pipeline<V: Visitor + ?Sized>(v: &mut V, p: &Pipeline) {
     }
 }
 
-pub fn walk_op_param<V: Visitor + ?Sized>(v: &mut V, p: &OpParam) {
+pub fn walk_op_param<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, p: &'ast OpParam) {
     v.visit_ident(&p.name);
     v.visit_expr(&p.value);
 }
 
-pub fn walk_column_expr<V: Visitor + ?Sized>(v: &mut V, c: &ColumnExpr) {
+pub fn walk_column_expr<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, c: &'ast ColumnExpr) {
     walk_column_names(v, &c.names);
     v.visit_expr(&c.expr);
 }
 
-fn walk_column_names<V: Visitor + ?Sized>(v: &mut V, names: &ColumnNames) {
+fn walk_column_names<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, names: &'ast ColumnNames) {
     match names {
         ColumnNames::None => {}
         ColumnNames::Single(i) => v.visit_ident(i),
@@ -240,35 +244,35 @@ fn walk_column_names<V: Visitor + ?Sized>(v: &mut V, names: &ColumnNames) {
     }
 }
 
-pub fn walk_sort_key<V: Visitor + ?Sized>(v: &mut V, k: &SortKey) {
+pub fn walk_sort_key<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, k: &'ast SortKey) {
     v.visit_expr(&k.expr);
 }
 
-fn params<V: Visitor + ?Sized>(v: &mut V, ps: &[OpParam]) {
+fn params<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, ps: &'ast [OpParam]) {
     for p in ps {
         v.visit_op_param(p);
     }
 }
 
-fn columns<V: Visitor + ?Sized>(v: &mut V, cs: &[ColumnExpr]) {
+fn columns<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, cs: &'ast [ColumnExpr]) {
     for c in cs {
         v.visit_column_expr(c);
     }
 }
 
-fn exprs<V: Visitor + ?Sized>(v: &mut V, es: &[Expr]) {
+fn exprs<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, es: &'ast [Expr]) {
     for e in es {
         v.visit_expr(e);
     }
 }
 
-fn decls<V: Visitor + ?Sized>(v: &mut V, cs: &[ColumnDecl]) {
+fn decls<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, cs: &'ast [ColumnDecl]) {
     for c in cs {
         v.visit_column_decl(c);
     }
 }
 
-fn mv_items<V: Visitor + ?Sized>(v: &mut V, items: &[MvItem]) {
+fn mv_items<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, items: &'ast [MvItem]) {
     for it in items {
         v.visit_column_expr(&it.column);
         if let Some(t) = &it.to_type {
@@ -277,7 +281,7 @@ fn mv_items<V: Visitor + ?Sized>(v: &mut V, items: &[MvItem]) {
     }
 }
 
-fn join_condition<V: Visitor + ?Sized>(v: &mut V, c: &Option<JoinCondition>) {
+fn join_condition<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, c: &'ast Option<JoinCondition>) {
     match c {
         Some(JoinCondition::On(es)) => exprs(v, es),
         Some(JoinCondition::Where(e)) => v.visit_expr(e),
@@ -285,7 +289,7 @@ fn join_condition<V: Visitor + ?Sized>(v: &mut V, c: &Option<JoinCondition>) {
     }
 }
 
-fn graph_patterns<V: Visitor + ?Sized>(v: &mut V, ps: &[GraphPattern]) {
+fn graph_patterns<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, ps: &'ast [GraphPattern]) {
     for p in ps {
         for el in &p.elements {
             match el {
@@ -308,7 +312,7 @@ fn graph_patterns<V: Visitor + ?Sized>(v: &mut V, ps: &[GraphPattern]) {
     }
 }
 
-pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, op: &Operator) {
+pub fn walk_operator<'ast, V: Visitor<'ast> + ?Sized>(v: &mut V, op: &'ast Operator) {
     use OperatorKind::*;
     match &op.kind {
         Error | GetSchema => {}

@@ -18,7 +18,7 @@ fn check(src: &str) -> Vec<SyntaxErrorKind> {
     }
     // every node span in bounds and on char boundaries
     struct Spans<'a>(&'a str);
-    impl Visitor for Spans<'_> {
+    impl Visitor<'_> for Spans<'_> {
         fn visit_expr(&mut self, e: &kql_syntax::ast::Expr) {
             let s = e.span;
             assert!(s.start <= s.end && s.end as usize <= self.0.len(), "{s:?}");

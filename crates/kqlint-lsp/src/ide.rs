@@ -413,7 +413,7 @@ struct Functions {
     bodies: Vec<Span>,
 }
 
-impl Visitor for Functions {
+impl Visitor<'_> for Functions {
     fn visit_function_def(&mut self, f: &FunctionDef) {
         self.bodies.push(f.body_span);
         for p in &f.params {

@@ -294,7 +294,7 @@ impl Syntax {
     }
 }
 
-impl Visitor for Syntax {
+impl Visitor<'_> for Syntax {
     fn visit_statement(&mut self, s: &Statement) {
         if let Statement::Let(l) = s {
             let ty = match l.value {

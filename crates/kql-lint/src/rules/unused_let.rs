@@ -62,7 +62,7 @@ impl Uses<'_> {
     }
 }
 
-impl Visitor for Uses<'_> {
+impl Visitor<'_> for Uses<'_> {
     fn visit_ident(&mut self, i: &Ident) {
         if let Some(n) = self.index(i.as_str()) {
             match &mut self.idents[n] {

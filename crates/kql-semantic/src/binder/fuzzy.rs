@@ -68,7 +68,7 @@ fn referenced(e: &Expr) -> Option<&SmolStr> {
     }
 }
 
-impl Visitor for Refs {
+impl Visitor<'_> for Refs {
     fn visit_expr(&mut self, e: &Expr) {
         if let Some(n) = referenced(e) {
             *self.all.entry(n.clone()).or_default() += 1;

@@ -328,7 +328,7 @@ pub(crate) struct Binder<'a> {
 /// Collects the spans of the parser's `Error` nodes.
 struct ErrorSpans(Vec<Span>);
 
-impl kql_syntax::visit::Visitor for ErrorSpans {
+impl kql_syntax::visit::Visitor<'_> for ErrorSpans {
     fn visit_statement(&mut self, s: &Statement) {
         if let Statement::Error(sp) = s {
             self.0.push(*sp);
@@ -406,7 +406,7 @@ impl Binder<'_> {
 #[derive(Default)]
 struct Declared(std::collections::HashSet<SmolStr>);
 
-impl kql_syntax::visit::Visitor for Declared {
+impl kql_syntax::visit::Visitor<'_> for Declared {
     fn visit_statement(&mut self, s: &Statement) {
         if let Statement::Let(l) = s {
             self.0.insert(l.name.name.clone());

@@ -2308,7 +2308,7 @@ struct FindNames {
     all: bool,
 }
 
-impl kql_syntax::visit::Visitor for FindNames {
+impl kql_syntax::visit::Visitor<'_> for FindNames {
     fn visit_expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Name(id) => self.names.push(id.name.clone()),
