@@ -11,11 +11,7 @@
 use kqlint_core::{
     ConfigOptions, Engine, EngineOptions, Limits, Source, SourceKind, Target, registry,
 };
-use kqlint_testkit::{corpus_dir, corpus_files};
-use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use kqlint_testkit::{ask_oracle, corpus_dir, corpus_files, oracle_errors};
 
 /// The changed files: (name, query before, query after).
 fn fix_the_corpus() -> Vec<(String, String, String)> {
@@ -65,57 +61,6 @@ fn fix_the_corpus() -> Vec<(String, String, String)> {
     pairs
 }
 
-/// The oracle's verdict on each query, by id.
-fn ask_oracle(
-    oracle: &std::path::Path,
-    schema_args: &[String],
-    queries: &[(String, &str)],
-) -> BTreeMap<String, Value> {
-    let mut input = String::new();
-    for (id, q) in queries {
-        input.push_str(&json!({ "id": id, "query": q }).to_string());
-        input.push('\n');
-    }
-    let mut child = Command::new(oracle)
-        .args(schema_args)
-        .args(["--jsonl", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the oracle");
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let verdicts: BTreeMap<String, Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter_map(|v| Some((v["id"].as_str()?.to_owned(), v)))
-        .collect();
-    assert_eq!(
-        verdicts.len(),
-        queries.len(),
-        "the oracle answered {} of {} queries: {}",
-        verdicts.len(),
-        queries.len(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    verdicts
-}
-
-fn errors(v: &Value) -> Vec<String> {
-    let mut e: Vec<String> = v["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|d| d["severity"] == "Error")
-        .map(|d| format!("{} {}", d["code"], d["message"]))
-        .collect();
-    e.sort();
-    e
-}
-
 #[test]
 fn safe_fixes_never_make_the_oracles_verdict_worse() {
     let (oracle, schema_args) = match kqlint_testkit::oracle() {
@@ -141,7 +86,7 @@ fn safe_fixes_never_make_the_oracles_verdict_worse() {
             &verdicts[&format!("before:{i}")],
             &verdicts[&format!("after:{i}")],
         );
-        let (eb, ea) = (errors(b), errors(a));
+        let (eb, ea) = (oracle_errors(b), oracle_errors(a));
         if ea.len() > eb.len() {
             worse.push(format!("{file}: errors before {eb:?}, after {ea:?}"));
         }

@@ -7,7 +7,11 @@
 //! that silently skips would prove nothing.
 
 use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 pub mod shapes;
 
@@ -182,6 +186,59 @@ pub fn oracle() -> Result<(PathBuf, Vec<String>), String> {
         args.push(schemas.join(dir).display().to_string());
     }
     Ok((script, args))
+}
+
+/// The oracle's verdict on each query, by id: the queries go to
+/// [`oracle`]'s command as one `--jsonl` batch.
+pub fn ask_oracle(
+    oracle: &std::path::Path,
+    schema_args: &[String],
+    queries: &[(String, &str)],
+) -> BTreeMap<String, Value> {
+    let mut input = String::new();
+    for (id, q) in queries {
+        input.push_str(&json!({ "id": id, "query": q }).to_string());
+        input.push('\n');
+    }
+    let mut child = Command::new(oracle)
+        .args(schema_args)
+        .args(["--jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the oracle");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let verdicts: BTreeMap<String, Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| Some((v["id"].as_str()?.to_owned(), v)))
+        .collect();
+    assert_eq!(
+        verdicts.len(),
+        queries.len(),
+        "the oracle answered {} of {} queries: {}",
+        verdicts.len(),
+        queries.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    verdicts
+}
+
+/// The oracle's errors in a verdict (code and message), sorted.
+pub fn oracle_errors(v: &Value) -> Vec<String> {
+    let mut e: Vec<String> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["severity"] == "Error")
+        .map(|d| format!("{} {}", d["code"], d["message"]))
+        .collect();
+    e.sort();
+    e
 }
 
 /// The whole text of seed document `n` (`000` ... `004`).
