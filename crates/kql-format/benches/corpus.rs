@@ -72,9 +72,8 @@ fn long_query(lines: usize) -> String {
                 "| summarize Count{i}=count() , Ports=make_set(RemotePort,100) by DeviceId , DeviceName , RemoteUrl , Host{}\n",
                 i - 2
             ),
-            4 => format!(
-                "| join kind=leftouter ( DeviceInfo | where OSPlatform==\"Windows10\" | project DeviceId , OSVersion ) on DeviceId\n"
-            ),
+            4 => "| join kind=leftouter ( DeviceInfo | where OSPlatform==\"Windows10\" | project DeviceId , OSVersion ) on DeviceId\n"
+                .to_owned(),
             _ => format!("| where Count{} > threshold\n", i - 2),
         };
         q.push_str(&step);

@@ -8,7 +8,8 @@
 //! first one wrote and computes the same indentation: the pass is
 //! idempotent.
 //!
-//! Wrapping (`crate::wrap`) adds line breaks to gaps and lays the text out
+//! Wrapping (`crate::wrap`, which runs the passes) adds line breaks to gaps
+//! and lays the text out
 //! again; a break it adds is read exactly as a break the source had, so the
 //! wrapped text keeps its layout when formatted again.
 
@@ -39,6 +40,11 @@ impl Gap<'_> {
     /// and no comment (the token after it was written on the same line).
     pub(crate) fn can_break(&self) -> bool {
         self.comments.is_empty() && self.breaks_after == 0
+    }
+
+    /// Whether the gap holds a comment.
+    pub(crate) fn has_comments(&self) -> bool {
+        !self.comments.is_empty()
     }
 
     /// Adds a line break, as if the source had one here.
@@ -196,43 +202,13 @@ pub(crate) struct Laid {
     pub(crate) statements: Vec<usize>,
 }
 
-/// Lays `src` out, wrapping lines longer than `options.line_width`; the
-/// result is checked by the caller.
-///
-/// Wrapping runs in rounds: each round picks line breaks for every line
-/// that is too long ([`crate::wrap::breaks`]), adds them to the gaps as if
-/// the source had them, and lays the whole text out again, until no line
-/// that is too long can be broken further. Every round adds at least one
-/// break, so this ends; and since the result is the plain layout of a text
-/// with those breaks, formatting it again finds nothing left to do.
-pub(crate) fn layout(src: &str, options: &FormatOptions) -> Laid {
-    let (mut toks, tail) = split(src);
-    if toks.is_empty() && tail.comments.is_empty() {
-        return Laid {
-            text: src.to_owned(),
-            starts: Vec::new(),
-            joined: Vec::new(),
-            statements: Vec::new(),
-        };
-    }
-    let piped = piped_brackets(&toks);
-    let nl = if src.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut laid = write(&toks, &tail, &piped, nl, options);
-    let shape = crate::wrap::Shape::of(&toks, &piped);
-    loop {
-        let breaks = crate::wrap::breaks(&toks, &shape, &laid, options.line_width);
-        if breaks.is_empty() {
-            return laid;
-        }
-        for i in breaks {
-            toks[i].0.add_break();
-        }
-        laid = write(&toks, &tail, &piped, nl, options);
-    }
+/// The line break the text uses (`\r\n` when it has any).
+pub(crate) fn newline(src: &str) -> &'static str {
+    if src.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
 /// One layout pass over the tokens.
-fn write(
+pub(crate) fn write(
     toks: &[(Gap<'_>, Tok<'_>)],
     tail: &Gap<'_>,
     piped: &[bool],
@@ -561,8 +537,11 @@ fn ends_operand(t: &Tok<'_>) -> bool {
 mod tests {
     use super::*;
 
+    /// One pass, without wrapping (`crate::wrap` tests that).
     fn fmt(s: &str) -> String {
-        layout(s, &FormatOptions::default()).text
+        let (toks, tail) = split(s);
+        let piped = piped_brackets(&toks);
+        write(&toks, &tail, &piped, newline(s), &FormatOptions::default()).text
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub fn format(text: &str, options: &FormatOptions) -> Result<String, FormatError
         count,
         first,
     })?;
-    let out = layout::layout(text, options).text;
+    let out = wrap::layout(text, options).text;
     if out == text {
         return Ok(out);
     }

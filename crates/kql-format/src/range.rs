@@ -7,6 +7,7 @@
 //! the output by their index. The spliced text is checked again.
 
 use crate::layout::{self, Laid};
+use crate::wrap;
 use crate::{FormatError, FormatOptions, check_parses, safety};
 use std::ops::Range;
 
@@ -41,7 +42,7 @@ pub fn format_range(
         count,
         first,
     })?;
-    let laid = layout::layout(text, options);
+    let laid = wrap::layout(text, options);
     if laid.text == text {
         return Ok(None);
     }

@@ -24,10 +24,46 @@
 //! of its last token: a comment at the end of a line does not count (the
 //! code is not moved for it).
 
-use crate::layout::{Gap, Laid, Tok};
+use crate::FormatOptions;
+use crate::layout::{self, Gap, Laid, Tok};
 use kql_syntax::TokenKind::{
     Comma, Ident, LBrace, LBracket, LParen, Pipe, RBrace, RBracket, RParen, Semi,
 };
+
+/// Lays `src` out, wrapping lines longer than `options.line_width`; the
+/// result is checked by the caller.
+///
+/// Wrapping runs in rounds: each round picks line breaks for every line
+/// that is too long ([`breaks`]), adds them to the gaps as if
+/// the source had them, and lays the whole text out again, until no line
+/// that is too long can be broken further. Every round adds at least one
+/// break, so this ends; and since the result is the plain layout of a text
+/// with those breaks, formatting it again finds nothing left to do.
+pub(crate) fn layout(src: &str, options: &FormatOptions) -> Laid {
+    let (mut toks, tail) = layout::split(src);
+    if toks.is_empty() && !tail.has_comments() {
+        return Laid {
+            text: src.to_owned(),
+            starts: Vec::new(),
+            joined: Vec::new(),
+            statements: Vec::new(),
+        };
+    }
+    let piped = layout::piped_brackets(&toks);
+    let nl = layout::newline(src);
+    let mut laid = layout::write(&toks, &tail, &piped, nl, options);
+    let shape = Shape::of(&toks, &piped);
+    loop {
+        let breaks = breaks(&toks, &shape, &laid, options.line_width);
+        if breaks.is_empty() {
+            return laid;
+        }
+        for i in breaks {
+            toks[i].0.add_break();
+        }
+        laid = layout::write(&toks, &tail, &piped, nl, options);
+    }
+}
 
 /// What wrapping needs to know about the tokens' structure; it does not
 /// change from one round to the next.
