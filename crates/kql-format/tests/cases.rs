@@ -29,14 +29,7 @@ fn options_of(text: &str) -> (FormatOptions, &str) {
 #[test]
 fn cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&root)
-        .expect("cases dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "kql"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
+    let files = kqlint_testkit::case_files(&root);
     for f in files {
         let text = std::fs::read_to_string(&f).expect("case");
         let name = f.file_stem().unwrap().to_string_lossy().to_string();

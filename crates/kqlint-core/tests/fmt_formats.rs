@@ -106,18 +106,7 @@ fn corpus_queries_in_fences_and_arm_strings() {
         let Ok(want) = kql_format::format(&q, &script) else {
             continue;
         };
-        let indent = |s: &str| {
-            s.lines()
-                .map(|l| {
-                    if l.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  {l}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
+        let indent = |s: &str| kqlint_testkit::indent(s, "  ");
         let md = format!(
             "# R\n\n- the query:\n\n  ```kql\n{}\n  ```\n\nAfter.\n",
             indent(&q)

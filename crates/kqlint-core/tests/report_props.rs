@@ -97,18 +97,7 @@ enum Wrap {
 
 /// The file text holding `q`, and its extension.
 fn wrap(q: &str, how: Wrap, crlf: bool, bom: bool) -> (String, &'static str) {
-    let indent = |q: &str| -> String {
-        q.lines()
-            .map(|l| {
-                if l.is_empty() {
-                    String::new()
-                } else {
-                    format!("  {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let indent = |q: &str| kqlint_testkit::indent(q, "  ");
     let head = "id: 0f7c6a5e-1b2d-4c3e-9f80-123456789abc\nname: Generated\nseverity: Medium\n";
     let (mut text, ext) = match how {
         Wrap::Kql => (q.to_owned(), "kql"),

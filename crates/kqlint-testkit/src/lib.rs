@@ -241,6 +241,36 @@ pub fn oracle_errors(v: &Value) -> Vec<String> {
     e
 }
 
+/// The `.kql` case files of a test folder, sorted by name; panics when
+/// there are none (a moved folder must not pass as "no cases").
+pub fn case_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kql"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .kql cases in {}", dir.display());
+    files
+}
+
+/// `text` with every non-empty line indented by `prefix` (lines joined
+/// with `\n`, no final line break), as a query stands in a YAML block or
+/// under a Markdown list item.
+pub fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The whole text of seed document `n` (`000` ... `004`).
 pub fn seed_text(n: u32) -> String {
     let dir = shared_dir().join("seeds");
