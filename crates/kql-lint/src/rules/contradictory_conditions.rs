@@ -499,18 +499,17 @@ fn report(ctx: &LintContext<'_>, earlier: &Fact, later: &Fact) -> Diagnostic {
         ),
     )
     .with_label(earlier.span, "the earlier condition");
-    let both_equalities = matches!(
-        (&earlier.constraint, &later.constraint),
-        (
-            Constraint::OneOf(_) | Constraint::OneOfCi(_),
-            Constraint::OneOf(_) | Constraint::OneOfCi(_)
-        )
-    );
-    d = d.with_help(if both_equalities {
-        "to accept either value, join the conditions with `or` or list the values with `in (...)`"
-    } else {
-        "check the bounds: together they leave nothing to match"
-    });
+    use Constraint::*;
+    let help = match (&earlier.constraint, &later.constraint) {
+        (OneOf(_) | OneOfCi(_), OneOf(_) | OneOfCi(_)) => {
+            "to accept either value, join the conditions with `or` or list the values with `in (...)`"
+        }
+        (Not(_), _) | (_, Not(_)) => {
+            "one condition requires the value the other excludes: keep the one the query means"
+        }
+        _ => "check the bounds: together they leave nothing to match",
+    };
+    d = d.with_help(help);
     d
 }
 
@@ -621,6 +620,14 @@ mod tests {
         q.push_str("| where Port == 80\n");
         let found = lint(&q, R);
         assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    #[test]
+    fn the_help_fits_the_contradiction() {
+        let help = |q: &str| lint(q, R)[0].help.clone().unwrap_or_default();
+        assert!(help("T | where A == 1 and A == 2").contains("`or`"));
+        assert!(help("T | where A == 1 and A != 1").contains("excludes"));
+        assert!(help("T | where A > 5 and A < 1").contains("bounds"));
     }
 
     #[test]
