@@ -5,10 +5,7 @@
 use std::time::{Duration, Instant};
 
 fn main() {
-    let queries: Vec<String> = kqlint_testkit::corpus_files()
-        .iter()
-        .filter_map(|p| kqlint_testkit::corpus_query(p))
-        .collect();
+    let queries: Vec<String> = kqlint_testkit::corpus_queries();
     let bytes: usize = queries.iter().map(String::len).sum();
     let mb = bytes as f64 / 1e6;
     let n = queries.len();

@@ -81,10 +81,7 @@ fn json_string(s: &str) -> String {
 }
 
 fn main() {
-    let queries: Vec<String> = kqlint_testkit::corpus_files()
-        .iter()
-        .filter_map(|p| kqlint_testkit::corpus_query(p))
-        .collect();
+    let queries: Vec<String> = kqlint_testkit::corpus_queries();
     let n = queries.len();
     let catalog = kql_schema::Catalog::builtin();
     let opts = kql_semantic::Options::default();

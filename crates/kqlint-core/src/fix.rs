@@ -56,14 +56,7 @@ pub fn apply_safe_fixes_of(text: &str, diags: &[Diagnostic]) -> Option<(String, 
         return None;
     }
     taken.sort_by_key(|e| (e.span.start, e.span.end));
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0usize;
-    for e in &taken {
-        out.push_str(&text[at..e.span.start as usize]);
-        out.push_str(&e.replacement);
-        at = e.span.end as usize;
-    }
-    out.push_str(&text[at..]);
+    let out = kqlint_diagnostics::apply_edits(text, &taken)?;
     applied.sort_unstable();
     (out != text).then_some((out, applied))
 }

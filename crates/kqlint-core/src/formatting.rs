@@ -91,7 +91,7 @@ pub fn format_as(
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let Some(after) = apply(text, &plan.edits) else {
+    let Some(after) = kqlint_diagnostics::apply_edits(text, &plan.edits) else {
         return Formatted::Refused("not formatted: the edits overlap".into());
     };
     match (after == text, plan.refused.is_empty()) {
@@ -444,7 +444,7 @@ fn json_reads_back(
     edits: &[Edit],
     expected: &[(Span, String)],
 ) -> bool {
-    let Some(edited) = apply(text, edits) else {
+    let Some(edited) = kqlint_diagnostics::apply_edits(text, edits) else {
         return false;
     };
     let again = Source::from_text(path, edited.as_str(), SourceKind::Json, &Limits::default());
@@ -456,23 +456,6 @@ fn json_reads_back(
                 None => a.text == b.text,
             }
         })
-}
-
-/// Applies edits in file coordinates (sorted, not overlapping).
-fn apply(text: &str, edits: &[Edit]) -> Option<String> {
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut at = 0;
-    for e in edits {
-        let (s, t) = (e.span.start as usize, e.span.end as usize);
-        if s < at {
-            return None;
-        }
-        out.push_str(text.get(at..s)?);
-        out.push_str(&e.replacement);
-        at = t;
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
 }
 
 #[cfg(test)]
@@ -642,7 +625,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            apply(yaml, &edits).unwrap(),
+            kqlint_diagnostics::apply_edits(yaml, &edits).unwrap(),
             "query: |\n  let a = 1+2;\n  let b = 3 + 4;\n  T | take 1\nid: x\n"
         );
         // in a query file, and a range over nothing to format
@@ -655,7 +638,10 @@ mod tests {
             Span::new(0, 1),
         )
         .unwrap();
-        assert_eq!(apply(kql, &edits).unwrap(), "T\n| take 1\n\nU\n| take 2\n");
+        assert_eq!(
+            kqlint_diagnostics::apply_edits(kql, &edits).unwrap(),
+            "T\n| take 1\n\nU\n| take 2\n"
+        );
         let edits = format_range_as(
             Path::new("q.kql"),
             Some(SourceKind::Kql),

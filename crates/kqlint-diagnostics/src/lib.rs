@@ -164,6 +164,24 @@ pub struct Edit {
     pub replacement: String,
 }
 
+/// `text` with `edits` applied (sorted by start, not overlapping); `None`
+/// when they are out of order, overlap, or cut a character in two.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0usize;
+    for e in edits {
+        let (s, t) = (e.span.start as usize, e.span.end as usize);
+        if s < at || t < s {
+            return None;
+        }
+        out.push_str(text.get(at..s)?);
+        out.push_str(&e.replacement);
+        at = t;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
@@ -315,6 +333,24 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_apply_in_order_and_bad_ones_are_refused() {
+        let edit = |s: u32, e: u32, r: &str| Edit {
+            span: Span::new(s, e),
+            replacement: r.to_owned(),
+        };
+        let t = "T | where a==1";
+        assert_eq!(
+            apply_edits(t, &[edit(1, 2, "\n"), edit(11, 13, " == ")]).as_deref(),
+            Some("T\n| where a == 1")
+        );
+        // overlapping, out of order, reversed, inside a character
+        assert_eq!(apply_edits(t, &[edit(0, 3, ""), edit(2, 4, "")]), None);
+        assert_eq!(apply_edits(t, &[edit(5, 6, ""), edit(1, 2, "")]), None);
+        assert_eq!(apply_edits(t, &[edit(3, 2, "")]), None);
+        assert_eq!(apply_edits("é", &[edit(1, 2, "")]), None);
+    }
 
     /// A query can have a finding on each of a million lines, and each
     /// diagnostic is held more than once on its way to the report: keep

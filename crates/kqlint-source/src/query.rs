@@ -335,8 +335,8 @@ impl QuerySource {
         let block = self.block?;
         let (q_edits, f_edits) = self.reindented_edits(fix, block.indent)?;
         // Check: the edited file must read back as the edited query.
-        let expected = apply(&self.text, &q_edits)?;
-        let edited = apply(file_text, &f_edits)?;
+        let expected = kqlint_diagnostics::apply_edits(&self.text, &q_edits)?;
+        let edited = kqlint_diagnostics::apply_edits(file_text, &f_edits)?;
         let style = match self.style {
             QueryStyle::Literal => ScalarStyle::Literal,
             _ => return None,
@@ -403,8 +403,8 @@ impl QuerySource {
     /// block, as the edited query.
     fn map_fence_fix(&self, fix: &Fix, file_text: &str) -> Option<Fix> {
         let (q_edits, f_edits) = self.reindented_edits(fix, self.fence_indent)?;
-        let expected = apply(&self.text, &q_edits)?;
-        let edited = apply(file_text, &f_edits)?;
+        let expected = kqlint_diagnostics::apply_edits(&self.text, &q_edits)?;
+        let edited = kqlint_diagnostics::apply_edits(file_text, &f_edits)?;
         let again = crate::markdown::extract(&edited, false, &crate::SourceOptions::default());
         let same = again
             .queries
@@ -437,23 +437,6 @@ fn reindent(s: &str, brk: &str, indent: &str) -> String {
         }
     }
     out
-}
-
-/// Applies sorted, non-overlapping edits.
-fn apply(text: &str, edits: &[Edit]) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0usize;
-    for e in edits {
-        let (s, t) = (e.span.start as usize, e.span.end as usize);
-        if s < at || t < s {
-            return None;
-        }
-        out.push_str(text.get(at..s)?);
-        out.push_str(&e.replacement);
-        at = t;
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
 }
 
 /// Finds and maps the query of a YAML document's root.

@@ -346,6 +346,15 @@ mod tests {
     }
 }
 
+/// The query of every dev-corpus file that has one ([`corpus_query`]),
+/// in file order: what the benches time.
+pub fn corpus_queries() -> Vec<String> {
+    corpus_files()
+        .iter()
+        .filter_map(|p| corpus_query(p))
+        .collect()
+}
+
 /// The `query` (or `ParserQuery` / `FunctionQuery`) text of a corpus rule
 /// file, read with a plain YAML loader. Tests of the parser use it so they do
 /// not depend on kqlint's own position-mapping loader (which has tests of its

@@ -142,13 +142,5 @@ pub fn render(src: &Source) -> String {
 pub fn apply(text: &str, edits: &[Edit]) -> String {
     let mut edits = edits.to_vec();
     edits.sort_by_key(|e| e.span.start);
-    let mut out = String::new();
-    let mut at = 0;
-    for e in edits {
-        out.push_str(&text[at..e.span.start as usize]);
-        out.push_str(&e.replacement);
-        at = e.span.end as usize;
-    }
-    out.push_str(&text[at..]);
-    out
+    kqlint_diagnostics::apply_edits(text, &edits).expect("non-overlapping edits")
 }
