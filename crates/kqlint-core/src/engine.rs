@@ -502,6 +502,30 @@ impl Engine {
         self.conclude(checked)
     }
 
+    /// Checks an editor buffer as `kqlint check` checks the file `path`
+    /// holding `text` (the same decoding, source options and limits).
+    /// `None` for a buffer `kqlint check` would walk past: a YAML file that
+    /// is not a rule, a Markdown or JSON file with no query.
+    pub fn check_buffer(
+        &self,
+        path: &Path,
+        text: String,
+        kind: SourceKind,
+        interrupt: &Interrupt,
+    ) -> Option<FileReport> {
+        let source = Source::from_text_with(
+            path,
+            text,
+            kind,
+            &self.options.limits,
+            &self.source_options(path),
+        );
+        if is_not_a_rule(&source) {
+            return None;
+        }
+        Some(self.check_source_with(&path.to_string_lossy(), source, interrupt))
+    }
+
     /// Every stage but the configuration: the findings of one source before
     /// the cross-file pass.
     fn analyse_source(&self, display: &str, source: Source, interrupt: &Interrupt) -> Checked {

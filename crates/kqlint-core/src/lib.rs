@@ -24,10 +24,10 @@ pub use config::{Config, ConfigError, ConfigOptions};
 pub use engine::{CatalogRef, Engine, EngineError, EngineOptions, MAX_DIAGNOSTICS_PER_FILE};
 pub use fix::FixOutcome;
 pub use kql_schema::Platform;
-pub use kql_semantic::{Interrupt, Limit};
+pub use kql_semantic::{Interrupt, Limit, analyses_run};
 pub use kqlint_diagnostics::{
-    Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineIndex, RuleMeta,
-    Severity, Span,
+    Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineCol, LineIndex,
+    RuleMeta, Severity, Span,
 };
 pub use kqlint_source::{Limits, Source, SourceKind};
 pub use report::{FileReport, Position, QueryReport, ResultColumn, SourceText, Summary};

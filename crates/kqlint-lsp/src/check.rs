@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::document::Document;
 use crate::workspace::Workspace;
-use kqlint_core::{Diagnostic, Severity, Source, SourceKind};
+use kqlint_core::{Diagnostic, Severity};
 use lsp_types as lsp;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,36 +55,14 @@ pub fn check_with(
 
 /// The engine's report on a document snapshot (the workspace's engine keeps
 /// each query's analysis in it); `None` for a document kqlint does not read
-/// and for a YAML file that is not a rule.
+/// and for one `kqlint check` walks past (a YAML file that is not a rule).
 pub fn engine_report(
     doc: &Document,
     ws: &Workspace,
     interrupt: &kqlint_core::Interrupt,
 ) -> Option<kqlint_core::FileReport> {
-    let kind = doc.kind?;
-    let source = Source::from_text_with(
-        &doc.path,
-        doc.text.clone(),
-        kind,
-        &ws.engine.options().limits,
-        &ws.engine.source_options(&doc.path),
-    );
-    if is_not_a_rule(&source) {
-        return None;
-    }
-    let display = doc.path.to_string_lossy().into_owned();
-    Some(ws.engine.check_source_with(&display, source, interrupt))
-}
-
-/// The engine's rule for files found by walking: a YAML file without a
-/// query is not a rule file (a workflow, a config) and is not reported on.
-fn is_not_a_rule(source: &Source) -> bool {
-    source.kind == SourceKind::Yaml
-        && source.query().is_none()
-        && source.diagnostics.iter().any(|d| {
-            d.code == kqlint_source::MISSING_QUERY.code
-                || d.code == kqlint_source::NOT_A_MAPPING.code
-        })
+    ws.engine
+        .check_buffer(&doc.path, doc.text.clone(), doc.kind?, interrupt)
 }
 
 pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {

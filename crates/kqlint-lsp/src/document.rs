@@ -34,7 +34,7 @@ pub struct Document {
     /// Cached results, each tagged with the workspace generation (settings)
     /// it was computed with.
     pub(crate) checked: Mutex<Option<(u64, Arc<crate::check::Checked>)>>,
-    pub(crate) ide: Mutex<Option<(u64, Arc<crate::ide::Ides>)>>,
+    pub(crate) ide: Mutex<Option<(u64, Arc<kqlint_ide::Ide>)>>,
 }
 
 impl Document {

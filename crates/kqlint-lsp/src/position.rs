@@ -9,9 +9,8 @@
 //! a column past the end of a line is the end of the line, a line past the
 //! end of the text is the end of the text.
 
-use kqlint_core::{LineIndex, Span};
-use kqlint_diagnostics::LineCol;
-use lsp_types::{Position, PositionEncodingKind, Range};
+use kqlint_core::{Edit, LineCol, LineIndex, Span};
+use lsp_types::{Position, PositionEncodingKind, Range, TextEdit};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
@@ -76,6 +75,14 @@ impl Lines<'_> {
 
     pub fn range(&self, span: Span) -> Range {
         Range::new(self.position(span.start), self.position(span.end))
+    }
+
+    /// A file edit as an LSP text edit.
+    pub fn text_edit(&self, e: &Edit) -> TextEdit {
+        TextEdit {
+            range: self.range(e.span),
+            new_text: e.replacement.clone(),
+        }
     }
 
     /// The byte span of a range; a reversed range is put in order.

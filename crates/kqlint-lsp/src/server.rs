@@ -4,10 +4,10 @@ use crate::check::{self, Checked};
 use crate::client::Client;
 use crate::document::{Document, uri_to_path};
 use crate::features::{self, Ctx};
-use crate::ide::Ides;
 use crate::workspace::{self, Settings, Workspace};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use kqlint_core::Interrupt;
+use kqlint_ide::Ide;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
 use lsp_types::notification::{self as notif, Notification as _};
@@ -151,7 +151,7 @@ impl Shared {
         doc: &Document,
         ws: &Workspace,
         cancel: Option<&Arc<AtomicBool>>,
-    ) -> Arc<Ides> {
+    ) -> Arc<Ide> {
         if let Some((g, i)) = &*lock(&doc.ide)
             && *g == ws.generation
         {
@@ -159,7 +159,7 @@ impl Shared {
         }
         // The features read the analysis the check made (one per snapshot).
         let checked = self.checked_with(doc, ws, cancel);
-        let i = Arc::new(Ides::from_analyses(&checked.analyses));
+        let i = Arc::new(Ide::new(&checked.analyses));
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) || self.stop.load(Ordering::Relaxed) {
             return i;
         }
@@ -213,7 +213,7 @@ impl Scope<'_> {
         self.shared.checked_with(doc, ws, Some(self.cancel))
     }
 
-    fn ide(&self, doc: &Document, ws: &Workspace) -> Arc<Ides> {
+    fn ide(&self, doc: &Document, ws: &Workspace) -> Arc<Ide> {
         self.shared.ide_with(doc, ws, Some(self.cancel))
     }
 }
@@ -492,15 +492,11 @@ impl Main {
             ),
             req::HoverRequest::METHOD => {
                 self.spawn_position::<req::HoverRequest>(r, |s, doc, ws, p: lsp::HoverParams| {
-                    let ides = s.ide(&doc, &ws);
-                    let ide = ides.at(doc
-                        .lines(s.client.encoding)
-                        .offset(p.text_document_position_params.position));
+                    let ide = s.ide(&doc, &ws);
                     let checked = s.checked(&doc, &ws);
                     let cx = Ctx {
                         doc: &doc,
-                        ide,
-                        ws: &ws,
+                        ide: &ide,
                         client: &s.client,
                     };
                     features::hover(
@@ -512,14 +508,10 @@ impl Main {
             }
             req::Completion::METHOD => {
                 self.spawn_position::<req::Completion>(r, |s, doc, ws, p: lsp::CompletionParams| {
-                    let ides = s.ide(&doc, &ws);
-                    let ide = ides.at(doc
-                        .lines(s.client.encoding)
-                        .offset(p.text_document_position.position));
+                    let ide = s.ide(&doc, &ws);
                     let cx = Ctx {
                         doc: &doc,
-                        ide,
-                        ws: &ws,
+                        ide: &ide,
                         client: &s.client,
                     };
                     features::completion(&cx, p.text_document_position.position)
@@ -528,14 +520,10 @@ impl Main {
             req::GotoDefinition::METHOD => self.spawn_position::<req::GotoDefinition>(
                 r,
                 |s, doc, ws, p: lsp::GotoDefinitionParams| {
-                    let ides = s.ide(&doc, &ws);
-                    let ide = ides.at(doc
-                        .lines(s.client.encoding)
-                        .offset(p.text_document_position_params.position));
+                    let ide = s.ide(&doc, &ws);
                     let cx = Ctx {
                         doc: &doc,
-                        ide,
-                        ws: &ws,
+                        ide: &ide,
                         client: &s.client,
                     };
                     features::definition(&cx, p.text_document_position_params.position)
@@ -544,14 +532,10 @@ impl Main {
             ),
             req::References::METHOD => {
                 self.spawn_position::<req::References>(r, |s, doc, ws, p: lsp::ReferenceParams| {
-                    let ides = s.ide(&doc, &ws);
-                    let ide = ides.at(doc
-                        .lines(s.client.encoding)
-                        .offset(p.text_document_position.position));
+                    let ide = s.ide(&doc, &ws);
                     let cx = Ctx {
                         doc: &doc,
-                        ide,
-                        ws: &ws,
+                        ide: &ide,
                         client: &s.client,
                     };
                     features::references(
@@ -565,14 +549,10 @@ impl Main {
                 .spawn_position::<req::DocumentHighlightRequest>(
                     r,
                     |s, doc, ws, p: lsp::DocumentHighlightParams| {
-                        let ides = s.ide(&doc, &ws);
-                        let ide = ides.at(doc
-                            .lines(s.client.encoding)
-                            .offset(p.text_document_position_params.position));
+                        let ide = s.ide(&doc, &ws);
                         let cx = Ctx {
                             doc: &doc,
-                            ide,
-                            ws: &ws,
+                            ide: &ide,
                             client: &s.client,
                         };
                         features::highlights(&cx, p.text_document_position_params.position)
@@ -594,34 +574,30 @@ impl Main {
                 .spawn_position::<req::DocumentSymbolRequest>(
                     r,
                     |s, doc, ws, _p: lsp::DocumentSymbolParams| {
-                        let ides = s.ide(&doc, &ws);
-                        Some(features::all_symbols(&doc, &ides, &ws, &s.client))
+                        let ide = s.ide(&doc, &ws);
+                        Some(features::all_symbols(&Ctx {
+                            doc: &doc,
+                            ide: &ide,
+                            client: &s.client,
+                        }))
                     },
                 ),
             req::SemanticTokensFullRequest::METHOD => self
                 .spawn_position::<req::SemanticTokensFullRequest>(
                     r,
                     |s, doc, ws, _p: lsp::SemanticTokensParams| {
-                        let ides = s.ide(&doc, &ws);
-                        Some(
-                            crate::tokens::tokens(&doc, &ides.queries, s.client.encoding, None)
-                                .into(),
-                        )
+                        let ide = s.ide(&doc, &ws);
+                        Some(crate::tokens::tokens(&doc, &ide, s.client.encoding, None).into())
                     },
                 ),
             req::SemanticTokensRangeRequest::METHOD => self
                 .spawn_position::<req::SemanticTokensRangeRequest>(
                     r,
                     |s, doc, ws, p: lsp::SemanticTokensRangeParams| {
-                        let ides = s.ide(&doc, &ws);
+                        let ide = s.ide(&doc, &ws);
                         Some(
-                            crate::tokens::tokens(
-                                &doc,
-                                &ides.queries,
-                                s.client.encoding,
-                                Some(p.range),
-                            )
-                            .into(),
+                            crate::tokens::tokens(&doc, &ide, s.client.encoding, Some(p.range))
+                                .into(),
                         )
                     },
                 ),

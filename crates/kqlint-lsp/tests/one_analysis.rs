@@ -14,7 +14,7 @@ fn every_feature_of_a_snapshot_reads_its_one_analysis() {
     let uri = "file:///w/one.kql";
     let text =
         "let lookback = 1d;\nDeviceNetworkEvents\n| where Timestamp > ago(lookback)\n| where \n";
-    let before = kql_semantic::analyses_run();
+    let before = kqlint_core::analyses_run();
     c.open(uri, "kql", text);
     c.diagnostics(uri, 1);
     let doc = json!({"uri": uri});
@@ -48,7 +48,7 @@ fn every_feature_of_a_snapshot_reads_its_one_analysis() {
         c.request(method, params)
             .unwrap_or_else(|e| panic!("{method}: {e:?}"));
     }
-    assert_eq!(kql_semantic::analyses_run() - before, 1);
+    assert_eq!(kqlint_core::analyses_run() - before, 1);
     // A new version is analysed once more, however many requests follow.
     c.change(uri, 2, json!([{"text": text.replace("1d", "2d")}]));
     c.diagnostics(uri, 2);
@@ -62,6 +62,6 @@ fn every_feature_of_a_snapshot_reads_its_one_analysis() {
         json!({"textDocument": doc, "position": pos(3, 8)}),
     )
     .unwrap();
-    assert_eq!(kql_semantic::analyses_run() - before, 2);
+    assert_eq!(kqlint_core::analyses_run() - before, 2);
     assert_eq!(c.stop(), 0);
 }

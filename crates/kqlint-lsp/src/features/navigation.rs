@@ -4,12 +4,7 @@ use super::Ctx;
 use lsp_types as lsp;
 
 pub fn definition(cx: &Ctx, pos: lsp::Position) -> Option<lsp::Location> {
-    let q = cx.query_offset(pos)?;
-    let sym = cx.ide.symbol_at(q)?;
-    Some(lsp::Location::new(
-        cx.doc.uri.clone(),
-        cx.range(sym.name_span),
-    ))
+    Some(cx.location(cx.ide.definition(cx.offset(pos))?))
 }
 
 pub fn references(
@@ -17,33 +12,22 @@ pub fn references(
     pos: lsp::Position,
     include_declaration: bool,
 ) -> Option<Vec<lsp::Location>> {
-    let q = cx.query_offset(pos)?;
-    let def = cx.ide.symbol_at(q)?;
-    let mut out = Vec::new();
-    if include_declaration {
-        out.push(lsp::Location::new(
-            cx.doc.uri.clone(),
-            cx.range(def.name_span),
-        ));
-    }
-    out.extend(
-        def.references
-            .iter()
-            .map(|s| lsp::Location::new(cx.doc.uri.clone(), cx.range(*s))),
-    );
-    Some(out)
+    let spans = cx.ide.references(cx.offset(pos), include_declaration)?;
+    Some(spans.into_iter().map(|s| cx.location(s)).collect())
 }
 
 pub fn highlights(cx: &Ctx, pos: lsp::Position) -> Option<Vec<lsp::DocumentHighlight>> {
-    let q = cx.query_offset(pos)?;
-    let def = cx.ide.symbol_at(q)?;
-    let mut out = vec![lsp::DocumentHighlight {
-        range: cx.range(def.name_span),
-        kind: Some(lsp::DocumentHighlightKind::WRITE),
-    }];
-    out.extend(def.references.iter().map(|s| lsp::DocumentHighlight {
-        range: cx.range(*s),
-        kind: Some(lsp::DocumentHighlightKind::READ),
-    }));
-    Some(out)
+    let hs = cx.ide.highlights(cx.offset(pos))?;
+    Some(
+        hs.into_iter()
+            .map(|h| lsp::DocumentHighlight {
+                range: cx.range(h.span),
+                kind: Some(if h.write {
+                    lsp::DocumentHighlightKind::WRITE
+                } else {
+                    lsp::DocumentHighlightKind::READ
+                }),
+            })
+            .collect(),
+    )
 }

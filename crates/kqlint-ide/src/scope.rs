@@ -3,7 +3,7 @@
 //! operator the cursor is in, the columns available, and whether the cursor
 //! is inside a string compared with `ActionType`.
 
-use crate::ide::{Ide, closes, definition, opens};
+use crate::query::{QueryIde, closes, definition, opens};
 use kql_schema::{Catalog, Column, Table};
 use kql_semantic::{LetInfo, LetKind};
 use kql_syntax::{Span, Token, TokenKind};
@@ -24,13 +24,13 @@ pub enum Position {
 }
 
 /// The significant tokens that end at or before `offset`, in order.
-fn before(ide: &Ide, offset: u32) -> Vec<&Token> {
+fn before(ide: &QueryIde, offset: u32) -> Vec<&Token> {
     ide.significant()
         .take_while(|t| t.span.start < offset)
         .collect()
 }
 
-pub fn classify(ide: &Ide, offset: u32, typed: Option<&Token>) -> Position {
+pub fn classify(ide: &QueryIde, offset: u32, typed: Option<&Token>) -> Position {
     let toks = before(ide, offset);
     // The token being typed is not context.
     let ctx: Vec<&Token> = match typed {
@@ -135,7 +135,7 @@ fn is_let_value(ctx: &[&Token], text: &str) -> bool {
 /// The first token of the pipeline the cursor is in (after the nearest
 /// unclosed bracket, `;`, or `let name =`), and the keyword of the operator
 /// the cursor is in (the word after the last `|` at that level).
-pub fn pipeline_at(ide: &Ide, offset: u32) -> (Option<&Token>, Option<&str>) {
+pub fn pipeline_at(ide: &QueryIde, offset: u32) -> (Option<&Token>, Option<&str>) {
     let text = ide.text();
     let toks = before(ide, offset);
     let mut depth = 0i32;
@@ -187,7 +187,7 @@ pub fn pipeline_at(ide: &Ide, offset: u32) -> (Option<&Token>, Option<&str>) {
 /// The catalogue table a pipeline starting with `name` (at `at`) reads: the
 /// table itself, or the table the tabular `let` it names starts with
 /// (followed up to a few levels).
-pub fn table_of<'c>(ide: &Ide, cat: &'c Catalog, name: &str, at: u32) -> Option<&'c Table> {
+pub fn table_of<'c>(ide: &QueryIde, cat: &'c Catalog, name: &str, at: u32) -> Option<&'c Table> {
     let mut name = name.to_owned();
     let mut at = at;
     for _ in 0..8 {
@@ -212,7 +212,7 @@ pub fn table_of<'c>(ide: &Ide, cat: &'c Catalog, name: &str, at: u32) -> Option<
 /// The tabular `let` that `name` at `at` refers to: as the semantic analysis
 /// resolved it, or, where it recorded no name (text it could not parse), the
 /// tabular `let` of that name visible there.
-fn tabular_let<'a>(ide: &'a Ide, name: &str, at: u32) -> Option<&'a LetInfo> {
+fn tabular_let<'a>(ide: &'a QueryIde, name: &str, at: u32) -> Option<&'a LetInfo> {
     let a = ide.semantic()?;
     let tabular = |l: &&LetInfo| l.kind == LetKind::Tabular;
     match a.names.iter().find(|n| n.span.start == at) {
@@ -232,7 +232,7 @@ pub struct Scope<'c> {
     pub operator: Option<String>,
 }
 
-pub fn scope_at<'c>(ide: &Ide, cat: &'c Catalog, offset: u32) -> Scope<'c> {
+pub fn scope_at<'c>(ide: &QueryIde, cat: &'c Catalog, offset: u32) -> Scope<'c> {
     let (head, op) = pipeline_at(ide, offset);
     let table = head.and_then(|h| table_of(ide, cat, h.span.text(ide.text()), h.span.start));
     Scope {

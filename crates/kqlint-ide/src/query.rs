@@ -8,18 +8,16 @@
 //! Names are resolved once, by kql-semantic ([`kql_semantic::Analysis`]):
 //! go to definition, references, highlights, hover and completion of `let`
 //! names and parameters read its [`kql_semantic::NameRef`]s and
-//! [`kql_semantic::LetInfo`]s through [`Ide::symbol_at`] and
-//! [`Ide::visible_at`]; the server has no scoping of its own.
+//! [`kql_semantic::LetInfo`]s through [`QueryIde::symbol_at`] and
+//! [`QueryIde::visible_at`]; the server has no scoping of its own.
 //!
 //! Positions: features work on query offsets. A cursor in the file becomes
-//! a query offset through [`Ide::to_query`] (the reverse of the engine's
+//! a query offset through [`QueryIde::to_query`] (the reverse of the engine's
 //! query → file mapping, found by binary search over
 //! [`QuerySource::map_offset`], which is monotonic); results go back to the
 //! file with [`QuerySource::map_span`], exactly as the engine maps
 //! diagnostics.
 
-use crate::document::Document;
-use crate::workspace::Workspace;
 use kql_schema::Catalog;
 use kql_semantic::{Analysis, LetInfo, LetKind, Resolved, Ty};
 use kql_syntax::ast::{FunctionDef, Param};
@@ -85,7 +83,7 @@ pub struct ParamDecl {
     pub body: Span,
 }
 
-pub struct Ide {
+pub struct QueryIde {
     /// The engine's analysis of the query (the one its diagnostics came
     /// from); `None` when the document has no query (a YAML file that is
     /// not a rule, or one whose YAML is too broken to find it).
@@ -113,63 +111,15 @@ pub fn definition(r: &Resolved) -> Option<Span> {
     }
 }
 
-/// The editor's view of every query of a document, in file order: one for
-/// a query file or rule YAML, any number for Markdown, JSON and Bicep.
-pub struct Ides {
-    pub queries: Vec<Ide>,
-    /// What features see outside every query (no query text).
-    empty: Ide,
-}
-
-impl Ides {
-    /// The views of a document's queries, from the engine's check of it
-    /// (one analysis: the check the server publishes diagnostics from is
-    /// the one features read).
-    pub fn new(doc: &Document, ws: &Workspace) -> Ides {
-        let report = crate::check::engine_report(doc, ws, &kqlint_core::Interrupt::default());
-        Ides::from_analyses(report.as_ref().map_or(&[][..], |r| &r.analyses[..]))
-    }
-
-    /// The views of the queries the engine analysed, in file order.
-    pub fn from_analyses(analyses: &[Arc<QueryAnalysis>]) -> Ides {
-        Ides {
-            queries: analyses
-                .iter()
-                .map(|a| Ide::of_analysis(Some(a.clone())))
-                .collect(),
-            empty: Ide::of_analysis(None),
-        }
-    }
-
-    /// The query a file offset is in (a cursor at a query's end counts),
-    /// or a view with no query.
-    pub fn at(&self, file_offset: u32) -> &Ide {
-        self.queries
-            .iter()
-            .find(|i| i.to_query(file_offset).is_some())
-            .unwrap_or(&self.empty)
-    }
-}
-
 /// The tree of a view with no query.
 fn empty_parse() -> &'static Parse {
     static EMPTY: std::sync::OnceLock<Parse> = std::sync::OnceLock::new();
     EMPTY.get_or_init(|| kql_syntax::parse(""))
 }
 
-impl Ide {
-    /// The view of a document's first (or only) query.
-    pub fn new(doc: &Document, ws: &Workspace) -> Ide {
-        let mut all = Ides::new(doc, ws);
-        if all.queries.is_empty() {
-            all.empty
-        } else {
-            all.queries.swap_remove(0)
-        }
-    }
-
+impl QueryIde {
     /// The view of one analysed query.
-    pub fn of_analysis(analysis: Option<Arc<QueryAnalysis>>) -> Ide {
+    pub fn of_analysis(analysis: Option<Arc<QueryAnalysis>>) -> QueryIde {
         let (tokens, c) = match &analysis {
             Some(a) => {
                 let mut c = Functions::default();
@@ -178,7 +128,7 @@ impl Ide {
             }
             None => (Vec::new(), Functions::default()),
         };
-        Ide {
+        QueryIde {
             analysis,
             tokens,
             params: c.params,
@@ -450,23 +400,13 @@ pub fn closes(k: TokenKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::{Settings, Workspace};
-    use lsp_types::Uri;
-    use std::str::FromStr;
 
-    fn ide(name: &str, text: &str) -> Ide {
-        let ws = Workspace::new(0, Settings::default(), &[], Vec::new());
-        let doc = Document::new(
-            Uri::from_str(&format!("file:///w/{name}")).unwrap(),
-            "",
-            1,
-            text.into(),
-        );
-        Ide::new(&doc, &ws)
+    fn ide(name: &str, text: &str) -> QueryIde {
+        crate::testing::file(name, text).queries.swap_remove(0)
     }
 
     /// The symbol at the `n`th occurrence (0-based) of `needle`.
-    fn sym(i: &Ide, src: &str, needle: &str, n: usize) -> Symbol {
+    fn sym(i: &QueryIde, src: &str, needle: &str, n: usize) -> Symbol {
         let at = src.match_indices(needle).nth(n).unwrap().0 as u32;
         i.symbol_at(at)
             .unwrap_or_else(|| panic!("no symbol at {needle:?} #{n}"))
