@@ -27,7 +27,7 @@ pub use kql_schema::Platform;
 pub use kql_semantic::{Interrupt, Limit, analyses_run};
 pub use kqlint_diagnostics::{
     Applicability, Category, Diagnostic, Edit, ExampleKind, Fix, Label, LineCol, LineIndex,
-    RuleMeta, Severity, Span,
+    RuleMeta, Severity, Span, apply_edits,
 };
 pub use kqlint_source::{Limits, Source, SourceKind};
 pub use report::{FileReport, Position, QueryReport, ResultColumn, SourceText, Summary};

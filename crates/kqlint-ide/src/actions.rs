@@ -133,3 +133,60 @@ pub fn code_actions(request: &ActionRequest<'_>) -> Vec<Action> {
     out.extend(disables);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ActionKind, ActionRequest, code_actions};
+    use crate::testing::{engine, report};
+    use kqlint_core::{SourceKind, Span};
+    use std::path::Path;
+
+    #[test]
+    fn a_fix_a_disable_and_fix_all() {
+        let text = "Syslog\n| where SyslogMessage matches regex \"Accepted password\"\n";
+        let (_, diagnostics) = report("q.kql", text);
+        let i = diagnostics.iter().position(|d| d.code == "KQL312").unwrap();
+        let at = text.find("regex").unwrap() as u32;
+        let engine = engine();
+        let request = |fix_all| ActionRequest {
+            engine: &engine,
+            path: Path::new("/w/q.kql"),
+            text,
+            kind: Some(SourceKind::Kql),
+            diagnostics: &diagnostics,
+            range: Span::empty(at),
+            quick_fixes: true,
+            fix_all,
+        };
+        let actions = code_actions(&request(true));
+        let summary: Vec<(ActionKind, Option<usize>, Option<bool>)> = actions
+            .iter()
+            .map(|a| (a.kind, a.diagnostic, a.preferred))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (ActionKind::QuickFix, Some(i), Some(true)),
+                (ActionKind::QuickFix, None, None),
+                (ActionKind::FixAll, None, None),
+                (ActionKind::QuickFix, Some(i), None),
+            ]
+        );
+        assert!(
+            actions[3].title.starts_with("Disable KQL312"),
+            "{}",
+            actions[3].title
+        );
+        let fixed = kqlint_core::apply_edits(text, &actions[0].edits).unwrap();
+        assert!(
+            fixed.contains("contains_cs \"Accepted password\""),
+            "{fixed}"
+        );
+        // no fix-all source action unless asked for; nothing away from findings
+        assert_eq!(code_actions(&request(false)).len(), 3);
+        let mut away = request(true);
+        away.range = Span::empty(0);
+        let kinds: Vec<ActionKind> = code_actions(&away).iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [ActionKind::FixAll]);
+    }
+}

@@ -143,9 +143,18 @@ fn completion(ide: &QueryIde, q: u32) -> Option<Vec<Completion>> {
         }
         scope::Position::Expression => {
             let sc = scope::scope_at(ide, cat, q);
+            // The row at the cursor: that of the operator it is in, or, past
+            // the end of an unfinished one (`| where ` has no predicate yet,
+            // so its span ends at `where`), of the operator holding the
+            // token before it.
             let schema = ide
                 .semantic()
-                .and_then(|a| a.columns_at(q))
+                .and_then(|a| {
+                    a.columns_at(q).or_else(|| {
+                        let prev = ide.significant().take_while(|t| t.span.end <= q).last()?;
+                        a.columns_at(prev.span.end)
+                    })
+                })
                 .filter(|s| s.visible().next().is_some());
             if let Some(schema) = schema {
                 for c in schema.visible() {
@@ -256,4 +265,62 @@ fn edit(ide: &QueryIde, span: Span, new_text: String) -> Option<Edit> {
         span: ide.to_file(span),
         replacement: new_text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CompletionKind;
+    use crate::testing::file;
+
+    #[test]
+    fn operators_after_a_pipe_replace_the_word_in_the_file() {
+        let yaml = "id: x\nquery: |\n  DeviceNetworkEvents\n  | wh\n";
+        let ide = file("r.yaml", yaml);
+        let at = yaml.find("| wh").unwrap() as u32 + 4;
+        let items = ide.completion(at).unwrap();
+        let w = items.iter().find(|c| c.label == "where").unwrap();
+        assert_eq!(w.kind, CompletionKind::Operator);
+        let e = w.edit.as_ref().unwrap();
+        assert_eq!((e.span.text(yaml), e.replacement.as_str()), ("wh", "where"));
+        assert!(
+            ide.completion(0).is_none(),
+            "no completion outside the query"
+        );
+    }
+
+    #[test]
+    fn columns_of_the_row_then_functions_in_an_expression() {
+        let text = "DeviceNetworkEvents\n| extend Port2 = RemotePort * 2\n| where ";
+        let items = file("q.kql", text).completion(text.len() as u32).unwrap();
+        // the computed column too: the unfinished `where` reads the extend's row
+        let port2 = items.iter().find(|c| c.label == "Port2").unwrap();
+        assert_eq!(
+            (port2.kind, port2.description.as_deref()),
+            (CompletionKind::Column, Some("long"))
+        );
+        assert!(
+            items
+                .iter()
+                .any(|c| c.label == "strlen" && c.kind == CompletionKind::Function)
+        );
+        // aggregates only where they are allowed
+        assert!(!items.iter().any(|c| c.label == "dcount"));
+    }
+
+    #[test]
+    fn action_types_inside_the_string_compared_with_action_type() {
+        let text = "DeviceNetworkEvents\n| where ActionType == \"Conn";
+        let items = file("q.kql", text).completion(text.len() as u32).unwrap();
+        let c = items
+            .iter()
+            .find(|c| c.label == "ConnectionSuccess")
+            .unwrap();
+        assert_eq!(c.kind, CompletionKind::ActionType);
+        // the string's content is replaced, its quote kept
+        let e = c.edit.as_ref().unwrap();
+        assert_eq!(
+            (e.span.text(text), e.replacement.as_str()),
+            ("Conn", "ConnectionSuccess")
+        );
+    }
 }

@@ -47,3 +47,32 @@ pub fn format_range(
 ) -> Vec<Edit> {
     format_range_as(path, kind, text, &options(engine, path), span).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{format_document, format_range};
+    use crate::testing::engine;
+    use kqlint_core::{SourceKind, Span};
+    use std::path::Path;
+
+    #[test]
+    fn a_query_file_whole_and_one_statement_of_it() {
+        let (engine, path) = (engine(), Path::new("/w/q.kql"));
+        let text = "let a = 1+2;\nT|where x==a|take 5\n";
+        let edits = format_document(&engine, path, Some(SourceKind::Kql), text);
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].span, Span::new(0, text.len() as u32));
+        assert_eq!(
+            edits[0].replacement,
+            "let a = 1 + 2;\nT\n| where x == a\n| take 5\n"
+        );
+        // formatted text gets no edit
+        assert!(
+            format_document(&engine, path, Some(SourceKind::Kql), &edits[0].replacement).is_empty()
+        );
+        let first = format_range(&engine, path, Some(SourceKind::Kql), text, Span::new(0, 3));
+        let applied = kqlint_core::apply_edits(text, &first).unwrap();
+        assert_eq!(applied, "let a = 1 + 2;\nT|where x==a|take 5\n");
+        assert!(format_document(&engine, path, None, text).is_empty());
+    }
+}

@@ -368,3 +368,72 @@ fn stored_function_doc(f: &StoredFunction) -> String {
     );
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{TempDir, file, report};
+
+    #[test]
+    fn a_column_in_rule_yaml_is_described_at_its_place_in_the_file() {
+        let yaml = "id: x\nquery: |\n  DeviceNetworkEvents\n  | where RemotePort == 443\n";
+        let ide = file("r.yaml", yaml);
+        let at = yaml.find("RemotePort").unwrap() as u32 + 3;
+        let h = ide.hover(at, &[]).unwrap();
+        assert!(
+            h.markdown.starts_with("(column) **RemotePort**: `int`"),
+            "{}",
+            h.markdown
+        );
+        assert_eq!(h.span.unwrap().text(yaml), "RemotePort");
+        // outside the query: nothing
+        assert_eq!(ide.hover(2, &[]), None);
+    }
+
+    #[test]
+    fn the_rule_of_a_finding_under_the_cursor_is_documented_once() {
+        let text = "Syslog\n| where SyslogMessage matches regex \"Accepted password\"";
+        let (ide, diagnostics) = report("q.kql", text);
+        assert_eq!(diagnostics.iter().filter(|d| d.code == "KQL312").count(), 1);
+        let at = text.find("regex").unwrap() as u32;
+        let h = ide.hover(at, &diagnostics).unwrap();
+        assert_eq!(
+            h.markdown.matches("**KQL312**").count(),
+            1,
+            "{}",
+            h.markdown
+        );
+        // a client that shows rule pages itself passes no findings
+        assert!(
+            !ide.hover(at, &[])
+                .is_some_and(|h| h.markdown.contains("KQL312"))
+        );
+    }
+
+    #[test]
+    fn a_table_of_the_configured_schema_dirs_and_its_columns() {
+        let dir = TempDir::new("hover-schema-dirs");
+        dir.write(
+            "schemas/Zebra_CL.json",
+            r#"{"Name":"Zebra_CL","Properties":[{"Name":"TimeGenerated","Type":"datetime"},{"Name":"ZebraStripe_s","Type":"string"}]}"#,
+        );
+        dir.write("kqlint.toml", "[schema]\ndirs = [\"schemas\"]\n");
+        let text = "Zebra_CL\n| where ZebraStripe_s == \"x\"\n| where ";
+        let (ide, diagnostics) = report(dir.path("q.kql").to_str().unwrap(), text);
+        assert!(
+            diagnostics.iter().all(|d| d.code != "KQL101"),
+            "{diagnostics:?}"
+        );
+        let table = ide.hover(3, &[]).unwrap().markdown;
+        assert!(table.starts_with("(table) **Zebra_CL**"), "{table}");
+        let at = text.find("Stripe").unwrap() as u32;
+        let column = ide.hover(at, &[]).unwrap().markdown;
+        assert!(column.contains("**ZebraStripe_s**: `string`"), "{column}");
+        let labels: Vec<String> = ide
+            .completion(text.len() as u32)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.label)
+            .collect();
+        assert!(labels.iter().any(|l| l == "ZebraStripe_s"), "{labels:?}");
+    }
+}

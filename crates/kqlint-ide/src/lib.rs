@@ -71,8 +71,8 @@ impl Ide {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::Ide;
-    use kqlint_core::{Engine, EngineOptions, Interrupt, SourceKind};
-    use std::path::Path;
+    use kqlint_core::{Diagnostic, Engine, EngineOptions, Interrupt, SourceKind};
+    use std::path::{Path, PathBuf};
 
     pub fn engine() -> Engine {
         Engine::new(EngineOptions {
@@ -82,11 +82,48 @@ pub(crate) mod testing {
         .unwrap()
     }
 
-    /// The view of `text` as the file `/w/<name>`.
-    pub fn file(name: &str, text: &str) -> Ide {
+    /// The view of `text` as the file `name` (under `/w` when relative),
+    /// and the findings of its check.
+    pub fn report(name: &str, text: &str) -> (Ide, Vec<Diagnostic>) {
         let path = Path::new("/w").join(name);
         let kind = SourceKind::from_path(&path).unwrap_or(SourceKind::Kql);
-        let report = engine().check_buffer(&path, text.into(), kind, &Interrupt::default());
-        Ide::new(report.as_ref().map_or(&[][..], |r| &r.analyses[..]))
+        let report = engine()
+            .check_buffer(&path, text.into(), kind, &Interrupt::default())
+            .expect("a file kqlint checks");
+        (Ide::new(&report.analyses), report.diagnostics)
+    }
+
+    /// The view of `text` as the file `name`.
+    pub fn file(name: &str, text: &str) -> Ide {
+        report(name, text).0
+    }
+
+    /// A directory removed when dropped.
+    pub struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub fn new(name: &str) -> TempDir {
+            let dir =
+                std::env::temp_dir().join(format!("kqlint-ide-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        pub fn path(&self, rel: &str) -> PathBuf {
+            self.0.join(rel)
+        }
+
+        pub fn write(&self, rel: &str, text: &str) {
+            let p = self.path(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }

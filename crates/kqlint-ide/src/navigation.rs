@@ -56,3 +56,33 @@ impl Ide {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::file;
+
+    #[test]
+    fn definition_references_and_highlights_in_file_offsets() {
+        let yaml = "id: x\nquery: |\n  let port = 443;\n  DeviceNetworkEvents\n  | where RemotePort == port\n";
+        let ide = file("r.yaml", yaml);
+        let decl = yaml.find("port =").unwrap() as u32;
+        let usage = yaml.rfind("port").unwrap() as u32;
+        let def = ide.definition(usage + 1).unwrap();
+        assert_eq!((def.start, def.text(yaml)), (decl, "port"));
+        let starts = |v: Vec<kql_syntax::Span>| v.iter().map(|s| s.start).collect::<Vec<_>>();
+        assert_eq!(starts(ide.references(decl, true).unwrap()), [decl, usage]);
+        assert_eq!(starts(ide.references(decl, false).unwrap()), [usage]);
+        let hs = ide.highlights(usage).unwrap();
+        assert_eq!(
+            hs.iter()
+                .map(|h| (h.span.start, h.write))
+                .collect::<Vec<_>>(),
+            [(decl, true), (usage, false)]
+        );
+        // a column is not a symbol
+        assert_eq!(
+            ide.definition(yaml.find("RemotePort").unwrap() as u32),
+            None
+        );
+    }
+}

@@ -115,3 +115,38 @@ fn outline(ide: &QueryIde) -> Vec<OutlineItem> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OutlineKind;
+    use crate::testing::file;
+
+    #[test]
+    fn every_fence_of_a_markdown_file_in_file_order() {
+        let md = "# Hunts\n\n```kql\nlet p = 443;\nDeviceNetworkEvents | where RemotePort == p\n```\n\ntext\n\n```kusto\nSigninLogs\n| take 1\n```\n";
+        let outline = file("hunts.md", md).outline();
+        let shape: Vec<(&str, OutlineKind, &str)> = outline
+            .iter()
+            .map(|i| (i.name.as_str(), i.kind, i.selection.text(md)))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("p", OutlineKind::Variable, "p"),
+                (
+                    "DeviceNetworkEvents",
+                    OutlineKind::Query,
+                    "DeviceNetworkEvents"
+                ),
+                ("SigninLogs", OutlineKind::Query, "SigninLogs"),
+            ]
+        );
+        let ops: Vec<&str> = outline[2]
+            .children
+            .iter()
+            .map(|c| c.span.text(md))
+            .collect();
+        assert_eq!(ops, ["take 1"]);
+        assert_eq!(outline[2].span.text(md), "SigninLogs\n| take 1");
+    }
+}

@@ -358,3 +358,65 @@ impl Visitor<'_> for Syntax {
         visit::walk_expr(self, e);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Modifiers, TokenClass};
+    use crate::testing::file;
+
+    #[test]
+    fn the_legend_order_is_the_index() {
+        for (i, c) in TokenClass::ALL.iter().enumerate() {
+            assert_eq!(c.index() as usize, i);
+        }
+    }
+
+    #[test]
+    fn names_are_classified_by_what_they_resolve_to_in_the_file() {
+        let yaml = "id: x\nquery: |\n  let p = 443;\n  DeviceNetworkEvents\n  | where RemotePort == p and isnotempty(\"a\")\n";
+        let ide = file("r.yaml", yaml);
+        let tokens = ide.semantic_tokens(None);
+        let class_of = |word: &str| {
+            let at = yaml.rfind(word).unwrap() as u32;
+            tokens
+                .iter()
+                .find(|t| t.span.start == at)
+                .map(|t| (t.span.text(yaml), t.class, t.modifiers))
+        };
+        assert_eq!(
+            class_of("DeviceNetworkEvents"),
+            Some(("DeviceNetworkEvents", TokenClass::Class, Modifiers::NONE))
+        );
+        assert_eq!(class_of("RemotePort").unwrap().1, TokenClass::Property);
+        assert_eq!(class_of("p and").unwrap().1, TokenClass::Variable);
+        assert_eq!(
+            class_of("isnotempty").unwrap().2,
+            Modifiers::DEFAULT_LIBRARY
+        );
+        assert_eq!(class_of("where").unwrap().1, TokenClass::Keyword);
+        let decl = yaml.find("p =").unwrap() as u32;
+        let d = tokens.iter().find(|t| t.span.start == decl).unwrap();
+        assert_eq!(d.modifiers, Modifiers::DECLARATION | Modifiers::READONLY);
+        // only the query is classified, and a range keeps what overlaps it
+        assert!(
+            tokens
+                .iter()
+                .all(|t| t.span.start >= yaml.find("let").unwrap() as u32)
+        );
+        let line = yaml.find("  DeviceNetworkEvents").unwrap() as u32;
+        let in_range = ide.semantic_tokens(Some(kql_syntax::Span::new(line, line + 22)));
+        assert_eq!(in_range.len(), 1);
+    }
+
+    #[test]
+    fn a_string_over_several_lines_is_one_token_per_line() {
+        let text = "print x = ```one\ntwo```";
+        let tokens = file("q.kql", text).semantic_tokens(None);
+        let strings: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.class == TokenClass::String)
+            .map(|t| t.span.text(text))
+            .collect();
+        assert_eq!(strings, ["```one", "two```"]);
+    }
+}
