@@ -2,24 +2,11 @@
 //! diagnostics.
 
 use crate::client::Client;
-use crate::document::Document;
+use crate::document::{Checked, Document};
 use crate::workspace::Workspace;
 use kqlint_core::{Diagnostic, Severity};
 use lsp_types as lsp;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// The result of checking one document snapshot.
-pub struct Checked {
-    /// The engine's diagnostics, spans in the document's text.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The analysis of each query, which editor features answer from.
-    pub analyses: Vec<Arc<kqlint_core::QueryAnalysis>>,
-    /// The same, as LSP diagnostics.
-    pub lsp: Vec<lsp::Diagnostic>,
-    /// Time spent in the engine and the conversion.
-    pub elapsed: Duration,
-}
+use std::time::Instant;
 
 /// Checks a document exactly as `kqlint check` checks a file: the text goes
 /// through [`Source::from_text`] (the same code path as a file's decoded

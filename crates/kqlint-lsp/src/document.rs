@@ -12,6 +12,18 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// The result of checking one document snapshot (kept with it).
+pub struct Checked {
+    /// The engine's diagnostics, spans in the document's text.
+    pub diagnostics: Vec<kqlint_core::Diagnostic>,
+    /// The analysis of each query, which editor features answer from.
+    pub analyses: Vec<Arc<kqlint_core::QueryAnalysis>>,
+    /// The same, as LSP diagnostics.
+    pub lsp: Vec<lsp_types::Diagnostic>,
+    /// Time spent in the engine and the conversion.
+    pub elapsed: std::time::Duration,
+}
+
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 fn next_generation() -> u64 {
@@ -33,7 +45,7 @@ pub struct Document {
     pub index: LineIndex,
     /// Cached results, each tagged with the workspace generation (settings)
     /// it was computed with.
-    pub(crate) checked: Mutex<Option<(u64, Arc<crate::check::Checked>)>>,
+    pub(crate) checked: Mutex<Option<(u64, Arc<Checked>)>>,
     pub(crate) ide: Mutex<Option<(u64, Arc<kqlint_ide::Ide>)>>,
 }
 

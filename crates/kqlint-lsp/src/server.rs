@@ -1,8 +1,8 @@
 //! The message loop, the checker thread and the request pool.
 
-use crate::check::{self, Checked};
+use crate::check;
 use crate::client::Client;
-use crate::document::{Document, uri_to_path};
+use crate::document::{Checked, Document, uri_to_path};
 use crate::features::{self, Ctx};
 use crate::workspace::{self, Settings, Workspace};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};

@@ -1,7 +1,7 @@
 //! Code actions: fixes, "disable for this line", "fix all" ([`kqlint_ide::code_actions`]).
 
-use crate::check::Checked;
 use crate::client::Client;
+use crate::document::Checked;
 use crate::document::Document;
 use crate::workspace::Workspace;
 use kqlint_ide::{ActionKind, ActionRequest};

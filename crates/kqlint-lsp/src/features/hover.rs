@@ -1,7 +1,7 @@
 //! Hover: what the cursor is on, and the rule documentation of a finding.
 
 use super::{Ctx, markup};
-use crate::check::Checked;
+use crate::document::Checked;
 use lsp_types as lsp;
 
 pub fn hover(cx: &Ctx, pos: lsp::Position, checked: Option<&Checked>) -> Option<lsp::Hover> {
