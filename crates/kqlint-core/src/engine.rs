@@ -126,7 +126,8 @@ struct QueryOutcome {
     platform: Option<Platform>,
     tables: Option<Vec<String>>,
     optional_tables: Vec<String>,
-    result_columns: Option<Vec<ResultColumn>>,
+    /// Typed, as the rule checks compare them; the report shows their names.
+    result_columns: Option<Vec<sentinel_rules::ResultColumn>>,
     result_partial: Option<String>,
     uncounted: (usize, Option<Severity>),
     syntax_errors: bool,
@@ -155,11 +156,7 @@ impl QueryOutcome {
             // The engine keeps result columns only when the output is fully known.
             open: self.result_columns.is_none(),
             partial: self.result_partial.clone(),
-            result_columns: self.result_columns.as_ref().map(|cols| {
-                cols.iter()
-                    .map(|c| (c.name.clone(), c.ty.clone()))
-                    .collect()
-            }),
+            result_columns: self.result_columns.clone(),
             tables,
             optional_tables: self.optional_tables.clone(),
             lookback: self.lookback,
@@ -765,7 +762,7 @@ impl Engine {
                     label: q.label.clone(),
                     platform: o.platform.map(|p| p.as_str().to_owned()),
                     tables: o.tables.clone(),
-                    result_columns: o.result_columns.clone(),
+                    result_columns: o.result_columns.as_deref().map(report_columns),
                 });
             }
         }
@@ -773,7 +770,7 @@ impl Engine {
             report.platform = o.platform;
             report.tables = o.tables;
             report.optional_tables = o.optional_tables;
-            report.result_columns = o.result_columns;
+            report.result_columns = o.result_columns.as_deref().map(report_columns);
             report.result_partial = o.result_partial;
         }
         let mut ids = rule_ids.into_iter();
@@ -1028,10 +1025,7 @@ impl Engine {
             kql_semantic::QueryResult::Table(schema) if !schema.is_open() => Some(
                 schema
                     .visible()
-                    .map(|c| crate::ResultColumn {
-                        name: c.name.to_string(),
-                        ty: c.ty.as_str().to_owned(),
-                    })
+                    .map(|c| sentinel_rules::ResultColumn::new(c.name.to_string(), c.ty.scalar()))
                     .collect(),
             ),
             _ => None,
@@ -1337,6 +1331,17 @@ fn with_opener_position(message: &str, opener: &str, at: crate::Position) -> Str
             at.line, at.column
         )
     }
+}
+
+/// Result columns as the report shows them (`unknown` for a type the
+/// analysis could not tell).
+fn report_columns(cols: &[sentinel_rules::ResultColumn]) -> Vec<ResultColumn> {
+    cols.iter()
+        .map(|c| ResultColumn {
+            name: c.name.clone(),
+            ty: c.ty.map_or("unknown", |t| t.as_str()).to_owned(),
+        })
+        .collect()
 }
 
 /// A file found by walking that holds no query is skipped, not reported:

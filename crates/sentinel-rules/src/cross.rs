@@ -10,15 +10,16 @@ use crate::check::{Ctx, placeholders};
 use crate::kind::RuleKind;
 use crate::rules::*;
 use crate::text::{quote, some_of};
+use kql_schema::ScalarType;
 use kqlint_diagnostics::{Diagnostic, RuleMeta, Span};
 use kqlint_source::YamlNode;
 
 /// What the semantic checker knows about a rule's query.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueryFacts {
-    /// The query's result columns (name, type) when known; `None` when the
-    /// result could not be worked out.
-    pub result_columns: Option<Vec<(String, String)>>,
+    /// The query's result columns when known; `None` when the result could
+    /// not be worked out.
+    pub result_columns: Option<Vec<ResultColumn>>,
     /// The result may have columns beyond `result_columns` (an unknown
     /// table or function, `evaluate` plug-ins, `bag_unpack`, ...): no column
     /// is reported missing then.
@@ -49,6 +50,23 @@ pub struct QueryFacts {
     pub output_bounded: Option<bool>,
 }
 
+/// One column of a query's result, as the semantic analysis typed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultColumn {
+    pub name: String,
+    /// `None` when the analysis could not tell.
+    pub ty: Option<ScalarType>,
+}
+
+impl ResultColumn {
+    pub fn new(name: impl Into<String>, ty: Option<ScalarType>) -> ResultColumn {
+        ResultColumn {
+            name: name.into(),
+            ty,
+        }
+    }
+}
+
 impl QueryFacts {
     /// The result columns when they are known and closed.
     fn closed_columns(&self) -> Option<Vec<&str>> {
@@ -57,7 +75,7 @@ impl QueryFacts {
         }
         self.result_columns
             .as_ref()
-            .map(|c| c.iter().map(|(n, _)| n.as_str()).collect())
+            .map(|c| c.iter().map(|c| c.name.as_str()).collect())
     }
 }
 
@@ -207,14 +225,16 @@ fn override_types(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
     ] {
         let Some(v) = ado.get(key) else { continue };
         let Some(name) = v.as_str() else { continue };
-        let Some((_, ty)) = cols.iter().find(|(n, _)| n == name) else {
-            continue;
-        };
         // A dynamic value may hold a string; only a type that never does
         // is reported.
-        if matches!(ty.as_str(), "string" | "dynamic" | "unknown" | "") {
+        let Some(ty) = cols
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.ty)
+            .filter(|t| !matches!(t, ScalarType::String | ScalarType::Dynamic))
+        else {
             continue;
-        }
+        };
         let d = Diagnostic::new(
             &OVERRIDE_COLUMN_TYPE,
             v.span,

@@ -552,7 +552,7 @@ fn identifiers(ctx: &mut Ctx<'_>, node: &YamlNode, query: Option<&QueryFacts>) {
     let Some(cols) = &q.result_columns else {
         return;
     };
-    let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
     // The columns every custom detection must return.
     let f = facts();
     let at = node

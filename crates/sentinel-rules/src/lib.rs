@@ -39,7 +39,7 @@ mod rules;
 mod schema;
 mod text;
 
-pub use cross::QueryFacts;
+pub use cross::{QueryFacts, ResultColumn};
 pub use defender::{DETECTION_FACTS_JSON, check_detection_rule};
 pub use dialect::{
     check_arm_rule, check_pascal_rule, check_pascal_rule_as, iso_duration, pascal_view,

@@ -7,9 +7,10 @@
 //! for the semantic checker that kqlint-core uses; no tables, so no
 //! `missing-data-connector` findings in this test.
 
+use kql_schema::ScalarType;
 use kqlint_diagnostics::{LineIndex, Severity};
 use kqlint_source::{Limits, Source};
-use sentinel_rules::{IdEntry, QueryFacts, RuleCheck, check_source, duplicate_ids};
+use sentinel_rules::{IdEntry, QueryFacts, ResultColumn, RuleCheck, check_source, duplicate_ids};
 use std::collections::{BTreeMap, HashMap};
 
 struct Row {
@@ -28,7 +29,11 @@ fn oracle_facts() -> HashMap<String, QueryFacts> {
                 r.file,
                 QueryFacts {
                     partial: None,
-                    result_columns: Some(cols.into_iter().map(|c| (c.name, c.ty)).collect()),
+                    result_columns: Some(
+                        cols.into_iter()
+                            .map(|c| ResultColumn::new(c.name, ScalarType::parse(&c.ty)))
+                            .collect(),
+                    ),
                     open: false,
                     tables: Vec::new(),
                     ..QueryFacts::default()

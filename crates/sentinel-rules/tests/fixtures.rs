@@ -11,10 +11,12 @@
 //! `common::facts_of`; kqlint-core's tests run the same files with the
 //! semantic checker.
 
+use kql_schema::ScalarType;
 use kqlint_diagnostics::{Diagnostic, LineIndex};
 use kqlint_source::{Limits, Source, SourceKind};
 use sentinel_rules::{
-    IdEntry, QueryFacts, RULES, RuleCheck, check_detection_rule, check_source, duplicate_ids,
+    IdEntry, QueryFacts, RULES, ResultColumn, RuleCheck, check_detection_rule, check_source,
+    duplicate_ids,
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -231,7 +233,7 @@ fn seed_rules() {
                 "Count",
             ]
             .iter()
-            .map(|c| (c.to_string(), "string".to_string()))
+            .map(|c| ResultColumn::new(*c, Some(ScalarType::String)))
             .collect(),
         ),
         open: false,

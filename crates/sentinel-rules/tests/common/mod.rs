@@ -5,7 +5,7 @@
 //! bounds, operators and comments.
 
 use kqlint_source::Source;
-use sentinel_rules::QueryFacts;
+use sentinel_rules::{QueryFacts, ResultColumn};
 
 pub fn facts_of(source: &Source) -> Option<QueryFacts> {
     let q = source.query()?;
@@ -26,7 +26,7 @@ pub fn facts_of(source: &Source) -> Option<QueryFacts> {
             Some(
                 schema
                     .visible()
-                    .map(|c| (c.name.to_string(), c.ty.as_str().to_owned()))
+                    .map(|c| ResultColumn::new(c.name.to_string(), c.ty.scalar()))
                     .collect(),
             ),
             schema.partial().map(|p| {
