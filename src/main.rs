@@ -950,10 +950,7 @@ fn rules(args: RulesArgs) -> Result<ExitCode, String> {
                 .map(|m| {
                     let mut v = serde_json::to_value(m).unwrap_or_default();
                     if let Some(o) = v.as_object_mut() {
-                        o.insert(
-                            "opt_in".to_owned(),
-                            kqlint_core::registry::is_opt_in(m).into(),
-                        );
+                        o.insert("opt_in".to_owned(), m.opt_in.into());
                     }
                     v
                 })
@@ -966,7 +963,7 @@ fn rules(args: RulesArgs) -> Result<ExitCode, String> {
             let mut s = String::new();
             for m in all {
                 let mut fix = if m.fixable { " [fix]" } else { "" }.to_owned();
-                if kqlint_core::registry::is_opt_in(m) {
+                if m.opt_in {
                     fix.push_str(" [opt-in]");
                 }
                 s.push_str(&format!(

@@ -36,16 +36,13 @@ pub use placeholder::{PatternError, PlaceholderPatterns};
 use kqlint_diagnostics::{Diagnostic, RuleMeta, Span};
 use kqlint_source::YamlNode;
 
-/// One rule of this crate: its metadata, the check that runs it over a
-/// query (`None` for the rules reported elsewhere: template text in rule
-/// metadata, KQL203 which the placeholder check emits, and the
-/// suppression-comment rules), and whether it is opt-in.
+/// One rule of this crate: its metadata (which says whether it is opt-in)
+/// and the check that runs it over a query (`None` for the rules reported
+/// elsewhere: template text in rule metadata, KQL203 which the placeholder
+/// check emits, and the suppression-comment rules).
 pub struct Rule {
     pub meta: &'static RuleMeta,
     check: Option<rules::Check>,
-    /// Off unless selected by code or name: sound, but it reports code many
-    /// teams write on purpose, so it is advice to opt into.
-    pub opt_in: bool,
 }
 
 impl Rule {
@@ -53,22 +50,10 @@ impl Rule {
         Rule {
             meta,
             check: Some(check),
-            opt_in: false,
-        }
-    }
-    const fn opt_in(meta: &'static RuleMeta, check: rules::Check) -> Rule {
-        Rule {
-            meta,
-            check: Some(check),
-            opt_in: true,
         }
     }
     const fn reported_elsewhere(meta: &'static RuleMeta) -> Rule {
-        Rule {
-            meta,
-            check: None,
-            opt_in: false,
-        }
+        Rule { meta, check: None }
     }
 }
 
@@ -81,20 +66,20 @@ pub static RULES: &[Rule] = {
         Rule::on(&unfilled_placeholder::META, unfilled_placeholder::check),
         Rule::reported_elsewhere(&placeholder_in_metadata::META),
         Rule::reported_elsewhere(&placeholder_without_effect::META),
-        Rule::opt_in(&join_without_kind::META, join_without_kind::check),
-        Rule::opt_in(
+        Rule::on(&join_without_kind::META, join_without_kind::check),
+        Rule::on(
             &contains_instead_of_has::META,
             contains_instead_of_has::check,
         ),
         Rule::on(&tolower_comparison::META, tolower_comparison::check),
         Rule::on(&has_ipv4::META, has_ipv4::check),
-        Rule::opt_in(&obsolete_function::META, obsolete_function::check),
+        Rule::on(&obsolete_function::META, obsolete_function::check),
         Rule::on(&unused_let::META, unused_let::check),
         Rule::on(&let_shadows_column::META, let_shadows_column::check),
         Rule::on(&unscoped_search::META, unscoped_search::check),
-        Rule::opt_in(&take_without_sort::META, take_without_sort::check),
-        Rule::opt_in(&unbounded_mv_expand::META, unbounded_mv_expand::check),
-        Rule::opt_in(&missing_time_filter::META, missing_time_filter::check),
+        Rule::on(&take_without_sort::META, take_without_sort::check),
+        Rule::on(&unbounded_mv_expand::META, unbounded_mv_expand::check),
+        Rule::on(&missing_time_filter::META, missing_time_filter::check),
         Rule::on(
             &regex_without_metacharacters::META,
             regex_without_metacharacters::check,
@@ -122,11 +107,6 @@ pub static RULES: &[Rule] = {
 pub fn metas() -> &'static [&'static RuleMeta] {
     static METAS: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
     METAS.get_or_init(|| RULES.iter().map(|r| r.meta).collect())
-}
-
-/// Whether a rule runs without being selected by code or name.
-pub fn is_opt_in(meta: &RuleMeta) -> bool {
-    RULES.iter().any(|r| r.opt_in && r.meta.code == meta.code)
 }
 
 /// Runs every query rule (placeholders and lints) over one parsed query.

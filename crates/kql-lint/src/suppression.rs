@@ -28,6 +28,7 @@ pub static UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
           reporting them keeps suppressions honest.",
     fix: "Delete the comment (or the rule's name from it), or move it to the line before the finding.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "// kqlint-disable-next-line obsolete-function -- legacy function\nSecurityEvent\n| summarize make_set(Account)",
@@ -51,6 +52,7 @@ pub static INVALID_SUPPRESSION: RuleMeta = RuleMeta {
     fix: "Write the directive as shown, naming rules by code (`KQL201`) or name (`unfilled-placeholder`); \
           `kqlint rules` lists them.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "// kqlint-disable-next-line KQL3999\nprint 1",

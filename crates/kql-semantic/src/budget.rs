@@ -37,6 +37,7 @@ pub static ANALYSIS_LIMIT: RuleMeta = RuleMeta {
           table with itself level after level, `project` the columns each level needs before the \
           next `join`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "let t0 = SecurityEvent | take 1;\nlet t1 = t0 | join kind=inner t0 on EventID;\nlet t2 = t1 | join kind=inner t1 on EventID;\nlet t3 = t2 | join kind=inner t2 on EventID;\nlet t4 = t3 | join kind=inner t3 on EventID;\nlet t5 = t4 | join kind=inner t4 on EventID;\nlet t6 = t5 | join kind=inner t5 on EventID;\nlet t7 = t6 | join kind=inner t6 on EventID;\nt7 | take 1",

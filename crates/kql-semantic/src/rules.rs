@@ -53,6 +53,7 @@ pub static UNKNOWN_TABLE: RuleMeta = RuleMeta {
     fix: "Correct the table name (KQL names are case-sensitive), or add the table's schema with a \
           schema directory when it is a custom table (`*_CL`) kqlint cannot know.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvent\n| take 10",
@@ -82,6 +83,7 @@ pub static UNKNOWN_COLUMN: RuleMeta = RuleMeta {
     fix: "Use the column's exact name (KQL names are case-sensitive), or keep the column in the \
           earlier `project`/`summarize` that dropped it.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| where RemoteIp == \"10.0.0.1\"",
@@ -106,6 +108,7 @@ pub static UNKNOWN_FUNCTION: RuleMeta = RuleMeta {
     fix: "Correct the function name (function names are case-sensitive), or add the stored \
           function's definition with a schema directory.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| extend n = strlenn(RemoteUrl)",
@@ -128,6 +131,7 @@ pub static WRONG_ARGUMENT_COUNT: RuleMeta = RuleMeta {
     why: WONT_RUN,
     fix: "Pass the arguments the function expects (the message says how many).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["print strlen(\"a\", \"b\")", "print ago()"],
     pass: &["print strlen(\"a\")", "print ago(1d)"],
@@ -147,6 +151,7 @@ pub static ARGUMENT_TYPE_MISMATCH: RuleMeta = RuleMeta {
     fix: "Pass a value of the expected type, converting it (`tostring()`, `totimespan()`, ...) or \
           writing the literal in the right form (`1d`, not `1`).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["print ago(1)", "print strlen(now())"],
     pass: &["print ago(1d)", "print strlen(tostring(now()))"],
@@ -165,6 +170,7 @@ pub static OPERAND_TYPE_MISMATCH: RuleMeta = RuleMeta {
     fix: "Convert an operand (`tostring()`, `todatetime()`, ...) or use the operator meant for \
           these types.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "print 1 + \"a\"",
@@ -188,6 +194,7 @@ pub static AGGREGATE_OUTSIDE_SUMMARIZE: RuleMeta = RuleMeta {
     fix: "Compute the aggregate with `summarize` (joining it back if the rows are needed), or use \
           the scalar function meant for one row.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["DeviceNetworkEvents\n| extend n = dcount(RemoteIP)"],
     pass: &["DeviceNetworkEvents\n| summarize n = dcount(RemoteIP)"],
@@ -204,6 +211,7 @@ pub static TABULAR_EXPECTED: RuleMeta = RuleMeta {
     why: WONT_RUN,
     fix: "Use a tabular expression there; to make a table of one value write `print x = value`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["let x = 1;\nx | take 1"],
     pass: &["let x = print a = 1;\nx | take 1"],
@@ -220,6 +228,7 @@ pub static SCALAR_EXPECTED: RuleMeta = RuleMeta {
     why: WONT_RUN,
     fix: "Turn the table into a value with `toscalar()`, or use it in an `in (...)` list.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["let T = print a = 1;\nprint x = T + 1"],
     pass: &["let T = print a = 1;\nprint x = toscalar(T) + 1"],
@@ -236,6 +245,7 @@ pub static DUPLICATE_LET: RuleMeta = RuleMeta {
     why: WONT_RUN,
     fix: "Rename one of the two, or delete the earlier one.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["let x = 1;\nlet x = 2;\nprint x"],
     pass: &["let x = 1;\nlet y = 2;\nprint x, y"],
@@ -252,6 +262,7 @@ pub static DUPLICATE_COLUMN: RuleMeta = RuleMeta {
     why: WONT_RUN,
     fix: "Give one of the two columns another name (`Name2 = ...`), or drop the repeat.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["DeviceNetworkEvents\n| project DeviceName, RemoteIP, DeviceName"],
     pass: &["DeviceNetworkEvents\n| project DeviceName, RemoteIP"],
@@ -271,6 +282,7 @@ pub static JOIN_COLUMN_NOT_ON_BOTH_SIDES: RuleMeta = RuleMeta {
     fix: "Add the column to the side that lacks it (`extend`/`project-rename`), or write the key as \
           `$left.A == $right.B`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | project Id = DeviceId) on DeviceId",
@@ -296,6 +308,7 @@ pub static DYNAMIC_KEY: RuleMeta = RuleMeta {
     fix: "Convert the key to the type it holds: `tostring(AdditionalFields.Port)`, \
           `toint(...)`, `todatetime(...)`.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["DeviceNetworkEvents\n| summarize count() by Direction = AdditionalFields.direction"],
     pass: &[
@@ -319,6 +332,7 @@ pub static JOIN_KEY_TYPE_MISMATCH: RuleMeta = RuleMeta {
     fix: "Convert one side to the other's type before the join (`extend Id = tostring(Id)` on the side \
           that differs), then join on the converted column.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | extend LocalPort = tolong(1)) on LocalPort",
@@ -344,6 +358,7 @@ pub static JOIN_CONDITION_FORM: RuleMeta = RuleMeta {
     fix: "Write the left side's column first: `$left.DeviceId == $right.Id`. The swapped form has a safe \
           fix.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| join kind=inner (DeviceInfo | project Id = DeviceId) on $right.Id == $left.DeviceId",
@@ -363,6 +378,7 @@ pub static UNVERIFIED_COLUMN: RuleMeta = RuleMeta {
     why: "If the name is misspelt, the query fails (or, in a filter, silently never matches). If the           column exists, adding the table's schema lets kqlint check it for certain.",
     fix: "Check the column name against the table; add the table's schema to a schema directory           (`[schema] dirs` in `kqlint.toml`, or `TABLE | getschema` exported as CSV/JSON) to turn           this into a certain check.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["AzureDiagnostics\n| where Category == \"AzureFirewallNetworkRule\"\n| project msg_ss"],
     pass: &["AzureDiagnostics\n| where Category == \"AzureFirewallNetworkRule\"\n| project msg_s"],
@@ -378,6 +394,7 @@ pub static UNVERIFIED_TABLE: RuleMeta = RuleMeta {
     why: "kqlint cannot check anything read from it; if the name is wrong the query fails.",
     fix: "Add the table's or function's schema to a schema directory so kqlint can check the query           (`[schema] dirs` in `kqlint.toml`).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["ContosoFirewall_CL\n| take 10"],
     pass: &["DeviceNetworkEvents\n| take 10"],
@@ -393,6 +410,7 @@ pub static UNVERIFIED_FUNCTION: RuleMeta = RuleMeta {
     why: "kqlint cannot check the call or what it returns; if the name is wrong the query fails.",
     fix: "Add the function's definition to a schema directory (Azure-Sentinel's CustomFunctions           format) so kqlint can check its calls.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["ContosoDeviceList()\n| take 10"],
     pass: &["_GetWatchlist(\"HighValueAssets\")\n| take 10"],
@@ -408,6 +426,7 @@ pub static OTHER_PLATFORM: RuleMeta = RuleMeta {
     why: "The query fails on the platform it runs on.",
     fix: "Use the platform's own name (the message gives it when there is one), or set the           platform the query is written for: `platform = \"defender\"` in `kqlint.toml`           (`[[platforms]]` per path).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "SigninLogs\n| join kind=inner (IdentityInfo | project AccountUpn, CloudSid) on $left.UserPrincipalName == $right.AccountUpn",
@@ -431,6 +450,7 @@ pub static RETIRED_COLUMN: RuleMeta = RuleMeta {
     why: "Once the service drops the old name, the query fails, or a filter on it matches nothing.",
     fix: "Use the current column (`kqlint schema TABLE --platform defender` lists them).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["// platform: defender\nEntraIdSignInEvents\n| project Timestamp, RiskDetails"],
     pass: &[
@@ -455,6 +475,7 @@ pub static UNMATCHED_PATTERN: RuleMeta = RuleMeta {
           alert), or a column it was meant to keep or move is missing.",
     fix: "Correct the pattern to the columns it is meant for, or remove it.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["SigninLogs\n| project TimeGenerated, UserPrincipalName\n| project-away Temp*"],
     pass: &[
@@ -478,6 +499,7 @@ pub static UNKNOWN_ACTION_TYPE: RuleMeta = RuleMeta {
           silently excludes nothing.",
     fix: "Use the suggested ActionType (values are case-sensitive with `==` and `in`).",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| where ActionType == \"ConnecitonFound\"",
@@ -507,6 +529,7 @@ pub static ACTION_TYPE_COLUMN_NOT_POPULATED: RuleMeta = RuleMeta {
     fix: "Filter on a column the ActionType fills (the message lists them), or widen the ActionType \
           filter.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| where ActionType == \"InboundConnectionAccepted\"\n| project RemoteUrl",

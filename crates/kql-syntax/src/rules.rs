@@ -17,6 +17,7 @@ macro_rules! syntax_rule {
             why: $why,
             fix: $fix,
             fixable: false,
+            opt_in: false,
             example_kind: ExampleKind::Kql,
             fail: &[$($fail),*],
             pass: &[$($pass),*],

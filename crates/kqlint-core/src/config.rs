@@ -69,6 +69,7 @@ pub static INVALID_CONFIG: RuleMeta = RuleMeta {
           placeholder patterns and schema directories.",
     fix: "Correct the configuration at the file, line and key the message names.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],
@@ -295,7 +296,7 @@ impl Config {
         if best(&self.ignore).is_some_and(|ign| ign >= sel) {
             return false;
         }
-        if sel < 2 && registry::is_opt_in(m) {
+        if sel < 2 && m.opt_in {
             return false;
         }
         if let Some(p) = path

@@ -67,11 +67,6 @@ pub fn suggest(code_or_name: &str) -> Option<&'static RuleMeta> {
     lookup(best)
 }
 
-/// Whether a rule only runs when selected by code or name.
-pub fn is_opt_in(m: &RuleMeta) -> bool {
-    kql_lint::is_opt_in(m) || sentinel_rules::is_opt_in(m)
-}
-
 /// Every registered rule, sorted by code.
 pub fn all() -> &'static [&'static RuleMeta] {
     static ALL: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();
@@ -107,7 +102,7 @@ pub fn explain(m: &RuleMeta) -> String {
         m.category,
         m.severity,
         if m.fixable { "yes" } else { "no" },
-        if is_opt_in(m) {
+        if m.opt_in {
             "   opt-in (runs only when selected by code or name)"
         } else {
             ""
@@ -203,7 +198,7 @@ pub fn markdown() -> String {
             m.name,
             m.category,
             m.severity,
-            if is_opt_in(m) { " (opt-in)" } else { "" },
+            if m.opt_in { " (opt-in)" } else { "" },
             if m.fixable { "yes" } else { "" },
             m.summary.replace('|', "\\|")
         );
@@ -252,7 +247,7 @@ fn rule_body(m: &RuleMeta) -> String {
         m.category,
         m.severity,
         if m.fixable { ", fixable" } else { "" },
-        if is_opt_in(m) {
+        if m.opt_in {
             ", opt-in (runs only when selected by code or name)"
         } else {
             ""

@@ -142,6 +142,9 @@ pub struct RuleMeta {
     pub fix: &'static str,
     /// Whether `kqlint check --fix` (or an editor quick fix) can repair it.
     pub fixable: bool,
+    /// Whether it runs only when selected by code or name: sound, but it
+    /// reports what many queries and rules do on purpose.
+    pub opt_in: bool,
     pub example_kind: ExampleKind,
     /// Inputs that must produce this diagnostic. Run as tests.
     pub fail: &'static [&'static str],
@@ -372,6 +375,7 @@ mod tests {
             why: "",
             fix: "",
             fixable: false,
+            opt_in: false,
             example_kind: ExampleKind::Kql,
             fail: &[],
             pass: &[],

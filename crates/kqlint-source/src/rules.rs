@@ -42,6 +42,7 @@ pub static YAML_SYNTAX_ERROR: RuleMeta = RuleMeta {
           same column, and quote values that contain `: ` or start with a YAML indicator \
           (`*`, `&`, `!`, `%`, `@`, a backquote).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "id: 1\n\tname: tab-indented\nquery: |\n  SecurityEvent\n",
@@ -63,6 +64,7 @@ pub static DUPLICATE_KEY: RuleMeta = RuleMeta {
           kqlint, like Sentinel, uses the last value.",
     fix: "Delete one of the two entries, keeping the value you mean.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &["id: 1\nseverity: Low\nseverity: High\nquery: |\n  SecurityEvent\n"],
     pass: &["id: 1\nseverity: High\nquery: |\n  SecurityEvent\n"],
@@ -79,6 +81,7 @@ pub static MULTIPLE_DOCUMENTS: RuleMeta = RuleMeta {
           ignores or refuses the rest. kqlint checks only the first document.",
     fix: "Put each rule in a file of its own, or delete the stray `---` line.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &["id: 1\nquery: |\n  SecurityEvent\n---\nid: 2\nquery: |\n  Syslog\n"],
     pass: &["---\nid: 1\nquery: |\n  SecurityEvent\n"],
@@ -97,6 +100,7 @@ pub static NOT_A_MAPPING: RuleMeta = RuleMeta {
     fix: "If this is a rule, write it as `key: value` lines at the left margin. If it is not a rule \
           file, exclude it from the paths kqlint checks.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &["- id: 1\n  query: SecurityEvent\n"],
     pass: &["id: 1\nquery: SecurityEvent\n"],
@@ -117,6 +121,7 @@ pub static MISSING_QUERY: RuleMeta = RuleMeta {
     why: "Without one of these keys there is no query for Sentinel to run or for kqlint to check.",
     fix: "Add the query under a top-level `query: |` key, or correct the key's spelling and case.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "id: 1\nname: no query here\n",
@@ -145,6 +150,7 @@ pub static QUERY_NOT_A_STRING: RuleMeta = RuleMeta {
           \"YAML 'query' is not a string\").",
     fix: "Write the query as a literal block: `query: |` followed by the query lines, indented.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "id: 1\nquery:\n  - SecurityEvent\n  - Syslog\n",
@@ -172,6 +178,7 @@ pub static UNREADABLE_FILE: RuleMeta = RuleMeta {
           silently.",
     fix: "Check the path and the file's permissions.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],
@@ -193,6 +200,7 @@ pub static INVALID_UTF8: RuleMeta = RuleMeta {
     fix: "Save the file as UTF-8 (most editors: \"Save with Encoding\" or \"Reopen with Encoding\" \
           followed by a save as UTF-8).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],
@@ -212,6 +220,7 @@ pub static BINARY_FILE: RuleMeta = RuleMeta {
     fix: "Check that the path points at a text file; save UTF-16 files as UTF-8 (or with a \
           byte-order mark).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],
@@ -228,6 +237,7 @@ pub static FILE_TOO_LARGE: RuleMeta = RuleMeta {
           (a log, a data dump) and would cost time and memory for nothing.",
     fix: "Exclude the file from the paths kqlint checks, or raise the limit in the configuration.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],
@@ -245,6 +255,7 @@ pub static YAML_TOO_DEEP: RuleMeta = RuleMeta {
           and would make every tool that walks the tree recursively crash.",
     fix: "Flatten the document; if it is not a rule file, exclude it from the paths kqlint checks.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\nquery: T\n",
@@ -265,6 +276,7 @@ pub static YAML_TOO_MANY_NODES: RuleMeta = RuleMeta {
           attack), exhausting memory; no rule file needs that.",
     fix: "Write the values out instead of nesting aliases; if it is not a rule file, exclude it.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nquery: T\n",
@@ -285,6 +297,7 @@ pub static INVALID_UTF16: RuleMeta = RuleMeta {
           author wrote.",
     fix: "Save the file as UTF-8.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],
@@ -305,6 +318,7 @@ pub static JSON_SYNTAX_ERROR: RuleMeta = RuleMeta {
           valid JSON, so none of its rules is deployed, and kqlint cannot find the queries in it.",
     fix: "Fix the JSON at the reported position.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &["{\"displayName\": \"x\", \"queryCondition\": {\"queryText\": \"DeviceEvents\",}}\n"],
     pass: &["{\"displayName\": \"x\", \"queryCondition\": {\"queryText\": \"DeviceEvents\"}}\n"],
@@ -325,6 +339,7 @@ pub static UNCLOSED_FENCE: RuleMeta = RuleMeta {
     fix: "Close the block with a line of three backticks (or the fence it was opened with) before the \
           next block.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Markdown,
     fail: &["```kql\nSecurityEvent\n| take 1\n\nThe same for Syslog:\n\n```kql\nSyslog\n```\n"],
     pass: &[
@@ -346,6 +361,7 @@ pub static INVALID_MARKDOWN_DIRECTIVE: RuleMeta = RuleMeta {
           checked, or the platform it was meant to set is not.",
     fix: "Correct the directive's words, or remove the comment.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Markdown,
     fail: &["<!-- kqlint: ignore -->\n```kql\nSecurityEvent\n```\n"],
     pass: &["<!-- kqlint: skip -->\n```kql\nSecurityEvent | where (\n```\n"],
@@ -366,6 +382,7 @@ pub static ARM_EXPRESSION_QUERY: RuleMeta = RuleMeta {
     fix: "Write the query as text in the template, or in a variable that the query refers to with \
           `[variables('name')]`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[
         "{\"resources\": [{\"type\": \"Microsoft.SecurityInsights/alertRules\", \"kind\": \"Scheduled\",\n  \"properties\": {\"query\": \"[concat('SecurityEvent | where EventID == ', parameters('id'))]\"}}]}\n",
@@ -389,6 +406,7 @@ pub static BICEP_NOT_READ: RuleMeta = RuleMeta {
           mistakes kqlint would otherwise report.",
     fix: "Check the file with `az bicep build`; if it is valid Bicep, please report the file to kqlint.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Bicep,
     fail: &[
         "resource r 'Microsoft.SecurityInsights/alertRules@2023-02-01' = {\n  properties: {\n    query: 'SecurityEvent\n  }\n}\n",
@@ -409,6 +427,7 @@ pub static MISSING_LINKED_QUERY: RuleMeta = RuleMeta {
     why: "`az bicep build` and the deployment fail, and the rule's query cannot be checked.",
     fix: "Correct the path (it is relative to the Bicep file), or add the file.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::None,
     fail: &[],
     pass: &[],

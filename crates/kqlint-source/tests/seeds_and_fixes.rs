@@ -177,6 +177,7 @@ fn diagnostics_map_with_their_labels() {
         why: "",
         fix: "",
         fixable: true,
+        opt_in: false,
         example_kind: kqlint_diagnostics::ExampleKind::None,
         fail: &[],
         pass: &[],

@@ -48,10 +48,6 @@ pub use kind::{RuleKind, detect_kind, is_rule, is_schema_template};
 pub use model::{EntityType, MODEL_JSON, Model};
 pub use rules::*;
 
-/// Whether a rule of this crate runs only when selected by code or name.
-pub fn is_opt_in(meta: &kqlint_diagnostics::RuleMeta) -> bool {
-    OPT_IN.iter().any(|m| m.code == meta.code)
-}
 pub use schema::{SCHEMA_FILES, compile as compile_schema, schema_file};
 
 use check::Ctx;

@@ -43,10 +43,6 @@ pub static RULES: &[&RuleMeta] = &[
     &ALERT_PER_RESULT_UNBOUNDED,
 ];
 
-/// The rules that run only when selected by code or name: sound, but they
-/// report settings many rules choose on purpose.
-pub static OPT_IN: &[&RuleMeta] = &[&ALERT_PER_RESULT_UNBOUNDED];
-
 // ----------------------------------------------------------- examples
 // Pieces of one valid scheduled rule; each example swaps one piece.
 
@@ -145,6 +141,7 @@ pub static MISSING_REQUIRED_FIELD: RuleMeta = RuleMeta {
           the rule never deploys.",
     fix: "Add the field with a valid value. Field names are case-sensitive.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -174,6 +171,7 @@ pub static WRONG_VALUE_TYPE: RuleMeta = RuleMeta {
     fix: "Write the value in the expected shape: a list as `- item` lines under the key, text as a \
           single value.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -204,6 +202,7 @@ pub static INVALID_VALUE: RuleMeta = RuleMeta {
     why: "Azure-Sentinel's CI and the Sentinel API refuse the rule.",
     fix: "Use one of the values the message lists.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -233,6 +232,7 @@ pub static NON_CANONICAL_SPELLING: RuleMeta = RuleMeta {
           exactly, and a mixed set of spellings makes rules hard to search.",
     fix: "Write the value or key exactly as the message shows.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -261,6 +261,7 @@ pub static INVALID_RULE_ID: RuleMeta = RuleMeta {
     fix: "Generate a new GUID (`uuidgen`, `[guid]::NewGuid()`, `python -c 'import uuid; \
           print(uuid.uuid4())'`) and use it as the id. Never change the id of a published rule.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         "id: signin-blocked-country-1\n",
@@ -289,6 +290,7 @@ pub static VALUE_OUT_OF_RANGE: RuleMeta = RuleMeta {
     fix: "Shorten the text (move long explanations to a linked document; move long lists in the \
           query to a watchlist or a function) or bring the number into range.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -318,6 +320,7 @@ pub static INVALID_VERSION: RuleMeta = RuleMeta {
     fix: "Write the version with three parts, e.g. `version: 1.0.0`, and raise it whenever the rule \
           changes.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -349,6 +352,7 @@ pub static INVALID_DURATION: RuleMeta = RuleMeta {
           range.",
     fix: "Write the duration as e.g. `5m`, `1h` or `14d`, within 5m to 14d.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -379,6 +383,7 @@ pub static INVALID_SCHEDULE: RuleMeta = RuleMeta {
     fix: "Make `queryPeriod` at least `queryFrequency`; with a period of 2 days or more, run the rule \
           at most hourly (`queryFrequency: 1h` or longer).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         concat!(
@@ -425,6 +430,7 @@ pub static INVALID_ENTITY_MAPPING: RuleMeta = RuleMeta {
     fix: "Use an identifier the message lists for the entity type, and map one of the required \
           identifiers.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -453,6 +459,7 @@ pub static INVALID_CUSTOM_DETAILS: RuleMeta = RuleMeta {
     why: "Azure-Sentinel's CI and the Sentinel API refuse the rule.",
     fix: "Rename the key (e.g. `Source IP` → `SourceIP`) or the column, or drop entries beyond 20.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         rule!(),
@@ -478,6 +485,7 @@ pub static INVALID_ALERT_DETAILS_OVERRIDE: RuleMeta = RuleMeta {
     why: "Azure-Sentinel's CI and the Sentinel API refuse the rule.",
     fix: "Use at most three placeholders in each format; put further values in `customDetails`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         rule!(),
@@ -510,6 +518,7 @@ pub static UNKNOWN_TACTIC: RuleMeta = RuleMeta {
           hunting query a misspelt tactic is most likely a mistake the author would want to know about.",
     fix: "Use the tactic's Sentinel name: one word, each part capitalised (`CommandAndControl`).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         concat!(
@@ -546,6 +555,7 @@ pub static INVALID_TECHNIQUE: RuleMeta = RuleMeta {
     fix: "Write the id as `T` and four digits, optionally `.` and three digits for a \
           sub-technique, and check it on attack.mitre.org.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -574,6 +584,7 @@ pub static TECHNIQUE_TACTIC_MISMATCH: RuleMeta = RuleMeta {
           the portal's MITRE ATT&CK view places the rule under the listed tactics only.",
     fix: "Add one of the technique's tactics to `tactics`, or correct the technique.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -602,6 +613,7 @@ pub static UNKNOWN_CONNECTOR_ID: RuleMeta = RuleMeta {
           needs is connected.",
     fix: "Use the connector id the message suggests, or the id shown on the connector's page.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -629,6 +641,7 @@ pub static SINGLE_VALUE_FOR_LIST: RuleMeta = RuleMeta {
           (Azure-Sentinel's CI model, solution packaging) may refuse or misread a single value.",
     fix: "Write a list: `tactics:` followed by `  - CommandAndControl`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[hunting!("tactics: Discovery\n")],
     pass: &[hunting!("tactics:\n  - Discovery\n")],
@@ -648,6 +661,7 @@ pub static MISSPELT_FIELD: RuleMeta = RuleMeta {
           effect: entity mappings that are never applied, techniques that never show.",
     fix: "Rename the key to the Sentinel field the message names.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -679,6 +693,7 @@ pub static ENTITY_COLUMN_NOT_IN_OUTPUT: RuleMeta = RuleMeta {
     fix: "Map a column the query outputs, or add the column to the query's final `project` / \
           `extend`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -705,6 +720,7 @@ pub static CUSTOM_DETAIL_COLUMN_NOT_IN_OUTPUT: RuleMeta = RuleMeta {
     why: "The detail is silently empty in every alert.",
     fix: "Name a column the query outputs, or add it to the query's result.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         rule!(),
@@ -730,6 +746,7 @@ pub static ALERT_OVERRIDE_COLUMN_NOT_IN_OUTPUT: RuleMeta = RuleMeta {
           to the rule's own tactics and severity.",
     fix: "Name a column the query outputs, or add it to the query's result.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         rule!(),
@@ -766,6 +783,7 @@ pub static MISSING_DATA_CONNECTOR: RuleMeta = RuleMeta {
           it finds nothing, or missing where it would.",
     fix: "Add the table to the `dataTypes` of the connector the message names, or add that connector.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         "id: 6a1c2f0e-3b7d-4e59-9c1a-2d8e4f6b7a90\n",
@@ -810,6 +828,7 @@ pub static DUPLICATE_RULE_ID: RuleMeta = RuleMeta {
     fix: "Give one of the rules a new GUID (never change the id of a rule that is already \
           published).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[],
     pass: &[rule!()],
@@ -827,6 +846,7 @@ pub static DUPLICATE_RULE_COPY: RuleMeta = RuleMeta {
           edited.",
     fix: "Keep one copy, or exclude the other folder from the run if the copy is intentional.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[],
     pass: &[rule!()],
@@ -865,6 +885,7 @@ pub static DEPRECATED_DETECTION_FIELD: RuleMeta = RuleMeta {
           the API drops them (announced for 2026-10-01).",
     fix: "Move the setting to the replacement the message names.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[detection!(
         "\"period\": \"1H\"",
@@ -891,6 +912,7 @@ pub static INVALID_DETECTION_SCHEDULE: RuleMeta = RuleMeta {
     why: "The Graph API refuses such a schedule, or each run misses the events since the previous one.",
     fix: "Write durations as ISO 8601 (`PT1H`), and give a lookback at least as long as the frequency.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[detection!(
         "\"frequency\": \"PT3H\", \"lookback\": \"PT1H\"",
@@ -920,6 +942,7 @@ pub static MISSING_DETECTION_COLUMN: RuleMeta = RuleMeta {
     fix: "Keep the columns in the query's last `project` or `summarize`; after an aggregation take \
           them from the latest event, e.g. `summarize arg_max(Timestamp, ReportId) by DeviceId`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[detection!(
         "\"frequency\": \"PT1H\"",
@@ -947,6 +970,7 @@ pub static DETECTION_COLUMN_NOT_IN_OUTPUT: RuleMeta = RuleMeta {
     why: "The alert then has no impacted entity, and the response action has nothing to act on.",
     fix: "Return the column from the query, or choose an identifier the query returns.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[detection!(
         "\"frequency\": \"PT1H\"",
@@ -973,6 +997,7 @@ pub static SCHEMA_TEMPLATE: RuleMeta = RuleMeta {
           a bad value: errors on a file that is documentation, which no deployment reads.",
     fix: "Nothing to fix. If the file is meant to be a rule, replace the type names with values.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "Id: guid\nDisplayName: string\nDescription: string\nInputEntityType: string\nquery: |\n  string\n",
@@ -1001,6 +1026,7 @@ pub static LOOKBACK_BEYOND_QUERY_PERIOD: RuleMeta = RuleMeta {
     fix: "Set `queryPeriod` to the look-back the query needs (up to 14d; a period of 2d or more \
           needs a `queryFrequency` of 1h or more), or shorten the bound to the period.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -1044,6 +1070,7 @@ pub static SUPPRESSION_WITHOUT_EFFECT: RuleMeta = RuleMeta {
     fix: "Make `suppressionDuration` longer than `queryFrequency` (by as many runs as should be \
           skipped), or turn suppression off.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -1105,6 +1132,7 @@ pub static DETECTION_TIME_FILTER: RuleMeta = RuleMeta {
     fix: "Remove the `Timestamp` filter (the rule's look-back already applies), or filter on \
           `ingestion_time()` if the query needs a bound of its own.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[detection!(
         "\"frequency\": \"P1D\"",
@@ -1143,6 +1171,7 @@ pub static CONTINUOUS_DETECTION_QUERY: RuleMeta = RuleMeta {
     fix: "Simplify the query to one supported table and the supported operators, with no comments, \
           or give the rule a scheduled frequency (`PT1H` or longer).",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Json,
     fail: &[detection!(
         "\"frequency\": \"PT0S\"",
@@ -1172,6 +1201,7 @@ pub static OVERRIDE_COLUMN_TYPE: RuleMeta = RuleMeta {
     fix: "Compute the name in the query (`extend SeverityName = case(Score >= 8, \"High\", ...)`) \
           and name that column.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),
@@ -1217,6 +1247,7 @@ pub static ALERT_PER_RESULT_UNBOUNDED: RuleMeta = RuleMeta {
     fix: "Aggregate by the entity the alert is about (`summarize ... by Account`), or use \
           `aggregationKind: SingleAlert`.",
     fixable: false,
+    opt_in: true,
     example_kind: ExampleKind::Yaml,
     fail: &[concat!(
         id_line!(),

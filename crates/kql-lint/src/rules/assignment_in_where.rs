@@ -23,6 +23,7 @@ pub static META: RuleMeta = RuleMeta {
           The editor offers `==` where the condition after `=` does not itself start with a comparison; it \
           changes what the query returns, so `--fix` does not apply it.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "Usage\n| where IsBillable = true\n| summarize sum(Quantity) by DataType",

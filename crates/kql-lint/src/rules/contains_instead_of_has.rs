@@ -23,6 +23,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Use `has` (or `!has`) when you look for a whole term; keep `contains` for a part of a word. The editor \
           offers the change, which `--fix` never applies because it can change results.",
     fixable: true,
+    opt_in: true,
     example_kind: ExampleKind::Kql,
     fail: &["DeviceProcessEvents\n| where ProcessCommandLine contains \"mimikatz\""],
     pass: &[

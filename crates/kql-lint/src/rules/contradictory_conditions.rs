@@ -46,6 +46,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Join alternatives with `or` or list them with `in (...)`; make the bounds describe a \
           non-empty range; drop the condition that is left over.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "DeviceNetworkEvents\n| where ActionType == \"ConnectionSuccess\" and ActionType == \"ConnectionFailed\"",

@@ -19,6 +19,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Write `has_ipv4(x, \"10.1.2.3\")`. The editor offers the change; `--fix` leaves it, because the two \
           differ on such longer values.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["CommonSecurityLog\n| where AdditionalExtensions has \"203.0.113.7\""],
     pass: &[

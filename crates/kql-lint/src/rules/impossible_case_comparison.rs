@@ -24,6 +24,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Write the literal in the case the call produces, or use a case-insensitive operator (`=~`, `in~`, \
           `has`) without the call. The editor offers to change the literal's case.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["SecurityEvent\n| where tolower(AccountType) == \"User\""],
     pass: &[

@@ -30,6 +30,7 @@ pub static META: RuleMeta = RuleMeta {
           `kind=innerunique` to keep today's behaviour on purpose. Other kinds: `leftouter`, `leftanti`, \
           `leftsemi`, ...",
     fixable: true,
+    opt_in: true,
     example_kind: ExampleKind::Kql,
     fail: &[
         "SigninLogs\n| where ResultType == 0\n| join (AADRiskyUsers) on $left.UserId == $right.Id",

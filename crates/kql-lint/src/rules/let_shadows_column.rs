@@ -24,6 +24,7 @@ pub static META: RuleMeta = RuleMeta {
           ignored.",
     fix: "Rename the variable (for example `let TargetComputer = ...`) and use the new name.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["let Computer = \"dc01.example.local\";\nSecurityEvent\n| where Computer == Computer"],
     pass: &[

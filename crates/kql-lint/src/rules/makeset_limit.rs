@@ -28,6 +28,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Use `make_set(x)` / `make_list(x)`, or give the maximum you mean. `--fix` renames the call, which lifts the \
           limit to the documented default.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "let known = toscalar(SigninLogs\n    | where TimeGenerated between (ago(14d) .. ago(1d))\n    | summarize makeset(IPAddress));\nSigninLogs\n| where TimeGenerated > ago(1d)\n| where IPAddress !in (known)",

@@ -27,6 +27,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Filter right after the table: `| where TimeGenerated > ago(7d)` (Defender XDR tables: `Timestamp`), or \
           with a `let lookback = 7d;` the team can adjust.",
     fixable: false,
+    opt_in: true,
     example_kind: ExampleKind::Kql,
     fail: &["DeviceNetworkEvents\n| where RemoteUrl has \"example-c2.net\""],
     pass: &[

@@ -38,6 +38,7 @@ pub static META: RuleMeta = RuleMeta {
           `replace_regex(text, regex, rewrite)`. Other replacements (`argmax` → `arg_max` returns different \
           columns) are left to you.",
     fixable: true,
+    opt_in: true,
     example_kind: ExampleKind::Kql,
     fail: &[
         "SecurityEvent\n| summarize Accounts = makeset(Account) by Computer",
@@ -311,7 +312,7 @@ mod tests {
 
     #[test]
     fn an_opt_in_info_that_leaves_table_wide_lists_to_kql315() {
-        assert!(crate::is_opt_in(&super::META));
+        assert!(super::META.opt_in);
         assert_eq!(super::META.severity, kqlint_diagnostics::Severity::Info);
         assert!(lint("T | summarize makeset(a)", R).is_empty());
         assert_eq!(lint("T | summarize makeset(a, 10)", R).len(), 1);

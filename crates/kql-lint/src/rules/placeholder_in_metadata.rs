@@ -24,6 +24,7 @@ pub static META: RuleMeta = RuleMeta {
           rule published with `description: TODO` or `name: <rule name>` is unfinished, and its query usually is too.",
     fix: "Write the final text, or finish the work the note describes and remove it.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Yaml,
     fail: &[
         "id: 1f80f1cf-97e1-4fb8-ad5a-e573fac7b9e3\nname: File footprint\ndescription: TODO\nquery: |\n  DeviceFileEvents\n  | where SHA1 == \"4b1d5a9e2f0c3d7e8a6b5c4d3e2f1a0b9c8d7e6f\"\n",

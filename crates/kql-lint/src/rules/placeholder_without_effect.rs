@@ -26,6 +26,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Fill the value in (the help says what kind of value belongs there), or remove the exclusion, the example \
           row or the unused `let`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "let corp_domains = dynamic([\"example.com\"]);\nEmailEvents\n| where SenderFromDomain !in (corp_domains)",

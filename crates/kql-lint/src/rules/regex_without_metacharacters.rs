@@ -20,6 +20,7 @@ pub static META: RuleMeta = RuleMeta {
           skips the regex engine and can use the term index.",
     fix: "Use `contains_cs`. `--fix` does it: the result is the same for every value.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["Syslog\n| where SyslogMessage matches regex \"Accepted password\""],
     pass: &[

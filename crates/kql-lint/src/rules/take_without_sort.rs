@@ -19,6 +19,7 @@ pub static META: RuleMeta = RuleMeta {
           rule, which events raise the alert (or whether a threshold is met) then depends on chance.",
     fix: "Use `top N by Column` (or `sort by ... | take N`) to choose which rows are kept.",
     fixable: false,
+    opt_in: true,
     example_kind: ExampleKind::Kql,
     fail: &["SigninLogs\n| where ResultType != 0\n| take 10"],
     pass: &[

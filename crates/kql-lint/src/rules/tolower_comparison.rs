@@ -26,6 +26,7 @@ pub static META: RuleMeta = RuleMeta {
           Kusto's case-insensitive comparison can differ on a few characters, so the fix is only offered in \
           the editor).",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "SecurityEvent\n| where tolower(Account) == \"contoso\\\\admin\"",

@@ -17,6 +17,7 @@ pub static META: RuleMeta = RuleMeta {
           one) becomes millions of rows, and the query slows down or hits its memory limit.",
     fix: "Add `limit N` with the largest number of elements you need per row: `mv-expand Entities limit 100`.",
     fixable: false,
+    opt_in: true,
     example_kind: ExampleKind::Kql,
     fail: &["SecurityAlert\n| extend E = parse_json(Entities)\n| mv-expand E"],
     pass: &[

@@ -36,6 +36,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Replace the value with the real one (the help says what kind of value belongs there), or delete the \
           condition if it is not needed.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "let IP = \"IP ADDRESS GOES HERE\";\nDeviceNetworkEvents\n| where RemoteIP == IP",

@@ -20,6 +20,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Name the tables: `search in (SecurityEvent, Syslog) \"term\"`, `find in (DeviceProcessEvents) where ...`, \
           `union SecurityEvent, WindowsEvent`.",
     fixable: false,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "search \"mimikatz\"",

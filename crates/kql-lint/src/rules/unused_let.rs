@@ -26,6 +26,7 @@ pub static META: RuleMeta = RuleMeta {
           is no fix (a use may be in the text the parser could not read), and a name mentioned anywhere after \
           the `let` counts as used.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &[
         "let threshold = 5;\nlet lookback = 1d;\nSigninLogs\n| where TimeGenerated > ago(lookback)",

@@ -27,6 +27,7 @@ pub static META: RuleMeta = RuleMeta {
     fix: "Drop the `*` (`endswith \".exe\"`, `contains \"temp\"`), or use `matches regex` for a real pattern. The \
           editor offers to drop it.",
     fixable: true,
+    opt_in: false,
     example_kind: ExampleKind::Kql,
     fail: &["DeviceProcessEvents\n| where FileName endswith \"*.exe\""],
     pass: &[
