@@ -1,0 +1,45 @@
+//! `requiredDataConnectors`: connector ids and their data types.
+
+use super::Ctx;
+use crate::rules::*;
+use crate::text::{describe, quote};
+use kqlint_source::YamlNode;
+
+pub fn connector_ids(ctx: &mut Ctx<'_>, root: &YamlNode) {
+    let catalog = kql_schema::Catalog::builtin();
+    let Some(list) = root
+        .get("requiredDataConnectors")
+        .and_then(YamlNode::as_sequence)
+    else {
+        return;
+    };
+    for entry in list {
+        let Some(node) = entry.get("connectorId") else {
+            continue;
+        };
+        let Some(id) = node.as_str() else {
+            if !node.is_null() {
+                ctx.push(
+                    &WRONG_VALUE_TYPE,
+                    node.span,
+                    format!("`connectorId` must be text; found {}", describe(node)),
+                );
+            }
+            continue;
+        };
+        if catalog.is_valid_connector_id(id) {
+            continue;
+        }
+        let mut msg = format!("{} is not a data connector id Sentinel knows", quote(id));
+        if let Some(s) = catalog.suggest_connector_id(id) {
+            if s.eq_ignore_ascii_case(id) {
+                msg.push_str(&format!(
+                    "; did you mean `{s}`? Connector ids are case-sensitive"
+                ));
+            } else {
+                msg.push_str(&format!("; did you mean `{s}`?"));
+            }
+        }
+        ctx.push(&UNKNOWN_CONNECTOR_ID, node.span, msg);
+    }
+}
