@@ -11,7 +11,7 @@ use crate::kind::RuleKind;
 use crate::rules::*;
 use crate::text::{quote, some_of};
 use kql_schema::ScalarType;
-use kqlint_diagnostics::{Diagnostic, RuleMeta, Span};
+use kqlint_diagnostics::{Category, Diagnostic, ExampleKind, RuleMeta, Severity, Span};
 use kqlint_source::YamlNode;
 
 /// What the semantic checker knows about a rule's query.
@@ -510,6 +510,99 @@ fn connectors(ctx: &mut Ctx<'_>, root: &YamlNode, facts: &QueryFacts) {
         ctx.add(Diagnostic::new(&MISSING_DATA_CONNECTOR, span, msg).with_help(help));
     }
 }
+
+// ----------------------------------------------------------- registry
+// The rules only this module reports (KQL4xx, in `crate::RULES`).
+
+pub static OVERRIDE_COLUMN_TYPE: RuleMeta = RuleMeta {
+    code: "KQL435",
+    name: "override-column-type",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "`alertSeverityColumnName` or `alertTacticsColumnName` names a column whose type holds no severity or tactic",
+    what: "Reports an `alertDetailsOverride` whose `alertSeverityColumnName` or \
+           `alertTacticsColumnName` names a query output column of a type that cannot hold a \
+           severity or tactic name (a number, a date, a boolean, ...). Microsoft documents that an \
+           override whose value does not fit the alert property falls back to the rule's default. \
+           A `string` or `dynamic` column is not reported.",
+    why: "The alert always gets the rule's fixed severity (or tactics): the override looks \
+          configured and does nothing, so a high-severity match is raised as medium.",
+    fix: "Compute the name in the query (`extend SeverityName = case(Score >= 8, \"High\", ...)`) \
+          and name that column.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        mitre!(),
+        "query: |\n  SigninLogs\n  | where ResultType == \"0\" and Location in (\"XX\", \"YY\")\n  | extend Risk = toint(RiskLevelDuringSignIn == \"high\") * 8\n  | project TimeGenerated, UserPrincipalName, IPAddress, Location, Risk\n",
+        "alertDetailsOverride:\n  alertSeverityColumnName: Risk\n",
+        entities!(),
+        tail!()
+    )],
+    pass: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        mitre!(),
+        "query: |\n  SigninLogs\n  | where ResultType == \"0\" and Location in (\"XX\", \"YY\")\n  | extend Risk = iff(RiskLevelDuringSignIn == \"high\", \"High\", \"Medium\")\n  | project TimeGenerated, UserPrincipalName, IPAddress, Location, Risk\n",
+        "alertDetailsOverride:\n  alertSeverityColumnName: Risk\n",
+        entities!(),
+        tail!()
+    )],
+};
+
+pub static ALERT_PER_RESULT_UNBOUNDED: RuleMeta = RuleMeta {
+    code: "KQL436",
+    name: "alert-per-result-unbounded",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "An alert per result (`AlertPerResult`) on a query whose row count nothing bounds (opt-in)",
+    what: "Reports a scheduled or NRT rule with `eventGroupingSettings.aggregationKind: \
+           AlertPerResult` whose query output is not aggregated or cut (no `summarize`, `count`, \
+           `take` or `top` after the last `join`, `union` or `mv-expand`). Microsoft documents that \
+           a run raises at most 150 alerts (an NRT rule 30): beyond that, the first 149 (29) results \
+           get an alert each and the last alert sums up all the others. Opt-in: rules that forward \
+           another product's alerts one by one do this on purpose.",
+    why: "On a busy day the alerts past the cap are folded into one summary alert: their entities, \
+          custom details and automation do not apply to each result, and an analyst sees one alert \
+          where there were hundreds.",
+    fix: "Aggregate by the entity the alert is about (`summarize ... by Account`), or use \
+          `aggregationKind: SingleAlert`.",
+    fixable: false,
+    opt_in: true,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        mitre!(),
+        query!(),
+        "eventGroupingSettings:\n  aggregationKind: AlertPerResult\n",
+        entities!(),
+        tail!()
+    )],
+    pass: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        mitre!(),
+        "query: |\n  SigninLogs\n  | where ResultType == \"0\" and Location in (\"XX\", \"YY\")\n  | summarize TimeGenerated = max(TimeGenerated), IPAddress = any(IPAddress) by UserPrincipalName, Location\n",
+        "eventGroupingSettings:\n  aggregationKind: AlertPerResult\n",
+        entities!(),
+        tail!()
+    )],
+};
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,9 @@ use crate::kind::RuleKind;
 use crate::rules::*;
 use crate::text::{one_of, quote, some_of};
 use crate::{QueryFacts, RuleCheck, schema};
-use kqlint_diagnostics::{Diagnostic, Span, sort_diagnostics};
+use kqlint_diagnostics::{
+    Category, Diagnostic, ExampleKind, RuleMeta, Severity, Span, sort_diagnostics,
+};
 use kqlint_source::YamlNode;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -614,6 +616,196 @@ fn identifiers(ctx: &mut Ctx<'_>, node: &YamlNode, query: Option<&QueryFacts>) {
         ctx.add(d);
     }
 }
+
+// ----------------------------------------------------------- registry
+// The rules only this module reports (KQL4xx, in `crate::RULES`).
+
+pub static DEPRECATED_DETECTION_FIELD: RuleMeta = RuleMeta {
+    code: "KQL426",
+    name: "deprecated-detection-field",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A Defender XDR custom detection rule uses a property Microsoft has deprecated",
+    what: "Reports properties of a custom detection rule (Microsoft Graph `detectionRule`) that \
+           Microsoft has announced it will remove: `schedule.period` (use `schedule.frequency`, an ISO \
+           8601 duration), `detectionAction.responseActions` (use `automatedActions`), \
+           `alertTemplate.impactedAssets` (use `alertTemplate.entityMappings`), `alertTemplate.category`, \
+           `schedule.nextRunDateTime` and `lastRunDetails`. The facts and their sources are in \
+           `schemas/facts/defender-detection-rules.json`.",
+    why: "Rules deployed with these properties stop working, or lose their response actions, when \
+          the API drops them (announced for 2026-10-01).",
+    fix: "Move the setting to the replacement the message names.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"period\": \"1H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+};
+
+pub static INVALID_DETECTION_SCHEDULE: RuleMeta = RuleMeta {
+    code: "KQL427",
+    name: "invalid-detection-schedule",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A Defender XDR custom detection rule's schedule cannot run",
+    what: "Reports a `schedule.frequency` or `schedule.lookback` that is not an ISO 8601 duration \
+           (`PT1H`, `P1D`), a lookback shorter than the frequency, and a lookback on a rule that runs \
+           continuously (frequency zero). `schedule.period` values are checked by the schema (`0`, \
+           `1H`, `3H`, `12H`, `24H`).",
+    why: "The Graph API refuses such a schedule, or each run misses the events since the previous one.",
+    fix: "Write durations as ISO 8601 (`PT1H`), and give a lookback at least as long as the frequency.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT3H\", \"lookback\": \"PT1H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT3H\", \"lookback\": \"PT12H\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+};
+
+pub static MISSING_DETECTION_COLUMN: RuleMeta = RuleMeta {
+    code: "KQL428",
+    name: "missing-detection-column",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A custom detection's query does not return the columns Defender XDR requires",
+    what: "Reports a Defender XDR custom detection rule whose query, as kqlint works out its output, \
+           does not return `Timestamp`, `ReportId`, or one of the columns that identify a device, user \
+           or mailbox (`DeviceId`, `DeviceName`, `RemoteDeviceName`, `RecipientEmailAddress`, \
+           `SenderFromAddress`, `SenderMailFromAddress`, `RecipientObjectId`, `AccountObjectId`, \
+           `AccountSid`, `AccountUpn`, `InitiatingProcessAccountSid`, `InitiatingProcessAccountUpn`, \
+           `InitiatingProcessAccountObjectId`). Nothing is reported when the output is not fully known.",
+    why: "Defender XDR refuses to save such a rule, or the rule raises no alerts.",
+    fix: "Keep the columns in the query's last `project` or `summarize`; after an aggregation take \
+          them from the latest event, e.g. `summarize arg_max(Timestamp, ReportId) by DeviceId`.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | project Timestamp, DeviceId, FileName",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | summarize arg_max(Timestamp, ReportId) by DeviceId",
+        ""
+    )],
+};
+
+pub static DETECTION_COLUMN_NOT_IN_OUTPUT: RuleMeta = RuleMeta {
+    code: "KQL429",
+    name: "detection-column-not-in-output",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A custom detection's impacted asset, response action or entity mapping names a column the query does not return",
+    what: "Reports, in a Defender XDR custom detection rule, an `impactedAssets` or `responseActions` \
+           identifier (`deviceId`, `initiatingProcessSHA1`, ...) whose column the query does not \
+           return, and a `...Column` property of `entityMappings` or `automatedActions` that names a \
+           column the query does not return. Identifiers are also checked against the values their \
+           type takes. Nothing is reported when the output is not fully known.",
+    why: "The alert then has no impacted entity, and the response action has nothing to act on.",
+    fix: "Return the column from the query, or choose an identifier the query returns.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | project Timestamp, ReportId, DeviceName",
+        ", \"impactedAssets\": [{\"@odata.type\": \"#microsoft.graph.security.impactedDeviceAsset\", \"identifier\": \"deviceId\"}]"
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT1H\"",
+        "DeviceProcessEvents | project Timestamp, ReportId, DeviceName",
+        ", \"entityMappings\": {\"hosts\": [{\"@odata.type\": \"#microsoft.graph.security.hostEntityMapping\", \"nameColumn\": \"DeviceName\"}]}"
+    )],
+};
+
+pub static DETECTION_TIME_FILTER: RuleMeta = RuleMeta {
+    code: "KQL433",
+    name: "detection-time-filter",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A Defender XDR custom detection filters on `Timestamp` more narrowly than its own window",
+    what: "Reports a lower bound on `Timestamp` (`Timestamp > ago(1h)`, with the forms KQL431 \
+           reads) in a scheduled Defender XDR custom detection that is nearer than the rule's \
+           look-back: `schedule.lookback`, or the look-back Microsoft gives each frequency when the \
+           rule sets none (every hour: 4 hours; 3 hours: 12 hours; 12 hours: 48 hours; 24 hours: 30 \
+           days). A bound nearer than the frequency itself leaves time no run ever checks. Microsoft \
+           advises against filtering custom detections on `Timestamp`: the service already filters \
+           each run's data to the look-back.",
+    why: "Events older than the bound but inside the rule's window are never matched: with a bound \
+          shorter than the frequency, whole stretches of time between runs go unchecked; with a \
+          longer one, events that reach Defender late are dropped.",
+    fix: "Remove the `Timestamp` filter (the rule's look-back already applies), or filter on \
+          `ingestion_time()` if the query needs a bound of its own.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"P1D\"",
+        "DeviceProcessEvents | where Timestamp > ago(1h) | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+    pass: &[
+        detection!(
+            "\"frequency\": \"P1D\"",
+            "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+            ""
+        ),
+        detection!(
+            "\"frequency\": \"PT1H\"",
+            "DeviceProcessEvents | where ingestion_time() > ago(1h) | where ProcessCommandLine has '-enc'",
+            ""
+        ),
+    ],
+};
+
+pub static CONTINUOUS_DETECTION_QUERY: RuleMeta = RuleMeta {
+    code: "KQL434",
+    name: "continuous-detection-query",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "A Defender XDR custom detection set to run continuously (NRT) has a query that cannot",
+    what: "Reports, in a custom detection whose frequency is zero (`schedule.frequency: PT0S`, or \
+           the deprecated `period: \"0\"`), what Microsoft documents a continuous query may not \
+           have: more than one table, a table outside the list that supports continuous runs, an \
+           operator outside the list of supported ones (`where`, `extend`, `project`, `print`, \
+           `parse`, `project-away`, `project-rename`, `datatable`: no `summarize`, `join`, `union` \
+           or `externaldata`), or a comment. The lists and their sources are in \
+           `schemas/facts/defender-detection-rules.json`.",
+    why: "Defender XDR runs only such queries continuously: the rule cannot be saved with that \
+          frequency, or does not run as intended.",
+    fix: "Simplify the query to one supported table and the supported operators, with no comments, \
+          or give the rule a scheduled frequency (`PT1H` or longer).",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Json,
+    fail: &[detection!(
+        "\"frequency\": \"PT0S\"",
+        "DeviceProcessEvents | summarize arg_max(Timestamp, ReportId) by DeviceId",
+        ""
+    )],
+    pass: &[detection!(
+        "\"frequency\": \"PT0S\"",
+        "DeviceProcessEvents | where ProcessCommandLine has '-enc'",
+        ""
+    )],
+};
 
 #[cfg(test)]
 mod tests {

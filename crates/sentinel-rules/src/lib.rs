@@ -28,6 +28,8 @@
 //! );
 //! ```
 
+#[macro_use]
+mod examples;
 mod check;
 mod cross;
 mod defender;

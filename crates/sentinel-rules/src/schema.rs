@@ -7,7 +7,7 @@ use crate::rules::*;
 use crate::text::{describe, field, one_of, place, quote, segments};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, JsonType, Retrieve, Uri, ValidationError, Validator};
-use kqlint_diagnostics::{RuleMeta, Span};
+use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity, Span};
 use kqlint_source::YamlNode;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -512,6 +512,64 @@ fn id_message(name: &str, found: &str) -> String {
 fn version_message(found: &str) -> String {
     format!("`version` must be three numbers such as 1.0.0; found {found}")
 }
+
+// ----------------------------------------------------------- registry
+// The rules only this module reports (KQL4xx, in `crate::RULES`).
+
+pub static INVALID_VERSION: RuleMeta = RuleMeta {
+    code: "KQL407",
+    name: "invalid-version",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "`version` is not three numbers such as 1.0.0",
+    what: "Reports a `version` that is not of the form X.Y.Z (digits only, at most 20 characters). \
+           Note that YAML reads `version: 1.0` as the text `1.0`, which has only two parts. An error in analytic rules; a warning in hunting and exploration queries, whose \
+           metadata Sentinel's CI does not validate.",
+    why: "Azure-Sentinel's CI refuses the rule; Sentinel compares template versions to offer \
+          updates, which needs the X.Y.Z form.",
+    fix: "Write the version with three parts, e.g. `version: 1.0.0`, and raise it whenever the rule \
+          changes.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        mitre!(),
+        query!(),
+        entities!(),
+        "version: 1.0\nkind: Scheduled\n"
+    )],
+    pass: &[rule!()],
+};
+
+pub static INVALID_CUSTOM_DETAILS: RuleMeta = RuleMeta {
+    code: "KQL411",
+    name: "invalid-custom-details",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "`customDetails` breaks Sentinel's limits (20 entries, key and column name forms)",
+    what: "Checks `customDetails`: at most 20 entries; each key at most 20 characters, starting with \
+           a letter and holding only letters, digits and `_`; each value a column name (a letter or \
+           `_`, then letters, digits, `_`; at most 500 characters). An error in analytic rules; a warning in hunting and exploration queries, whose \
+           metadata Sentinel's CI does not validate.",
+    why: "Azure-Sentinel's CI and the Sentinel API refuse the rule.",
+    fix: "Rename the key (e.g. `Source IP` → `SourceIP`) or the column, or drop entries beyond 20.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        rule!(),
+        "customDetails:\n  Sign-in country: Location\n"
+    )],
+    pass: &[concat!(
+        rule!(),
+        "customDetails:\n  SignInCountry: Location\n"
+    )],
+};
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::rules::*;
 use crate::text::{describe, quote};
+use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
 use kqlint_source::YamlNode;
 
 pub fn connector_ids(ctx: &mut Ctx<'_>, root: &YamlNode) {
@@ -43,3 +44,35 @@ pub fn connector_ids(ctx: &mut Ctx<'_>, root: &YamlNode) {
         ctx.push(&UNKNOWN_CONNECTOR_ID, node.span, msg);
     }
 }
+
+// ----------------------------------------------------------- registry
+// The rules only this module reports (KQL4xx, in `crate::RULES`).
+
+pub static UNKNOWN_CONNECTOR_ID: RuleMeta = RuleMeta {
+    code: "KQL416",
+    name: "unknown-connector-id",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A `connectorId` is not a data connector id Sentinel knows",
+    what: "Reports a `requiredDataConnectors[].connectorId` that is not in Azure-Sentinel's list of \
+           valid connector ids, with the closest valid id. Connector ids are case-sensitive. A \
+           warning in hunting queries.",
+    why: "Azure-Sentinel's CI refuses the rule, and the portal cannot tell whether the data the rule \
+          needs is connected.",
+    fix: "Use the connector id the message suggests, or the id shown on the connector's page.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        "requiredDataConnectors:\n  - connectorId: AzureActiveDirectorry\n    dataTypes:\n      - SigninLogs\n",
+        schedule!(),
+        mitre!(),
+        query!(),
+        entities!(),
+        tail!()
+    )],
+    pass: &[rule!()],
+};

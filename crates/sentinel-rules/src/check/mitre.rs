@@ -6,7 +6,7 @@ use crate::kind::RuleKind;
 use crate::model::Model;
 use crate::rules::*;
 use crate::text::{describe, one_of, quote};
-use kqlint_diagnostics::Span;
+use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity, Span};
 use kqlint_source::{YamlKind, YamlNode};
 
 /// The items of a list-or-single-value field: `(node, raw string)`.
@@ -215,6 +215,130 @@ fn is_technique_id(s: &str) -> bool {
     let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
     (3..=4).contains(&main.len()) && digits(main) && sub.is_none_or(|s| s.len() == 3 && digits(s))
 }
+
+// ----------------------------------------------------------- registry
+// The rules only this module reports (KQL4xx, in `crate::RULES`).
+
+pub static UNKNOWN_TACTIC: RuleMeta = RuleMeta {
+    code: "KQL413",
+    name: "unknown-tactic",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A tactic is not one of the MITRE ATT&CK tactics Sentinel knows",
+    what: "Reports an entry of `tactics` that is not one of Sentinel's 17 tactic names \
+           (InitialAccess, Execution, Persistence, PrivilegeEscalation, DefenseEvasion, \
+           CredentialAccess, Discovery, LateralMovement, Collection, Exfiltration, CommandAndControl, \
+           Impact, Reconnaissance, ResourceDevelopment, ImpairProcessControl, InhibitResponseFunction, \
+           PreAttack), with the likely name for a near miss (`Initial access` → `InitialAccess`). In \
+           analytic rules every such entry is an error. In hunting and exploration queries, which \
+           Sentinel's CI does not check, only a misspelt tactic name is reported (`Persistance`), as a \
+           warning: Defender XDR's labels for the same tactics (`Initial access`, `Command and control`) \
+           and its other hunting categories (`Ransomware`, `Vulnerability`, `Exploit`) are what \
+           Microsoft's own Defender hunting queries carry there (they made up 149 of the 151 findings on \
+           the dev corpus), and nothing refuses them.",
+    why: "Azure-Sentinel's CI and the Sentinel API refuse an analytic rule with an unknown tactic. In a \
+          hunting query a misspelt tactic is most likely a mistake the author would want to know about.",
+    fix: "Use the tactic's Sentinel name: one word, each part capitalised (`CommandAndControl`).",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            schedule!(),
+            "tactics:\n  - Initial access\nrelevantTechniques:\n  - T1078\n",
+            query!(),
+            entities!(),
+            tail!()
+        ),
+        hunting!("tactics:\n  - Persistance\n"),
+    ],
+    pass: &[
+        rule!(),
+        hunting!("tactics:\n  - Discovery\n"),
+        hunting!("tactics:\n  - Initial access\n  - Ransomware\n"),
+    ],
+};
+
+pub static INVALID_TECHNIQUE: RuleMeta = RuleMeta {
+    code: "KQL414",
+    name: "invalid-technique",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A technique is not a MITRE ATT&CK technique id Sentinel knows",
+    what: "Reports an entry of `relevantTechniques` that is not a technique id (`T1078`, or a \
+           sub-technique `T1078.004`) or that Sentinel's technique map does not know. A warning in \
+           hunting and exploration queries.",
+    why: "Azure-Sentinel's CI looks each technique up in its map and refuses an analytic rule with \
+          one it does not know.",
+    fix: "Write the id as `T` and four digits, optionally `.` and three digits for a \
+          sub-technique, and check it on attack.mitre.org.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        "tactics:\n  - InitialAccess\nrelevantTechniques:\n  - T1078-004\n",
+        query!(),
+        entities!(),
+        tail!()
+    )],
+    pass: &[rule!()],
+};
+
+pub static TECHNIQUE_TACTIC_MISMATCH: RuleMeta = RuleMeta {
+    code: "KQL415",
+    name: "technique-tactic-mismatch",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "A technique belongs to none of the rule's tactics",
+    what: "Reports a technique of `relevantTechniques` none of whose MITRE ATT&CK tactics is listed in \
+           `tactics` (a sub-technique counts as its technique: `T1078.004` is `T1078`). The message \
+           names the tactics the technique belongs to. A warning in hunting and exploration queries.",
+    why: "Azure-Sentinel's CI refuses a scheduled rule whose techniques do not match its tactics, and \
+          the portal's MITRE ATT&CK view places the rule under the listed tactics only.",
+    fix: "Add one of the technique's tactics to `tactics`, or correct the technique.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        "tactics:\n  - InitialAccess\nrelevantTechniques:\n  - T1110\n",
+        query!(),
+        entities!(),
+        tail!()
+    )],
+    pass: &[rule!()],
+};
+
+pub static SINGLE_VALUE_FOR_LIST: RuleMeta = RuleMeta {
+    code: "KQL417",
+    name: "single-value-for-list",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "`tactics` or `relevantTechniques` is a single value instead of a list",
+    what: "Reports `tactics: CommandAndControl` or `relevantTechniques: T1219` written as one value \
+           rather than a list. kqlint reads it as a one-item list and checks the value.",
+    why: "Sentinel's rule model declares these fields as lists; tools that read them as lists \
+          (Azure-Sentinel's CI model, solution packaging) may refuse or misread a single value.",
+    fix: "Write a list: `tactics:` followed by `  - CommandAndControl`.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[hunting!("tactics: Discovery\n")],
+    pass: &[hunting!("tactics:\n  - Discovery\n")],
+};
 
 #[cfg(test)]
 mod tests {

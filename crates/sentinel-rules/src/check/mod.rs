@@ -9,11 +9,13 @@ mod fields;
 mod mitre;
 mod schedule;
 
-pub use connectors::connector_ids;
+pub use connectors::{UNKNOWN_CONNECTOR_ID, connector_ids};
 pub use entities::{alert_details_override, entity_mappings, placeholders};
 pub use fields::{key_spellings, normalized, required_fields};
-pub use mitre::mitre;
-pub use schedule::{lookback, schedule, suppression};
+pub use mitre::{
+    INVALID_TECHNIQUE, SINGLE_VALUE_FOR_LIST, TECHNIQUE_TACTIC_MISMATCH, UNKNOWN_TACTIC, mitre,
+};
+pub use schedule::{INVALID_SCHEDULE, SUPPRESSION_WITHOUT_EFFECT, lookback, schedule, suppression};
 
 use crate::kind::RuleKind;
 use crate::rules::*;

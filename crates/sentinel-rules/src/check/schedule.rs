@@ -7,7 +7,7 @@ use crate::duration::{self, DAY, HOUR, MINUTE};
 use crate::kind::RuleKind;
 use crate::rules::*;
 use crate::text::{describe, quote};
-use kqlint_diagnostics::{Diagnostic, Span};
+use kqlint_diagnostics::{Category, Diagnostic, ExampleKind, RuleMeta, Severity, Span};
 use kqlint_source::{YamlKind, YamlNode};
 
 /// A suppression that ends before the next run is due: it skips nothing.
@@ -237,6 +237,111 @@ fn dotnet_int(s: &str) -> Option<i64> {
     let v: i64 = digits.parse::<i32>().ok()?.into();
     Some(if neg { -v } else { v })
 }
+
+// ----------------------------------------------------------- registry
+// The rules only this module reports (KQL4xx, in `crate::RULES`).
+
+pub static INVALID_SCHEDULE: RuleMeta = RuleMeta {
+    code: "KQL409",
+    name: "invalid-schedule",
+    category: Category::Rule,
+    severity: Severity::Error,
+    summary: "`queryPeriod` is shorter than `queryFrequency`, or a long period runs too often",
+    what: "Reports a scheduled rule whose `queryPeriod` (how far back it looks) is shorter than its \
+           `queryFrequency` (how often it runs), and one whose period is 2 days or more while it \
+           runs more often than once an hour. An error in analytic rules; a warning in hunting and exploration queries, whose \
+           metadata Sentinel's CI does not validate.",
+    why: "Azure-Sentinel's CI and the Sentinel API refuse both. A period shorter than the frequency \
+          would also leave gaps in which events are never looked at.",
+    fix: "Make `queryPeriod` at least `queryFrequency`; with a period of 2 days or more, run the rule \
+          at most hourly (`queryFrequency: 1h` or longer).",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            "queryFrequency: 1d\nqueryPeriod: 1h\ntriggerOperator: gt\ntriggerThreshold: 0\n",
+            mitre!(),
+            query!(),
+            entities!(),
+            tail!()
+        ),
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            "queryFrequency: 15m\nqueryPeriod: 14d\ntriggerOperator: gt\ntriggerThreshold: 0\n",
+            mitre!(),
+            query!(),
+            entities!(),
+            tail!()
+        ),
+    ],
+    pass: &[rule!()],
+};
+
+pub static SUPPRESSION_WITHOUT_EFFECT: RuleMeta = RuleMeta {
+    code: "KQL432",
+    name: "suppression-without-effect",
+    category: Category::Rule,
+    severity: Severity::Warning,
+    summary: "`suppressionDuration` is no longer than `queryFrequency`, so suppression never applies",
+    what: "Reports a scheduled rule with `suppressionEnabled: true` whose `suppressionDuration` is \
+           not longer than its `queryFrequency`. Suppression stops the rule from running for that \
+           long after it raised an alert; a run is not due before `queryFrequency` has passed \
+           anyway, so a suppression that ends by then skips no run.",
+    why: "The rule was meant to go quiet after an alert and does not: every run that matches raises \
+          another alert.",
+    fix: "Make `suppressionDuration` longer than `queryFrequency` (by as many runs as should be \
+          skipped), or turn suppression off.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::Yaml,
+    fail: &[concat!(
+        id_line!(),
+        about!(),
+        severity!(),
+        connectors!(),
+        schedule!(),
+        "suppressionEnabled: true\nsuppressionDuration: 1h\n",
+        mitre!(),
+        query!(),
+        entities!(),
+        tail!()
+    )],
+    pass: &[
+        rule!(),
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            schedule!(),
+            "suppressionEnabled: true\nsuppressionDuration: 5h\n",
+            mitre!(),
+            query!(),
+            entities!(),
+            tail!()
+        ),
+        concat!(
+            id_line!(),
+            about!(),
+            severity!(),
+            connectors!(),
+            schedule!(),
+            "suppressionEnabled: false\nsuppressionDuration: 1h\n",
+            mitre!(),
+            query!(),
+            entities!(),
+            tail!()
+        ),
+    ],
+};
 
 #[cfg(test)]
 mod tests {
