@@ -47,7 +47,7 @@ use crate::registry;
 use kql_format::{FormatOptions, PipeStyle};
 use kql_lint::{LintOptions, PlaceholderPatterns};
 use kql_schema::Platform;
-use kqlint_diagnostics::{Category, ExampleKind, RuleMeta, Severity};
+use kqlint_diagnostics::{Category, RuleMeta, Severity};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -56,26 +56,6 @@ use toml::Spanned;
 
 /// The name of a configuration file.
 pub const CONFIG_FILE: &str = "kqlint.toml";
-
-pub static INVALID_CONFIG: RuleMeta = RuleMeta {
-    code: "KQL960",
-    name: "invalid-config",
-    category: Category::Io,
-    severity: Severity::Error,
-    summary: "The `kqlint.toml` that applies to a file cannot be read; the file was checked with the defaults.",
-    what: "Reports, on a file being checked (in the editor), that the nearest `kqlint.toml` has a syntax error, an \
-           unknown key, an unknown rule or a bad value. `kqlint check` stops with exit status 2 instead.",
-    why: "A configuration that silently fails to load would run rules the team switched off and miss its \
-          placeholder patterns and schema directories.",
-    fix: "Correct the configuration at the file, line and key the message names.",
-    fixable: false,
-    opt_in: false,
-    example_kind: ExampleKind::None,
-    fail: &[],
-    pass: &[],
-};
-
-pub static RULES: &[&RuleMeta] = &[&INVALID_CONFIG];
 
 /// A configuration problem: the file, the position and the key it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -34,4 +34,24 @@ pub static TOO_MANY_DIAGNOSTICS: RuleMeta = RuleMeta {
     pass: &[],
 };
 
-pub static RULES: &[&RuleMeta] = &[&EMPTY_QUERY, &TOO_MANY_DIAGNOSTICS];
+/// The `kqlint.toml` of a file that is checked in the editor: the engine
+/// reports it and checks the file with the defaults.
+pub static INVALID_CONFIG: RuleMeta = RuleMeta {
+    code: "KQL960",
+    name: "invalid-config",
+    category: Category::Io,
+    severity: Severity::Error,
+    summary: "The `kqlint.toml` that applies to a file cannot be read; the file was checked with the defaults.",
+    what: "Reports, on a file being checked (in the editor), that the nearest `kqlint.toml` has a syntax error, an \
+           unknown key, an unknown rule or a bad value. `kqlint check` stops with exit status 2 instead.",
+    why: "A configuration that silently fails to load would run rules the team switched off and miss its \
+          placeholder patterns and schema directories.",
+    fix: "Correct the configuration at the file, line and key the message names.",
+    fixable: false,
+    opt_in: false,
+    example_kind: ExampleKind::None,
+    fail: &[],
+    pass: &[],
+};
+
+pub static RULES: &[&RuleMeta] = &[&EMPTY_QUERY, &TOO_MANY_DIAGNOSTICS, &INVALID_CONFIG];

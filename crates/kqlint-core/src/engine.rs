@@ -4,7 +4,6 @@
 use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError, ConfigOptions, ConfigResolver};
 use crate::core_rules;
-use crate::fix::{self, FixOutcome};
 use crate::report::{FileReport, QueryReport, ResultColumn, SourceText};
 use crate::suppress::Suppressions;
 use crate::target::Target;
@@ -13,8 +12,7 @@ use kql_schema::{Catalog, Platform};
 use kql_semantic::Interrupt;
 use kqlint_diagnostics::{Diagnostic, Label, Severity, Span, sort_diagnostics};
 use kqlint_source::{
-    Encoding, Limits, LinkedQuery, PlatformHint, QueryOrigin, QuerySource, Source, SourceKind,
-    SourceOptions,
+    Limits, LinkedQuery, PlatformHint, QueryOrigin, QuerySource, Source, SourceKind, SourceOptions,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -68,7 +66,7 @@ impl std::error::Error for EngineError {}
 /// Checks files and buffers. Cheap to share between threads.
 pub struct Engine {
     options: EngineOptions,
-    pool: rayon::ThreadPool,
+    pub(crate) pool: rayon::ThreadPool,
     configs: ConfigResolver,
     /// Catalogues with user schema directories, by directory list and platform.
     catalogs: Mutex<HashMap<CatalogKey, Arc<Catalog>>>,
@@ -315,7 +313,7 @@ impl Engine {
 
     /// Whether the configuration lets kqlint read files of this kind when
     /// it finds them (`[formats]` in `kqlint.toml`).
-    fn reads(&self, path: &Path, kind: SourceKind) -> bool {
+    pub(crate) fn reads(&self, path: &Path, kind: SourceKind) -> bool {
         match self.config_for(path) {
             Ok(c) => c.formats.reads(kind),
             Err(_) => true,
@@ -807,7 +805,7 @@ impl Engine {
         self.configure(&mut report, &path, &config, suppressions);
         if let Some(e) = config_error {
             report.diagnostics.push(Diagnostic::new(
-                &crate::config::INVALID_CONFIG,
+                &core_rules::INVALID_CONFIG,
                 Span::empty(0),
                 format!("{e} (this file was checked with the default settings)"),
             ));
@@ -851,84 +849,6 @@ impl Engine {
                 report.source.as_deref(),
             );
         }
-    }
-
-    /// `--fix`: applies the safe fixes of every target's reported
-    /// findings, in parallel, and writes the files that changed.
-    pub fn fix_targets(&self, targets: &[Target]) -> Vec<FixOutcome> {
-        use rayon::prelude::*;
-        self.pool.install(|| {
-            targets
-                .par_iter()
-                .filter_map(|t| self.fix_target(t))
-                .collect()
-        })
-    }
-
-    /// Fixes one file: applies the safe fixes, checks again, and repeats
-    /// until nothing changes (at most [`fix::MAX_ROUNDS`] rounds). A round
-    /// whose edits would add syntax errors is not kept. `None` when there
-    /// was nothing to do.
-    pub fn fix_target(&self, target: &Target) -> Option<FixOutcome> {
-        if target.error.is_some() || target.stdin {
-            return None;
-        }
-        // Locked from this read until the fixed file is renamed into place,
-        // so two runs on one file do not both edit the old content
-        // (crate::atomic).
-        let editing =
-            crate::atomic::Editing::open(&target.path, self.options.limits.max_file_bytes).ok()?; // an unreadable file: the check reports it
-        let kind = SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql);
-        if !target.explicit && !self.reads(&target.path, kind) {
-            return None;
-        }
-        let options = self.source_options(&target.path);
-        let source = Source::from_bytes_with(
-            &target.path,
-            editing.original(),
-            kind,
-            &self.options.limits,
-            &options,
-        );
-        if !target.explicit && is_not_a_rule(&source) {
-            return None;
-        }
-        let (kind, encoding, lossy) = (source.kind, source.encoding, source.lossy);
-        let fixed = fix::fix_text(self, &target.display, &target.path, kind, source.text?);
-        let mut outcome = FixOutcome {
-            path: target.display.clone(),
-            applied: fixed.applied.len(),
-            error: fixed.error,
-            fixes: fixed.applied,
-            ..FixOutcome::default()
-        };
-        if outcome.applied > 0 && (lossy || !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom))
-        {
-            outcome.error =
-                Some("not fixed: only UTF-8 files that decode without loss are edited".to_owned());
-            outcome.applied = 0;
-            outcome.fixes.clear();
-            return Some(outcome);
-        }
-        if outcome.applied == 0 {
-            return outcome.error.is_some().then_some(outcome);
-        }
-        let text = fixed.text;
-        let mut bytes = Vec::with_capacity(text.len() + 3);
-        if encoding == Encoding::Utf8Bom {
-            bytes.extend_from_slice(b"\xEF\xBB\xBF");
-        }
-        bytes.extend_from_slice(text.as_bytes());
-        if let Err(e) = editing.replace(&bytes) {
-            outcome.error = Some(format!(
-                "cannot write the fixed file: {} (the file was left as it was)",
-                e.error
-            ));
-            outcome.failed = true;
-            outcome.applied = 0;
-            outcome.fixes.clear();
-        }
-        Some(outcome)
     }
 
     /// The query stages. Returns diagnostics in query coordinates; the

@@ -4,7 +4,9 @@
 //! The edited text must not have more syntax errors than before, or the
 //! file is left alone.
 
+use crate::Target;
 use kqlint_diagnostics::{Applicability, Category, Diagnostic, Edit};
+use kqlint_source::{Encoding, Source, SourceKind};
 
 /// How many rounds of fixing a file gets: each round's fixes may enable
 /// others (deleting an unused `let` can leave another one unused).
@@ -219,6 +221,87 @@ pub fn preview_target(
         ));
     }
     Some((text, fixed))
+}
+
+impl crate::Engine {
+    /// `--fix`: applies the safe fixes of every target's reported
+    /// findings, in parallel, and writes the files that changed.
+    pub fn fix_targets(&self, targets: &[Target]) -> Vec<FixOutcome> {
+        use rayon::prelude::*;
+        self.pool.install(|| {
+            targets
+                .par_iter()
+                .filter_map(|t| self.fix_target(t))
+                .collect()
+        })
+    }
+
+    /// Fixes one file: applies the safe fixes, checks again, and repeats
+    /// until nothing changes (at most [`MAX_ROUNDS`] rounds). A round
+    /// whose edits would add syntax errors is not kept. `None` when there
+    /// was nothing to do.
+    pub fn fix_target(&self, target: &Target) -> Option<FixOutcome> {
+        if target.error.is_some() || target.stdin {
+            return None;
+        }
+        // Locked from this read until the fixed file is renamed into place,
+        // so two runs on one file do not both edit the old content
+        // (crate::atomic).
+        let editing =
+            crate::atomic::Editing::open(&target.path, self.options().limits.max_file_bytes)
+                .ok()?; // an unreadable file: the check reports it
+        let kind = SourceKind::from_path(&target.path).unwrap_or(SourceKind::Kql);
+        if !target.explicit && !self.reads(&target.path, kind) {
+            return None;
+        }
+        let options = self.source_options(&target.path);
+        let source = Source::from_bytes_with(
+            &target.path,
+            editing.original(),
+            kind,
+            &self.options().limits,
+            &options,
+        );
+        if !target.explicit && crate::engine::is_not_a_rule(&source) {
+            return None;
+        }
+        let (kind, encoding, lossy) = (source.kind, source.encoding, source.lossy);
+        let fixed = fix_text(self, &target.display, &target.path, kind, source.text?);
+        let mut outcome = FixOutcome {
+            path: target.display.clone(),
+            applied: fixed.applied.len(),
+            error: fixed.error,
+            fixes: fixed.applied,
+            ..FixOutcome::default()
+        };
+        if outcome.applied > 0 && (lossy || !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom))
+        {
+            outcome.error =
+                Some("not fixed: only UTF-8 files that decode without loss are edited".to_owned());
+            outcome.applied = 0;
+            outcome.fixes.clear();
+            return Some(outcome);
+        }
+        if outcome.applied == 0 {
+            return outcome.error.is_some().then_some(outcome);
+        }
+        let text = fixed.text;
+        let mut bytes = Vec::with_capacity(text.len() + 3);
+        if encoding == Encoding::Utf8Bom {
+            bytes.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        if let Err(e) = editing.replace(&bytes) {
+            outcome.error = Some(format!(
+                "cannot write the fixed file: {} (the file was left as it was)",
+                e.error
+            ));
+            outcome.failed = true;
+            outcome.applied = 0;
+            outcome.fixes.clear();
+        }
+        Some(outcome)
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ fn sources() -> Vec<&'static [&'static RuleMeta]> {
         kql_semantic::RULES,
         kql_lint::metas(),
         sentinel_rules::RULES,
-        crate::config::RULES,
     ]
 }
 
