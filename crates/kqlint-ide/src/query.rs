@@ -9,7 +9,7 @@
 //! go to definition, references, highlights, hover and completion of `let`
 //! names and parameters read its [`kql_semantic::NameRef`]s and
 //! [`kql_semantic::LetInfo`]s through [`QueryIde::symbol_at`] and
-//! [`QueryIde::visible_at`]; the server has no scoping of its own.
+//! [`QueryIde::visible_at`]; the editor has no scoping of its own.
 //!
 //! Positions: features work on query offsets. A cursor in the file becomes
 //! a query offset through [`QueryIde::to_query`] (the reverse of the engine's

@@ -8,11 +8,10 @@ use kqlint_core::{Diagnostic, Severity};
 use lsp_types as lsp;
 use std::time::Instant;
 
-/// Checks a document exactly as `kqlint check` checks a file: the text goes
-/// through [`Source::from_text`] (the same code path as a file's decoded
-/// text) and [`kqlint_core::Engine::check_source`]. A YAML document that is
-/// not a rule (no top-level `query`, `ParserQuery` or `FunctionQuery`)
-/// gets nothing, as when `kqlint check` walks past it.
+/// Checks a document exactly as `kqlint check` checks a file
+/// ([`kqlint_core::Engine::check_buffer`]). A YAML document that is not a
+/// rule (no top-level `query`, `ParserQuery` or `FunctionQuery`) gets
+/// nothing, as when `kqlint check` walks past it.
 pub fn check(doc: &Document, ws: &Workspace, client: &Client) -> Checked {
     check_with(doc, ws, client, &kqlint_core::Interrupt::default())
 }

@@ -1,10 +1,11 @@
 //! `kqlint lsp`: the kqlint language server, a thin shell over
-//! [`kqlint_core`].
+//! [`kqlint_core`] and [`kqlint_ide`].
 //!
-//! Diagnostics come from [`kqlint_core::Engine::check_source`] on the editor
-//! buffer made into a [`kqlint_core::Source`] with `Source::from_text`, the
-//! same code path `kqlint check` takes for a file, with the same options; so
-//! the editor shows what CI reports.
+//! Diagnostics come from [`kqlint_core::Engine::check_buffer`] on the
+//! editor buffer: the same decoding, options and code path `kqlint check`
+//! takes for a file, so the editor shows what CI reports. Hover,
+//! completion and the other features are [`kqlint_ide`]'s answers from
+//! that same check's analysis, converted to the protocol here.
 //!
 //! # Threads
 //!
@@ -38,10 +39,9 @@
 //! # Positions
 //!
 //! UTF-16 columns by default, UTF-8 when the client offers it
-//! (`general.positionEncodings`); see [`position`]. In rule YAML, the query
-//! is analysed on its own and offsets are mapped to the file through the
-//! engine's [`kqlint_source::QuerySource`] mapping, and back for the cursor
-//! (see [`ide::Ide::to_query`]).
+//! (`general.positionEncodings`); see [`position`]. Everything below the
+//! protocol works in byte offsets of the file: the features are
+//! [`kqlint_ide`]'s, which map them into each query and back.
 
 // `lsp_types::Uri` hashes and compares by its text; the cell inside it is
 // a parse cache that never changes either.
