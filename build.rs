@@ -39,23 +39,28 @@ fn main() {
                 .flatten()
             {
                 Some(c) => {
-                    for (flag, file) in [("--git-dir", "HEAD"), ("--git-common-dir", "packed-refs")]
-                    {
-                        if let Some(d) = git(&dir, &["rev-parse", flag]) {
+                    // Paths relative to the package (as git gives them for a
+                    // checkout's own `.git`), so that every checkout of one
+                    // commit (a clone on a branch, pre-commit's and `cargo
+                    // install --git`'s detached ones) prints the same
+                    // instructions: builds from several checkouts that share
+                    // a target directory then reuse one another's work
+                    // instead of each invalidating the others. `refs` is a
+                    // directory, which cargo watches file by file, so a
+                    // commit on any branch is seen.
+                    let git_dir = git(&dir, &["rev-parse", "--git-dir"]);
+                    let common = git(&dir, &["rev-parse", "--git-common-dir"]);
+                    for (d, file) in [
+                        (&git_dir, "HEAD"),
+                        (&common, "packed-refs"),
+                        (&common, "refs"),
+                    ] {
+                        if let Some(d) = d {
                             println!(
                                 "cargo:rerun-if-changed={}",
-                                dir.join(d).join(file).display()
+                                Path::new(d).join(file).display()
                             );
                         }
-                    }
-                    if let (Some(common), Some(head_ref)) = (
-                        git(&dir, &["rev-parse", "--git-common-dir"]),
-                        git(&dir, &["symbolic-ref", "-q", "HEAD"]),
-                    ) {
-                        println!(
-                            "cargo:rerun-if-changed={}",
-                            dir.join(common).join(head_ref).display()
-                        );
                     }
                     format!(" ({c})")
                 }
