@@ -4,6 +4,7 @@
 //! configuration.
 
 use kqlint_core::{Engine, EngineOptions, Limits, Severity, Source, SourceKind, Target};
+use kqlint_testkit::TempDir;
 use std::path::{Path, PathBuf};
 
 fn engine() -> Engine {
@@ -114,29 +115,6 @@ fn unknown_output_gives_no_column_findings() {
     assert!(got.iter().any(|(c, _)| *c == "KQL420"), "{got:?}");
 }
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("kqlint-rules-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn targets(paths: &[PathBuf], root: &Path) -> Vec<Target> {
     paths
         .iter()
@@ -149,7 +127,7 @@ fn targets(paths: &[PathBuf], root: &Path) -> Vec<Target> {
 
 #[test]
 fn duplicate_ids_across_the_run_follow_the_configuration() {
-    let dir = TempDir::new("dupes");
+    let dir = TempDir::new("rules-dupes");
     let a = dir.write("Detections/a.yaml", sentinel_rules::EXAMPLE_RULE);
     let b = dir.write(
         "Detections/b.yaml",
@@ -160,7 +138,7 @@ fn duplicate_ids_across_the_run_follow_the_configuration() {
         "Detections/c.yaml",
         &sentinel_rules::EXAMPLE_RULE.replace("2b5e4b56", "3c6f5c67"),
     );
-    let all = targets(&[a.clone(), b.clone(), c], &dir.0);
+    let all = targets(&[a.clone(), b.clone(), c], dir.path());
     let reports = engine().check_targets(&all);
     let found: Vec<(String, Vec<String>)> = reports
         .iter()
@@ -187,7 +165,7 @@ fn duplicate_ids_across_the_run_follow_the_configuration() {
     assert!(found[2].1.is_empty(), "{found:?}");
 
     // One file checked alone has nobody to share its id with.
-    let alone = engine().check_targets(&targets(std::slice::from_ref(&a), &dir.0));
+    let alone = engine().check_targets(&targets(std::slice::from_ref(&a), dir.path()));
     assert!(
         alone[0].diagnostics.is_empty(),
         "{:?}",
@@ -196,7 +174,7 @@ fn duplicate_ids_across_the_run_follow_the_configuration() {
 
     // The configuration applies to the cross-file findings too.
     dir.write("kqlint.toml", "[rules]\nignore = [\"duplicate-rule-id\"]\n");
-    let reports = engine().check_targets(&targets(&[a, b], &dir.0));
+    let reports = engine().check_targets(&targets(&[a, b], dir.path()));
     assert!(
         reports.iter().all(|r| r.diagnostics.is_empty()),
         "{:?}",

@@ -4,7 +4,8 @@
 use kqlint_core::{
     Baseline, ConfigOptions, Engine, EngineOptions, FileReport, Limits, Source, SourceKind, Target,
 };
-use std::path::{Path, PathBuf};
+use kqlint_testkit::TempDir;
+use std::path::Path;
 use std::sync::Arc;
 
 fn isolated() -> Engine {
@@ -28,29 +29,6 @@ fn codes(r: &FileReport) -> Vec<(u32, &'static str)> {
         .iter()
         .map(|d| (r.position(d.span.start).line, d.code))
         .collect()
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("kqlint-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 const Q: &str = "let a = \"TODO\";\nlet b = 1;\nprint a\n";
@@ -176,7 +154,7 @@ fn configuration_files_are_found_by_walking_up() {
 fn baselines_survive_line_shifts_and_catch_new_findings() {
     let dir = TempDir::new("baseline");
     let q = dir.write("q.kql", Q);
-    let file = dir.0.join("kqlint-baseline.json");
+    let file = dir.path().join("kqlint-baseline.json");
     let target = Target::file(q.clone(), q.to_string_lossy().into_owned(), true);
     let reports = isolated().check_targets(std::slice::from_ref(&target));
     assert_eq!(Baseline::write(&file, &reports).unwrap(), 2);

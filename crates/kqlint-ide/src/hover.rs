@@ -371,7 +371,8 @@ fn stored_function_doc(f: &StoredFunction) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{TempDir, file, report};
+    use crate::testing::{file, report};
+    use kqlint_testkit::TempDir;
 
     #[test]
     fn a_column_in_rule_yaml_is_described_at_its_place_in_the_file() {
@@ -411,14 +412,14 @@ mod tests {
 
     #[test]
     fn a_table_of_the_configured_schema_dirs_and_its_columns() {
-        let dir = TempDir::new("hover-schema-dirs");
+        let dir = TempDir::new("ide-hover-schema-dirs");
         dir.write(
             "schemas/Zebra_CL.json",
             r#"{"Name":"Zebra_CL","Properties":[{"Name":"TimeGenerated","Type":"datetime"},{"Name":"ZebraStripe_s","Type":"string"}]}"#,
         );
         dir.write("kqlint.toml", "[schema]\ndirs = [\"schemas\"]\n");
         let text = "Zebra_CL\n| where ZebraStripe_s == \"x\"\n| where ";
-        let (ide, diagnostics) = report(dir.path("q.kql").to_str().unwrap(), text);
+        let (ide, diagnostics) = report(dir.path().join("q.kql").to_str().unwrap(), text);
         assert!(
             diagnostics.iter().all(|d| d.code != "KQL101"),
             "{diagnostics:?}"

@@ -72,7 +72,7 @@ impl Ide {
 pub(crate) mod testing {
     use super::Ide;
     use kqlint_core::{Diagnostic, Engine, EngineOptions, Interrupt, SourceKind};
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     pub fn engine() -> Engine {
         Engine::new(EngineOptions {
@@ -96,34 +96,5 @@ pub(crate) mod testing {
     /// The view of `text` as the file `name`.
     pub fn file(name: &str, text: &str) -> Ide {
         report(name, text).0
-    }
-
-    /// A directory removed when dropped.
-    pub struct TempDir(PathBuf);
-
-    impl TempDir {
-        pub fn new(name: &str) -> TempDir {
-            let dir =
-                std::env::temp_dir().join(format!("kqlint-ide-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-
-        pub fn path(&self, rel: &str) -> PathBuf {
-            self.0.join(rel)
-        }
-
-        pub fn write(&self, rel: &str, text: &str) {
-            let p = self.path(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
     }
 }

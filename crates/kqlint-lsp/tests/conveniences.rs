@@ -7,30 +7,9 @@
 mod common;
 
 use common::{TestClient, push_caps, range};
+use kqlint_testkit::TempDir;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!("kqlint-lsp-conv-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d.canonicalize().unwrap())
-    }
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use std::path::Path;
 
 fn uri(p: &Path) -> String {
     format!("file://{}", p.display())
@@ -54,7 +33,7 @@ fn no_watch_caps() -> Value {
 
 #[test]
 fn saving_the_config_file_checks_open_documents_again() {
-    let dir = TempDir::new("save");
+    let dir = TempDir::new("lsp-conv-save");
     let config = dir.write("kqlint.toml", "[rules]\nignore = [\"unused-let\"]\n");
     let q = dir.write("q.kql", QUERY);
     let (mut c, _) = TestClient::start(no_watch_caps(), Value::Null);
@@ -73,7 +52,7 @@ fn saving_the_config_file_checks_open_documents_again() {
 
 #[test]
 fn opening_a_document_reads_a_changed_config_again() {
-    let dir = TempDir::new("open");
+    let dir = TempDir::new("lsp-conv-open");
     let config = dir.write("kqlint.toml", "[rules]\nignore = [\"unused-let\"]\n");
     let q = dir.write("q.kql", QUERY);
     let r = dir.write("r.kql", "let other = 1;\nprint 1\n");
@@ -100,7 +79,7 @@ fn opening_a_document_reads_a_changed_config_again() {
 fn editing_a_document_reads_a_changed_config_again() {
     // Neovim sends no didSave for kqlint.toml (the server is attached to
     // kql and yaml buffers only) and no file-watch notification on Linux.
-    let dir = TempDir::new("change");
+    let dir = TempDir::new("lsp-conv-change");
     let config = dir.write("kqlint.toml", "[rules]\nignore = [\"unused-let\"]\n");
     let q = dir.write("q.kql", QUERY);
     let (mut c, _) = TestClient::start(no_watch_caps(), Value::Null);
@@ -116,7 +95,7 @@ fn editing_a_document_reads_a_changed_config_again() {
 
 #[test]
 fn diagnostics_link_the_rule_page() {
-    let dir = TempDir::new("href");
+    let dir = TempDir::new("lsp-conv-href");
     let q = dir.write("q.kql", QUERY);
     let (mut c, _) = TestClient::start(push_caps(), Value::Null);
     c.open(&uri(&q), "kql", QUERY);
@@ -151,7 +130,7 @@ fn edits(action: &Value, u: &str) -> Vec<Value> {
 
 #[test]
 fn disable_for_this_line_and_fix_all_code_actions() {
-    let dir = TempDir::new("actions");
+    let dir = TempDir::new("lsp-conv-actions");
     dir.write(
         "kqlint.toml",
         "[rules]\nextend-select = [\"obsolete-function\"]\n",
@@ -222,8 +201,8 @@ fn hover_and_completion_see_the_tables_of_kqlint_toml_schema_dirs() {
     // One analysis: the check's catalogue (kqlint.toml's `[schema] dirs`)
     // is what hover and completion read, not a second one of the editor's
     // settings only.
-    let dir = TempDir::new("schemadirs");
-    std::fs::create_dir_all(dir.0.join("schemas")).unwrap();
+    let dir = TempDir::new("lsp-conv-schemadirs");
+    std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
     dir.write(
         "schemas/Zebra_CL.json",
         r#"{"Name":"Zebra_CL","Properties":[{"Name":"TimeGenerated","Type":"datetime"},{"Name":"ZebraStripe_s","Type":"string"}]}"#,
