@@ -165,9 +165,8 @@ impl<'a> Binder<'a> {
         range: Option<&'a ast::MakeSeriesRange>,
         by: &'a [ColumnExpr],
         inp: &Tab,
-        cx: &Cx<'a>,
+        rcx: &Cx<'a>,
     ) -> Tab {
-        let rcx = &cx.with_row(inp);
         let mut b = ProjBuilder::default();
         for item in by {
             let out = self.item_value(item, rcx);
@@ -189,7 +188,7 @@ impl<'a> Binder<'a> {
         for a in aggregates {
             let out = self.item_value(&a.column, &acx);
             if let Some(d) = &a.default {
-                let _ = self.scalar(d, &cx.no_row());
+                let _ = self.scalar(d, &rcx.no_row());
             }
             self.project_item(
                 &a.column,
@@ -224,12 +223,12 @@ impl<'a> Binder<'a> {
                     .into_iter()
                     .flatten()
                 {
-                    let _ = self.scalar(e, &cx.no_row());
+                    let _ = self.scalar(e, &rcx.no_row());
                 }
             }
             Some(ast::MakeSeriesRange::InRange { start, stop, step }) => {
                 for e in [start, stop, step] {
-                    let _ = self.scalar(e, &cx.no_row());
+                    let _ = self.scalar(e, &rcx.no_row());
                 }
             }
             None => {}

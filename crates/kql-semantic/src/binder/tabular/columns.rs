@@ -194,7 +194,6 @@ impl<'a> Binder<'a> {
         items: &'a [ast::MvItem],
         limit: Option<&'a Expr>,
         inp: &Tab,
-        cx: &Cx<'a>,
         rcx: &Cx<'a>,
     ) -> Tab {
         let mut b = ProjBuilder::with_columns(&inp.schema, false, true, &mut self.ids);
@@ -204,7 +203,7 @@ impl<'a> Binder<'a> {
             b.add(c, None, false, false, &mut self.ids);
         }
         if let Some(l) = limit {
-            let _ = self.scalar(l, &cx.no_row());
+            let _ = self.scalar(l, &rcx.no_row());
         }
         Tab {
             schema: b.finish(inp.schema.openness()),
@@ -223,7 +222,7 @@ impl<'a> Binder<'a> {
         cx: &Cx<'a>,
     ) -> Tab {
         // the subquery reads the expanded rows
-        let sub_in = self.mv_expand(params, items, limit, inp, cx, &cx.with_row(inp));
+        let sub_in = self.mv_expand(params, items, limit, inp, &cx.with_row(inp));
         let out = self.implicit(on, &sub_in, cx);
         // the input columns (less those the expansion replaced), then
         // the subquery's columns not already there

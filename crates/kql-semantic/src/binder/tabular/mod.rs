@@ -256,7 +256,7 @@ impl<'a> Binder<'a> {
                 params,
                 items,
                 limit,
-            } => self.mv_expand(params, items, limit.as_deref(), inp, cx, &rcx),
+            } => self.mv_expand(params, items, limit.as_deref(), inp, &rcx),
             OperatorKind::MvApply {
                 params,
                 items,
@@ -288,7 +288,7 @@ impl<'a> Binder<'a> {
                 range,
                 by,
                 ..
-            } => self.make_series(aggregates, on, range.as_deref(), by, inp, cx),
+            } => self.make_series(aggregates, on, range.as_deref(), by, inp, &rcx),
             OperatorKind::Render { props, .. } => self.render(props, inp, &rcx),
             OperatorKind::As { name, .. } => {
                 let tables = Rc::new(self.frames.last().cloned().unwrap_or_default());
